@@ -1,0 +1,1 @@
+"""kefu-bot: a coordination bot for e-commerce customer-service teams."""

@@ -1,0 +1,83 @@
+"""Command line: `python -m bot run | shell | migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+from telegram import Update
+
+from bot.config import Settings
+
+NO_TOKEN = (
+    "BOT_TOKEN is not set.\n"
+    "Put it in the environment or in a .env file (copy .env.example to .env and fill it in),\n"
+    "or try the bot offline first with: python -m bot shell"
+)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Readable logs; keep httpx quiet, it logs every request."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def load_settings() -> Settings:
+    """Read the settings or exit with a message naming what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        sys.exit(f"Invalid configuration:\n{exc}")
+
+
+def run() -> int:
+    """Serve Telegram by long polling until interrupted."""
+    settings = load_settings()
+    if not settings.bot_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from bot.app import build_application
+
+    configure_logging()
+    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def migrate() -> int:
+    """Apply pending database migrations and exit."""
+    from bot import db
+
+    configure_logging()
+    asyncio.run(db.migrate(load_settings().database_url))
+    print("Database is up to date.")
+    return 0
+
+
+def shell() -> int:
+    """Start the offline playground: the fake Bot API server, the real bot and a prompt."""
+    from bot.shell import main
+
+    configure_logging(logging.WARNING)
+    return asyncio.run(main(load_settings()))
+
+
+COMMANDS = {"run": run, "migrate": migrate, "shell": shell}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to a sub-command."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description="kefu-bot: customer-service team bot")
+    parser.add_argument(
+        "command",
+        choices=COMMANDS,
+        help="run: poll Telegram; shell: offline playground; migrate: apply database migrations",
+    )
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

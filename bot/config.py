@@ -1,0 +1,62 @@
+"""Typed settings read from the environment or `.env`, so every component shares one source of truth."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Locale = Literal["en", "zh_CN"]
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+
+class Settings(BaseSettings):
+    """The deployment's configuration; names are a contract with other tools, so never rename them."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: str | None = Field(default=None, validation_alias="BOT_TOKEN")
+    telegram_api_base_url: str = Field(default=DEFAULT_API_BASE_URL, validation_alias="TELEGRAM_API_BASE_URL")
+    database_url: str = Field(default="sqlite://data/kefu.sqlite3", validation_alias="DATABASE_URL")
+    bot_owner_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), validation_alias="BOT_OWNER_IDS"
+    )
+    bot_timezone: str = Field(default="Asia/Shanghai", validation_alias="BOT_TIMEZONE")
+    bot_locale: Locale = Field(default="en", validation_alias="BOT_LOCALE")
+
+    @field_validator("bot_owner_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept the comma-separated form people write in `.env`."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """Fail at start-up, not at the first alarm, when the zone name is misspelt."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("bot_locale", mode="before")
+    @classmethod
+    def _normalise_locale(cls, value: object) -> object:
+        """Let people write `zh`, `zh-CN` or `zh_cn` for Simplified Chinese."""
+        if isinstance(value, str) and value.replace("-", "_").lower() in {"zh", "zh_cn", "zh_hans"}:
+            return "zh_CN"
+        return value
+
+    @property
+    def api_base_file_url(self) -> str:
+        """The file-download base that matches the API base (Telegram's or a self-hosted server's)."""
+        base = self.telegram_api_base_url.rstrip("/")
+        head, _, tail = base.rpartition("/")
+        return f"{head}/file/{tail}" if tail.startswith("bot") else f"{base}/file/bot"

@@ -1,0 +1,79 @@
+"""Tortoise ORM models: the team's people, their chats and the audit trail."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from bot.enums import ChatPurpose, Role
+
+
+class Person(Model):
+    """A Telegram user the bot has seen, keyed by the Telegram id, which never changes."""
+
+    id = fields.BigIntField(primary_key=True, generated=False)
+    username = fields.CharField(max_length=64, null=True, db_index=True)
+    first_name = fields.CharField(max_length=128, default="")
+    last_name = fields.CharField(max_length=128, null=True)
+    locale = fields.CharField(max_length=8, null=True)
+    first_seen_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField(auto_now=True)
+
+    roles: fields.ReverseRelation[RoleGrant]
+
+    class Meta:
+        table = "person"
+
+    @property
+    def display_name(self) -> str:
+        """How people are named in replies: @username when known, else the first name."""
+        return f"@{self.username}" if self.username else (self.first_name or str(self.id))
+
+
+class RoleGrant(Model):
+    """One role held by one person, with who granted it."""
+
+    id = fields.IntField(primary_key=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="roles", on_delete=fields.CASCADE
+    )
+    role = fields.CharEnumField(Role, max_length=16)
+    granted_by_id = fields.BigIntField(null=True)
+    granted_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "role_grant"
+        unique_together = (("person", "role"),)
+
+
+class Chat(Model):
+    """A chat the bot serves, with the purpose a group was registered for."""
+
+    id = fields.BigIntField(primary_key=True, generated=False)
+    type = fields.CharField(max_length=16)
+    title = fields.CharField(max_length=255, default="")
+    purpose = fields.CharEnumField(ChatPurpose, max_length=16, null=True)
+    locale = fields.CharField(max_length=8, null=True)
+    timezone = fields.CharField(max_length=64, null=True)
+    registered_by_id = fields.BigIntField(null=True)
+    registered_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "chat"
+
+
+class AuditEntry(Model):
+    """An attributable change of state: who, when, where, what, before and after."""
+
+    id = fields.IntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    actor_id = fields.BigIntField(null=True, db_index=True)
+    chat_id = fields.BigIntField(null=True)
+    action = fields.CharField(max_length=64)
+    target = fields.CharField(max_length=128, default="")
+    before: fields.Field[object] = fields.JSONField(null=True)
+    after: fields.Field[object] = fields.JSONField(null=True)
+
+    class Meta:
+        table = "audit_entry"
+        ordering = ("-id",)

@@ -1,0 +1,1 @@
+"""Domain logic: parse, validate, store, query, permissions. No Telegram imports here."""

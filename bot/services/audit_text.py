@@ -1,0 +1,47 @@
+"""Readable lines for audit entries: names instead of ids, local time, translated actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.i18n import N_
+from bot.models import AuditEntry, Person
+
+ACTION_LABELS: dict[str, str] = {
+    "role.change": N_("roles changed"),
+    "role.grant": N_("role granted"),
+    "chat.setup": N_("group registered"),
+    "chat.lang": N_("language changed"),
+}
+
+
+def _value(value: Any) -> str:
+    """Show a recorded state compactly: values only, lists comma-separated, nothing as a dash."""
+    if isinstance(value, dict):
+        return "; ".join(_value(item) for item in value.values()) or "—"
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+async def describe_entries(t: Callable[..., str], entries: list[AuditEntry], zone: ZoneInfo) -> list[str]:
+    """One line per entry: when, who, what, on whom, before → after."""
+    person_ids = {e.actor_id for e in entries if e.actor_id}
+    person_ids |= {int(e.target.split(":")[1]) for e in entries if e.target.startswith("person:")}
+    names = {p.id: p.display_name for p in await Person.filter(id__in=person_ids)}
+    lines = []
+    for entry in entries:
+        actor = names.get(entry.actor_id, str(entry.actor_id)) if entry.actor_id else t("the bot")
+        target = entry.target
+        if target.startswith("person:"):
+            target = names.get(int(target.split(":")[1]), target)
+        when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        action = t(ACTION_LABELS[entry.action]) if entry.action in ACTION_LABELS else entry.action
+        lines.append(
+            f"#{entry.id} {when} {actor}: {action} {target}: {_value(entry.before)} → {_value(entry.after)}"
+        )
+    return lines

@@ -1,0 +1,85 @@
+"""/start, /help, /whoami and /lang: what everybody can use."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.i18n import N_, Translator, translator
+from bot.services import chats, people
+from bot.services.catalog import SECTIONS, CommandInfo, visible_to
+from bot.services.permissions import is_allowed
+from handlers.common import Call, command, denied, role_names, usage
+
+
+def help_text(t: Translator, call: Call) -> str:
+    """The commands the caller may use, grouped, one example each."""
+    visible = visible_to(call.roles)
+    lines = [t("Commands you can use:")]
+    for section in SECTIONS:
+        entries = [info for info in visible if info.section == section]
+        if entries:
+            lines.append(f"\n{t(section)}")
+            lines.extend(help_line(t, info) for info in entries)
+    if not call.roles:
+        lines.append("\n" + t("You have no role yet: ask a supervisor to give you one with /role."))
+    return "\n".join(lines)
+
+
+def help_line(t: Translator, info: CommandInfo) -> str:
+    """`/name — what it does`, then an example when the command takes arguments."""
+    line = f"/{info.name} — {t(info.description)}"
+    example = t(info.example)
+    return line if example == f"/{info.name}" else t("{line}\n    e.g. {example}", line=line, example=example)
+
+
+async def start(call: Call) -> None:
+    """Greet, then show the same list as /help."""
+    intro = call.t("Hi! I keep the customer-service team's records, alarms and hand-overs.")
+    await call.reply(f"{intro}\n\n{help_text(call.t, call)}")
+
+
+async def show_help(call: Call) -> None:
+    """List what the caller may do here."""
+    await call.reply(help_text(call.t, call))
+
+
+async def whoami(call: Call) -> None:
+    """Show the caller's id and roles, so they know what to ask for."""
+    person = await people.get(call.user_id)
+    name = person.display_name if person else str(call.user_id)
+    if not call.roles:
+        await call.reply(
+            call.t("You are {name} (id {id}). You have no role yet.", name=name, id=call.user_id)
+        )
+        return
+    await call.reply(
+        call.t(
+            "You are {name} (id {id}). Roles: {roles}.",
+            name=name,
+            id=call.user_id,
+            roles=role_names(call.t, call.roles),
+        )
+    )
+
+
+async def lang(call: Call) -> None:
+    """Set this chat's language (in private: your own)."""
+    if not call.args:
+        await call.reply(
+            "\n".join([call.t("This chat speaks English. Languages: en, zh."), usage(call.t, "lang")])
+        )
+        return
+    locale = chats.parse_locale(call.args[0])
+    if not call.is_private and not is_allowed("lang_group", call.roles):
+        await call.reply(denied(call.t, "lang_group"))
+        return
+    await chats.set_locale(actor_id=call.user_id, chat_id=call.chat_id, locale=locale)
+    await call.reply(translator(locale)(N_("Done: this chat now speaks English.")))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the basic commands."""
+    app.add_handler(command("start", start))
+    app.add_handler(command("help", show_help))
+    app.add_handler(command("whoami", whoami))
+    app.add_handler(command("lang", lang))

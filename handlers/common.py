@@ -1,0 +1,123 @@
+"""Shared plumbing for handlers: settings, the caller's language and roles, permission checks, replies."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler, ContextTypes
+
+from bot.config import Settings
+from bot.enums import Role
+from bot.i18n import Translator, normalise_locale, translator
+from bot.services import chats, people
+from bot.services.catalog import COMMANDS, ROLE_LABELS
+from bot.services.errors import UserError
+from bot.services.permissions import is_allowed, required_roles
+
+Ctx = ContextTypes.DEFAULT_TYPE
+SETTINGS_KEY = "settings"
+EXAMPLES = {info.name: info.example for info in COMMANDS}
+
+
+def settings_of(context: Ctx) -> Settings:
+    """The deployment settings stored on the Application when it was built."""
+    settings: Settings = context.application.bot_data[SETTINGS_KEY]
+    return settings
+
+
+async def translator_for(update: object, context: Ctx) -> Translator:
+    """The translator for the update's chat: its own language, or the person's, or the default."""
+    default: str = settings_of(context).bot_locale
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return translator(default)
+    user = update.effective_user
+    if update.effective_chat.type == ChatType.PRIVATE and user is not None:
+        default = normalise_locale(user.language_code) or default
+    return translator(await chats.locale_of(update.effective_chat.id, default))
+
+
+@dataclass(slots=True)
+class Call:
+    """One invocation of a command: who, where, in which language, with which roles and arguments."""
+
+    update: Update
+    context: Ctx
+    t: Translator
+    roles: frozenset[Role]
+
+    @property
+    def user_id(self) -> int:
+        """The caller's Telegram id."""
+        assert self.update.effective_user is not None
+        return self.update.effective_user.id
+
+    @property
+    def chat_id(self) -> int:
+        """The chat the command was typed in."""
+        assert self.update.effective_chat is not None
+        return self.update.effective_chat.id
+
+    @property
+    def is_private(self) -> bool:
+        """Whether this is a one-to-one chat with the bot."""
+        return self.update.effective_chat is not None and self.update.effective_chat.type == ChatType.PRIVATE
+
+    @property
+    def args(self) -> list[str]:
+        """The words after the command."""
+        return list(self.context.args or [])
+
+    @property
+    def message(self) -> Message:
+        """The message that carried the command."""
+        assert self.update.effective_message is not None
+        return self.update.effective_message
+
+    async def reply(self, text: str, **kwargs: Any) -> Message:
+        """Answer in the same chat, as a reply in groups so threads stay readable."""
+        quote = not self.is_private
+        return await self.message.reply_text(text, do_quote=quote, **kwargs)
+
+
+Handler = Callable[[Call], Awaitable[None]]
+
+
+def role_names(t: Translator, roles: frozenset[Role] | None) -> str:
+    """Roles in the caller's language, in declaration order."""
+    return ", ".join(t(ROLE_LABELS[role]) for role in Role if roles and role in roles)
+
+
+def usage(t: Translator, name: str) -> str:
+    """The one-line usage example for a command."""
+    return t("Usage: {example}", example=t(EXAMPLES[name])) if name in EXAMPLES else ""
+
+
+def denied(t: Translator, action: str) -> str:
+    """Why a command was refused: the roles it needs."""
+    return t("Sorry, this needs the role: {roles}.", roles=role_names(t, required_roles(action)))
+
+
+def command(name: str, handler: Handler, *, aliases: tuple[str, ...] = ()) -> CommandHandler[Any, None]:
+    """A CommandHandler that checks the permission map and turns a UserError into a helpful reply."""
+
+    async def guarded(update: Update, context: Ctx) -> None:
+        """Check permission, run the handler, explain bad input with the usage."""
+        user = update.effective_user
+        if user is None or update.effective_message is None:
+            return
+        call = Call(update, context, await translator_for(update, context), await people.roles_of(user.id))
+        if not is_allowed(name, call.roles):
+            await call.reply(denied(call.t, name))
+            return
+        try:
+            await handler(call)
+        except UserError as error:
+            await call.reply(
+                "\n".join(filter(None, [call.t(error.message, **error.params), usage(call.t, name)]))
+            )
+
+    return CommandHandler((name, *aliases), guarded)

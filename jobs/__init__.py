@@ -1,0 +1,1 @@
+"""Scheduled work; schedules live in the database and are re-registered at start."""

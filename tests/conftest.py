@@ -1,0 +1,61 @@
+"""Fixtures: a fresh database per test on SQLite and PostgreSQL, and the real bot against the fake Bot API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot import db
+from bot.services import chats, people
+from tests.harness import Harness
+
+PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+
+async def _reset_postgres() -> str | None:
+    """Empty the test database's public schema; None when PostgreSQL is not reachable."""
+    try:
+        conn = await asyncpg.connect(PG_SERVER.replace("postgres://", "postgresql://"), timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        return f"PostgreSQL at {PG_SERVER} is not reachable: {exc}"
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL for an empty database; PostgreSQL is skipped locally when absent, fatal on CI."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path}/kefu.sqlite3"
+    problem = await _reset_postgres()
+    if problem:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(problem)
+        pytest.skip(problem)
+    return PG_SERVER
+
+
+@pytest.fixture
+async def database(db_url: str) -> AsyncIterator[str]:
+    """An open, migrated database for service tests."""
+    people.forget_cache()
+    chats.forget_cache()
+    await db.open_db(db_url)
+    try:
+        yield db_url
+    finally:
+        await db.close_db()
+
+
+@pytest.fixture
+async def bot(db_url: str) -> AsyncIterator[Harness]:
+    """The real PTB Application talking to the fake Bot API server, with users and groups ready."""
+    async with Harness.running(db_url) as harness:
+        yield harness
