@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,10 @@ class Translator:
         """Translate, then fill `{placeholders}`."""
         text: str = self._translations.gettext(message)
         return text.format(**params) if params else text
+
+    def join(self, items: Iterable[str]) -> str:
+        """Join list items with the language's separator (`, ` in English, `、` in Chinese)."""
+        return self._translations.gettext(", ").join(items)
 
 
 @functools.cache

@@ -88,7 +88,7 @@ Handler = Callable[[Call], Awaitable[None]]
 
 def role_names(t: Translator, roles: frozenset[Role] | None) -> str:
     """Roles in the caller's language, in declaration order."""
-    return ", ".join(t(ROLE_LABELS[role]) for role in Role if roles and role in roles)
+    return t.join(t(ROLE_LABELS[role]) for role in Role if roles and role in roles)
 
 
 def usage(t: Translator, name: str) -> str:

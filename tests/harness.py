@@ -11,10 +11,10 @@ from telegram.ext import Application
 from bot.app import build_application, serving
 from bot.config import Settings
 from bot.fakeapi import FakeBotApi
+from bot.fakeapi.driver import handled, outgoing
 
 ALICE, BOB, CAROL, DAVE = 101, 102, 103, 104
 TEAM, SUPERVISORS, FINANCE = -1001001, -1001002, -1001003
-SENDING = {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
 
 
 class Harness:
@@ -70,7 +70,4 @@ class Harness:
 
     async def _handled(self, update: dict[str, Any]) -> list[dict[str, Any]]:
         """Wait until the bot has fully processed the update; collect what it sent meanwhile."""
-        before = len(self.api.calls)
-        await self.api.processed(update)
-        await self.app.update_queue.join()
-        return [call.result for call in self.api.calls[before:] if call.method in SENDING and call.result]
+        return outgoing(await handled(self.api, self.app, update))
