@@ -59,17 +59,18 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     """The whole bot, ready for `run_polling` or for tests against the fake Bot API server."""
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.api_base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=RETRIES_ON_RETRY_AFTER))
         .defaults(Defaults(tzinfo=ZoneInfo(settings.bot_timezone)))
         .post_init(on_start)
         .post_shutdown(on_shutdown)
-        .build()
     )
+    if settings.bot_rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES_ON_RETRY_AFTER))
+    app = builder.build()
     app.bot_data[SETTINGS_KEY] = settings
     handlers.register_all(app)
     return app

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     )
     bot_timezone: str = Field(default="Asia/Shanghai", validation_alias="BOT_TIMEZONE")
     bot_locale: Locale = Field(default="en", validation_alias="BOT_LOCALE")
+    bot_rate_limit: bool = Field(default=True, validation_alias="BOT_RATE_LIMIT")
+    """Keep Telegram's flood limits client-side; turn off only to measure raw throughput in benchmarks."""
 
     @field_validator("bot_owner_ids", mode="before")
     @classmethod
