@@ -69,7 +69,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .post_shutdown(on_shutdown)
     )
     if settings.bot_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES_ON_RETRY_AFTER))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES_ON_RETRY_AFTER))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data[SETTINGS_KEY] = settings
     handlers.register_all(app)
