@@ -29,3 +29,36 @@ class ChatPurpose(StrEnum):
     FINANCE = "finance"
     WAREHOUSE = "warehouse"
     REVIEW = "review"
+
+
+class RecordKind(StrEnum):
+    """The spreadsheets the team keeps today, one kind of record each."""
+
+    REFUND = "refund"
+    COURIER = "courier"
+    COMPLAINT = "complaint"
+    PROBLEM = "problem"
+    REVIEW = "review"
+
+
+RECORD_PREFIX: dict[RecordKind, str] = {
+    RecordKind.REFUND: "R",
+    RecordKind.COURIER: "K",
+    RecordKind.COMPLAINT: "C",
+    RecordKind.PROBLEM: "P",
+    RecordKind.REVIEW: "N",
+}
+
+VOID = "void"
+"""The status of a record withdrawn with /void; nothing is ever deleted."""
+
+STATUS_FLOW: dict[RecordKind, dict[str, tuple[str, ...]]] = {
+    RecordKind.REFUND: {"new": ("sent",), "sent": ("paid", "rejected"), "rejected": ("sent",)},
+    RecordKind.COURIER: {"open": ("waiting", "resolved"), "waiting": ("resolved", "open")},
+    RecordKind.COMPLAINT: {"new": ("supervisor",), "supervisor": ("warehouse",), "warehouse": ("closed",)},
+    RecordKind.PROBLEM: {"open": ("fixed",)},
+    RecordKind.REVIEW: {"open": ("revised", "failed")},
+}
+"""Status → the statuses it may move to by button; a status with no entry is final."""
+
+INITIAL_STATUS: dict[RecordKind, str] = {kind: next(iter(flow)) for kind, flow in STATUS_FLOW.items()}

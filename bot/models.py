@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from bot.enums import ChatPurpose, Role
+from bot.enums import RECORD_PREFIX, ChatPurpose, RecordKind, Role
 
 
 class Person(Model):
@@ -77,3 +77,79 @@ class AuditEntry(Model):
     class Meta:
         table = "audit_entry"
         ordering = ("-id",)
+
+
+class TeamSetting(Model):
+    """A team rule that differs from the default (order number length, amount limit, thresholds)."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    value = fields.CharField(max_length=255)
+
+    class Meta:
+        table = "team_setting"
+
+
+class Record(Model):
+    """One row of a team spreadsheet: refund, courier query, complaint slip, problem order or review case."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(RecordKind, max_length=16)
+    number = fields.IntField()
+    status = fields.CharField(max_length=16)
+    subkind = fields.CharField(max_length=32, null=True)
+    order_no = fields.CharField(max_length=32, null=True, db_index=True)
+    tracking_no = fields.CharField(max_length=32, null=True, db_index=True)
+    buyer = fields.CharField(max_length=64, null=True, db_index=True)
+    phone = fields.CharField(max_length=16, null=True, db_index=True)
+    address = fields.CharField(max_length=255, null=True, db_index=True)
+    amount = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
+    data: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
+    deadline_at = fields.DatetimeField(null=True, db_index=True)
+    author_id = fields.BigIntField()
+    chat_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    events: fields.ReverseRelation[RecordEvent]
+
+    class Meta:
+        table = "record"
+        unique_together = (("kind", "number"),)
+
+    @property
+    def short_id(self) -> str:
+        """R-12, K-31, C-7, P-4, N-9: what people type and see."""
+        return f"{RECORD_PREFIX[RecordKind(self.kind)]}-{self.number}"
+
+
+class RecordEvent(Model):
+    """The history of a record: created, status changed, edited, note, attachment, voided."""
+
+    id = fields.IntField(primary_key=True)
+    record: fields.ForeignKeyRelation[Record] = fields.ForeignKeyField(
+        "models.Record", related_name="events", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField(auto_now_add=True)
+    actor_id = fields.BigIntField()
+    action = fields.CharField(max_length=16)
+    before: fields.Field[object] = fields.JSONField(null=True)
+    after: fields.Field[object] = fields.JSONField(null=True)
+
+    class Meta:
+        table = "record_event"
+        ordering = ("id",)
+
+
+class RecordCard(Model):
+    """A bot message showing a record, so a reply to it can add a note or a photo to that record."""
+
+    id = fields.IntField(primary_key=True)
+    chat_id = fields.BigIntField()
+    message_id = fields.BigIntField()
+    record: fields.ForeignKeyRelation[Record] = fields.ForeignKeyField(
+        "models.Record", related_name="cards", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "record_card"
+        unique_together = (("chat_id", "message_id"),)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,8 +101,8 @@ def denied(t: Translator, action: str) -> str:
     return t("Sorry, this needs the role: {roles}.", roles=role_names(t, required_roles(action)))
 
 
-def command(name: str, handler: Handler, *, aliases: tuple[str, ...] = ()) -> CommandHandler[Any, None]:
-    """A CommandHandler that checks the permission map and turns a UserError into a helpful reply."""
+def guard(name: str, handler: Handler) -> Callable[[Update, Ctx], Coroutine[Any, Any, None]]:
+    """Wrap a handler: check the permission map, then turn a UserError into a reply with the usage."""
 
     async def guarded(update: Update, context: Ctx) -> None:
         """Check permission, run the handler, explain bad input with the usage."""
@@ -116,8 +116,12 @@ def command(name: str, handler: Handler, *, aliases: tuple[str, ...] = ()) -> Co
         try:
             await handler(call)
         except UserError as error:
-            await call.reply(
-                "\n".join(filter(None, [call.t(error.message, **error.params), usage(call.t, name)]))
-            )
+            lines = [call.t(error.message, **error.params), usage(call.t, name)]
+            await call.reply("\n".join(line for line in lines if line))
 
-    return CommandHandler((name, *aliases), guarded)
+    return guarded
+
+
+def command(name: str, handler: Handler) -> CommandHandler[Any, None]:
+    """A CommandHandler for `/name` guarded by the permission map."""
+    return CommandHandler(name, guard(name, handler))

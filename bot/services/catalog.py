@@ -21,13 +21,50 @@ class CommandInfo:
 
 BASICS = N_("Basics")
 TEAM = N_("Team")
+RECORDS = N_("Records")
+FIND = N_("Finding records")
 ADMIN = N_("Administration")
-SECTIONS: tuple[str, ...] = (BASICS, TEAM, ADMIN)
+SECTIONS: tuple[str, ...] = (BASICS, RECORDS, FIND, TEAM, ADMIN)
 
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("help", BASICS, N_("what you can do here"), N_("/help")),
     CommandInfo("whoami", BASICS, N_("your roles"), N_("/whoami")),
     CommandInfo("lang", BASICS, N_("language of this chat: en or zh"), N_("/lang zh")),
+    CommandInfo(
+        "refund",
+        RECORDS,
+        N_("log a refund (alone: a guided form)"),
+        N_("/refund 123456789012345678 12.5 damaged buyer=tb_lee postage=shop"),
+    ),
+    CommandInfo(
+        "courier",
+        RECORDS,
+        N_("log a courier query"),
+        N_("/courier SF1234567890 overdue"),
+    ),
+    CommandInfo(
+        "complaint",
+        RECORDS,
+        N_("write a complaint slip (reply to the buyer's photo)"),
+        N_("/complaint 123456789012345678 damaged cup arrived broken offer=gift"),
+    ),
+    CommandInfo(
+        "problem", RECORDS, N_("log a problem order"), N_("/problem 123456789012345678 out-of-stock")
+    ),
+    CommandInfo(
+        "review", RECORDS, N_("log a negative review case"), N_("/review 123456789012345678 tb_lee negative")
+    ),
+    CommandInfo("show", FIND, N_("a record's card and history"), N_("/show R-12")),
+    CommandInfo(
+        "find", FIND, N_("find by order, tracking number, buyer or id"), N_("/find 123456789012345678")
+    ),
+    CommandInfo("mine", FIND, N_("records you logged"), N_("/mine")),
+    CommandInfo("open", FIND, N_("open records, of one kind or all"), N_("/open refund")),
+    CommandInfo("buyer", FIND, N_("a buyer's history"), N_("/buyer tb_lee")),
+    CommandInfo(
+        "edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 alipay=lee@163.com")
+    ),
+    CommandInfo("void", FIND, N_("withdraw a record, with a reason"), N_("/void R-12 typed twice")),
     CommandInfo("team", TEAM, N_("members by role"), N_("/team")),
     CommandInfo("role", ADMIN, N_("grant or revoke a role"), N_("/role @alice aftersale")),
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),

@@ -25,6 +25,21 @@ PERMISSIONS: Final[dict[str, frozenset[Role] | None]] = {
     "setup": LEADS,
     "role": LEADS,
     "audit": MANAGERS,
+    "config": MANAGERS,
+    "refund": MEMBERS,
+    "courier": MEMBERS,
+    "complaint": MEMBERS,
+    "problem": MEMBERS,
+    "review": MEMBERS,
+    "show": MEMBERS,
+    "find": MEMBERS,
+    "mine": MEMBERS,
+    "open": MEMBERS,
+    "buyer": MEMBERS,
+    "edit": MEMBERS,
+    "void": MEMBERS,
+    "record_status": MEMBERS,
+    "see_personal": frozenset({Role.AFTERSALE, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE}),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {

@@ -1,0 +1,489 @@
+"""Records by command: parse, check, store with history and audit, find, change status, edit and void."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from bot.enums import INITIAL_STATUS, RECORD_PREFIX, STATUS_FLOW, VOID, RecordKind
+from bot.i18n import N_
+from bot.models import Record, RecordCard, RecordEvent
+from bot.services import audit
+from bot.services import record_fields as rf
+from bot.services.errors import UserError
+from bot.services.rules import Rules
+
+POSITIONAL: dict[RecordKind, tuple[str, ...]] = {
+    RecordKind.REFUND: ("order", "amount"),
+    RecordKind.COURIER: ("tracking", "subkind"),
+    RecordKind.COMPLAINT: ("order", "subkind"),
+    RecordKind.PROBLEM: ("order", "subkind"),
+    RecordKind.REVIEW: ("order", "buyer", "subkind"),
+}
+"""The words each command takes before free text and key=value fields."""
+
+REST_FIELD: dict[RecordKind, str] = {
+    RecordKind.REFUND: "reason",
+    RecordKind.COURIER: "text",
+    RecordKind.COMPLAINT: "text",
+    RecordKind.PROBLEM: "text",
+    RecordKind.REVIEW: "text",
+}
+"""Where the remaining plain words go: the refund's reason, the others' description."""
+
+REQUIRED: dict[RecordKind, tuple[str, ...]] = {
+    RecordKind.REFUND: ("order", "amount"),
+    RecordKind.COURIER: ("tracking", "subkind", "carrier"),
+    RecordKind.COMPLAINT: ("order", "subkind", "text"),
+    RecordKind.PROBLEM: ("order", "subkind"),
+    RecordKind.REVIEW: ("order", "buyer", "subkind"),
+}
+SUBKIND_REQUIRES: dict[str, tuple[str, ...]] = {"change-address": ("from", "to"), "weigh": ("origin", "last")}
+INDEXED = ("order", "tracking", "buyer", "phone", "address", "amount")
+CLAIM_KINDS = (RecordKind.REFUND, RecordKind.COMPLAINT)
+DECIMAL_FIELDS = frozenset({"amount", "origin", "last"})
+SHORT_ID = re.compile(r"^([A-Za-z])-?(\d{1,9})$")
+PAGE_SIZE = 10
+NUMBER_RETRIES = 5
+
+
+@dataclass(slots=True)
+class Draft:
+    """A checked record that is not stored yet."""
+
+    kind: RecordKind
+    values: dict[str, rf.Value]
+    subkind: str | None = None
+    photo: str | None = None
+
+
+@dataclass(slots=True)
+class Created:
+    """The outcome of logging: the stored record, or the open duplicate that stopped it, and claim history."""
+
+    record: Record | None = None
+    duplicate: Record | None = None
+    earlier_claims: list[Record] = field(default_factory=list)
+
+
+def parse(kind: RecordKind, words: list[str], rules: Rules, photo: str | None = None) -> Draft:
+    """Read a command's words into a checked draft, or raise UserError naming the field."""
+    plain, values = rf.key_values(words, rules)
+    sub: str | None = None
+    for name, word in zip(POSITIONAL[kind], plain, strict=False):
+        if name == "subkind":
+            sub = rf.subkind(kind, word)
+        elif name not in values:
+            values[name] = rf.FIELD_BY_KEY[name].parse(word, rules)
+    rest = plain[len(POSITIONAL[kind]) :]
+    if rest and REST_FIELD[kind] not in values:
+        values[REST_FIELD[kind]] = rf.text(" ".join(rest), rules)
+    if kind == RecordKind.COURIER and "carrier" not in values and "tracking" in values:
+        detected = rf.carrier_from_number(str(values["tracking"]))
+        if detected:
+            values["carrier"] = detected
+    missing = [name for name in REQUIRED[kind] if name not in values and not (name == "subkind" and sub)]
+    missing += [name for name in SUBKIND_REQUIRES.get(sub or "", ()) if name not in values]
+    if missing:
+        if missing[0] == "carrier":
+            raise UserError(
+                N_("Which carrier? The number does not say. Add carrier=… : {choices}."),
+                choices=rf.carrier_list(),
+            )
+        raise UserError(N_("Missing field: {field}."), field=missing[0])
+    return Draft(kind, values, sub, photo)
+
+
+def parse_short_id(text: str) -> tuple[RecordKind, int]:
+    """`R-12` (or `r12`) → (refund, 12)."""
+    match = SHORT_ID.match(text.strip())
+    kinds = {prefix: kind for kind, prefix in RECORD_PREFIX.items()}
+    if not match or match.group(1).upper() not in kinds:
+        raise UserError(N_("“{value}” is not a record id like R-12, K-3, C-7, P-4 or N-9."), value=text)
+    return kinds[match.group(1).upper()], int(match.group(2))
+
+
+async def get(short_id: str) -> Record:
+    """A record by its short id, or a clear error."""
+    kind, number = parse_short_id(short_id)
+    record = await Record.get_or_none(kind=kind, number=number)
+    if record is None:
+        raise UserError(N_("There is no record {value}."), value=short_id.upper())
+    return record
+
+
+def is_open(record: Record) -> bool:
+    """Whether a record can still move on (not final, not void)."""
+    return record.status in STATUS_FLOW[RecordKind(record.kind)]
+
+
+async def open_duplicate(draft: Draft) -> Record | None:
+    """An open record of the same kind for the same order (or tracking number, for courier queries)."""
+    key = "tracking" if draft.kind == RecordKind.COURIER else "order"
+    column = "tracking_no" if key == "tracking" else "order_no"
+    value = draft.values.get(key)
+    if value is None:
+        return None
+    candidates = await Record.filter(kind=draft.kind, **{column: value}).exclude(status=VOID).order_by("id")
+    return next((record for record in candidates if is_open(record)), None)
+
+
+async def create(
+    draft: Draft, *, author_id: int, chat_id: int, rules: Rules, now: datetime, force: bool = False
+) -> Created:
+    """Store a draft unless an open duplicate exists (and `force` is off); committed before returning."""
+    if not force:
+        duplicate = await open_duplicate(draft)
+        if duplicate is not None:
+            return Created(duplicate=duplicate)
+    record = await _insert(draft, author_id=author_id, chat_id=chat_id, rules=rules, now=now)
+    return Created(record=record, earlier_claims=await earlier_claims(record, rules, now))
+
+
+def _columns(draft: Draft, rules: Rules, now: datetime) -> dict[str, object]:
+    """Split a draft into indexed columns and the JSON data."""
+    values = dict(draft.values)
+    data: dict[str, object] = {
+        key: str(value) if isinstance(value, Decimal) else value
+        for key, value in values.items()
+        if key not in INDEXED
+    }
+    if draft.photo:
+        data["photos"] = [draft.photo]
+    origin, last = values.get("origin"), values.get("last")
+    if isinstance(origin, Decimal) and isinstance(last, Decimal) and origin - last >= rules.weight_loss_kg:
+        data["weight_lost"] = str(origin - last)
+    deadline = None
+    if draft.kind == RecordKind.REFUND and values.get("insured") is True and values.get("tracking"):
+        deadline = now + timedelta(days=rules.insurance_days)
+    return {
+        "kind": draft.kind,
+        "subkind": draft.subkind,
+        "order_no": values.get("order"),
+        "tracking_no": values.get("tracking"),
+        "buyer": str(values["buyer"]).lower() if "buyer" in values else None,
+        "phone": values.get("phone"),
+        "address": "".join(str(values["address"]).split()) if "address" in values else None,
+        "amount": values.get("amount"),
+        "data": data,
+        "deadline_at": deadline,
+    }
+
+
+async def _insert(draft: Draft, *, author_id: int, chat_id: int, rules: Rules, now: datetime) -> Record:
+    """Insert with the next number of its kind; retries when two people log at the same instant."""
+    columns = _columns(draft, rules, now)
+    for attempt in range(NUMBER_RETRIES):
+        try:
+            async with in_transaction() as conn:
+                top = await (
+                    Record.filter(kind=draft.kind)
+                    .using_db(conn)
+                    .order_by("-number")
+                    .first()
+                    .values_list("number", flat=True)
+                )
+                record = await Record.create(
+                    number=int(str(top or 0)) + 1,
+                    status=INITIAL_STATUS[draft.kind],
+                    author_id=author_id,
+                    chat_id=chat_id,
+                    using_db=conn,
+                    **columns,
+                )
+                await RecordEvent.create(
+                    record=record, actor_id=author_id, action="created", after=snapshot(record), using_db=conn
+                )
+                await audit.record(
+                    actor_id=author_id,
+                    chat_id=chat_id,
+                    action="record.create",
+                    target=record.short_id,
+                    after=snapshot(record),
+                    using_db=conn,
+                )
+            return record
+        except IntegrityError:
+            if attempt == NUMBER_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def snapshot(record: Record) -> dict[str, object]:
+    """The fields of a record as plain JSON, for history and audit."""
+    return {
+        "status": record.status,
+        "subkind": record.subkind,
+        "order": record.order_no,
+        "tracking": record.tracking_no,
+        "buyer": record.buyer,
+        "phone": record.phone,
+        "address": record.address,
+        "amount": str(record.amount) if record.amount is not None else None,
+        **record.data,
+    }
+
+
+async def earlier_claims(record: Record, rules: Rules, now: datetime) -> list[Record]:
+    """Earlier refunds/complaints by the same buyer, phone or address in the window, once at the threshold."""
+    if record.kind not in CLAIM_KINDS:
+        return []
+    same = Q()
+    matchers = [
+        Q(buyer=record.buyer) if record.buyer else None,
+        Q(phone=record.phone) if record.phone else None,
+    ]
+    conditions = [m for m in matchers if m is not None]
+    if not conditions:
+        return []
+    same = Q(*conditions, join_type="OR")
+    earlier = (
+        await Record.filter(
+            same, kind__in=CLAIM_KINDS, created_at__gte=now - timedelta(days=rules.repeat_days)
+        )
+        .exclude(id=record.id)
+        .exclude(status=VOID)
+        .order_by("id")
+    )
+    return earlier if len(earlier) + 1 >= rules.repeat_threshold else []
+
+
+async def change_status(record: Record, status: str, *, actor_id: int, chat_id: int) -> Record:
+    """Move a record along its status flow, with history and audit."""
+    allowed = STATUS_FLOW[RecordKind(record.kind)].get(record.status, ())
+    if status not in allowed:
+        raise UserError(
+            N_("{id} is {status}: it cannot move to {target}."),
+            id=record.short_id,
+            status=record.status,
+            target=status,
+        )
+    before = record.status
+    async with in_transaction() as conn:
+        updated = await Record.filter(id=record.id, status=before).using_db(conn).update(status=status)
+        if not updated:
+            raise UserError(N_("{id} was changed by someone else just now: look again."), id=record.short_id)
+        record.status = status
+        await RecordEvent.create(
+            record=record,
+            actor_id=actor_id,
+            action="status",
+            before={"status": before},
+            after={"status": status},
+            using_db=conn,
+        )
+        await audit.record(
+            actor_id=actor_id,
+            chat_id=chat_id,
+            action="record.status",
+            target=record.short_id,
+            before={"status": before},
+            after={"status": status},
+            using_db=conn,
+        )
+    return record
+
+
+async def edit(
+    record: Record, values: dict[str, rf.Value], *, actor_id: int, chat_id: int, rules: Rules
+) -> Record:
+    """Change fields of a record; history and audit keep before and after."""
+    if record.status == VOID:
+        raise UserError(N_("{id} is void and cannot be edited."), id=record.short_id)
+    if not values:
+        raise UserError(N_("Nothing to change: add key=value fields."))
+    before = snapshot(record)
+    stored = {k: v for k, v in before.items() if k in rf.FIELD_BY_KEY and v is not None}
+    for key in DECIMAL_FIELDS & stored.keys():
+        stored[key] = Decimal(str(stored[key]))
+    draft = Draft(RecordKind(record.kind), {**stored, **values}, record.subkind)  # type: ignore[dict-item]
+    columns = _columns(draft, rules, record.created_at)
+    photos = record.data.get("photos")
+    if photos:
+        columns["data"] = {**dict(columns["data"]), "photos": photos}  # type: ignore[call-overload]
+    async with in_transaction() as conn:
+        await (
+            Record.filter(id=record.id)
+            .using_db(conn)
+            .update(**{k: v for k, v in columns.items() if k != "kind"})
+        )
+        await record.refresh_from_db(using_db=conn)
+        after = snapshot(record)
+        changed_before = {k: before.get(k) for k in after if before.get(k) != after.get(k)}
+        changed_after = {k: after.get(k) for k in changed_before}
+        await RecordEvent.create(
+            record=record,
+            actor_id=actor_id,
+            action="edit",
+            before=changed_before,
+            after=changed_after,
+            using_db=conn,
+        )
+        await audit.record(
+            actor_id=actor_id,
+            chat_id=chat_id,
+            action="record.edit",
+            target=record.short_id,
+            before=changed_before,
+            after=changed_after,
+            using_db=conn,
+        )
+    return record
+
+
+async def void(record: Record, reason: str, *, actor_id: int, chat_id: int) -> Record:
+    """Withdraw a record; it stays searchable with its history."""
+    if record.status == VOID:
+        raise UserError(N_("{id} is already void."), id=record.short_id)
+    before = record.status
+    async with in_transaction() as conn:
+        await Record.filter(id=record.id).using_db(conn).update(status=VOID)
+        record.status = VOID
+        await RecordEvent.create(
+            record=record,
+            actor_id=actor_id,
+            action="void",
+            before={"status": before},
+            after={"status": VOID, "reason": reason},
+            using_db=conn,
+        )
+        await audit.record(
+            actor_id=actor_id,
+            chat_id=chat_id,
+            action="record.void",
+            target=record.short_id,
+            before={"status": before},
+            after={"status": VOID, "reason": reason},
+            using_db=conn,
+        )
+    return record
+
+
+async def add_note(
+    record: Record, *, actor_id: int, text: str | None = None, photo: str | None = None
+) -> None:
+    """Append a note or a photo to a record's history (photos also join its attachments)."""
+    async with in_transaction() as conn:
+        if photo:
+            data = dict(record.data)
+            data["photos"] = [*data.get("photos", []), photo]  # type: ignore[misc]
+            await Record.filter(id=record.id).using_db(conn).update(data=data)
+            record.data = data
+        await RecordEvent.create(
+            record=record,
+            actor_id=actor_id,
+            action="photo" if photo else "note",
+            after={"text": text, "photo": photo},
+            using_db=conn,
+        )
+
+
+async def history(record: Record) -> list[RecordEvent]:
+    """A record's events, oldest first."""
+    return await RecordEvent.filter(record_id=record.id).order_by("id")
+
+
+async def remember_card(record: Record, chat_id: int, message_id: int) -> None:
+    """Link a bot message to the record it shows, so replies to it reach the record."""
+    await RecordCard.get_or_create(chat_id=chat_id, message_id=message_id, defaults={"record": record})
+
+
+async def record_for_card(chat_id: int, message_id: int) -> Record | None:
+    """The record a bot message shows, if any."""
+    card = await RecordCard.get_or_none(chat_id=chat_id, message_id=message_id).prefetch_related("record")
+    return card.record if card else None
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a listing and how many there are in all."""
+
+    records: list[Record]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the listing has."""
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+async def _page(query: Q, page: int) -> Page:
+    """Newest first, PAGE_SIZE at a time."""
+    base = Record.filter(query)
+    total = await base.count()
+    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    records = await base.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    return Page(records, total, page)
+
+
+def search_query(text: str) -> Q:
+    """What /find matches: a short id, an order or tracking number, a buyer or phone, exactly."""
+    cleaned = text.strip()
+    try:
+        kind, number = parse_short_id(cleaned)
+        return Q(kind=kind, number=number)
+    except UserError:
+        pass
+    digits = re.sub(r"[\s-]", "", cleaned)
+    upper = cleaned.upper()
+    return Q(order_no=digits, tracking_no=upper, buyer=cleaned.lower(), phone=digits, join_type="OR")
+
+
+async def find(text: str, page: int = 1) -> Page:
+    """Records matching an id, order, tracking number, buyer or phone."""
+    if not text.strip():
+        raise UserError(N_("Find what? Give an order number, tracking number, buyer or record id."))
+    return await _page(search_query(text), page)
+
+
+async def mine(user_id: int, page: int = 1) -> Page:
+    """Records a person logged."""
+    return await _page(Q(author_id=user_id), page)
+
+
+def open_statuses(kind: RecordKind) -> list[str]:
+    """The statuses in which a kind of record is still open."""
+    return list(STATUS_FLOW[kind])
+
+
+async def open_records(kind: RecordKind | None, page: int = 1) -> Page:
+    """Open records, of one kind or all."""
+    kinds = [kind] if kind else list(RecordKind)
+    query = Q(*[Q(kind=k, status__in=open_statuses(k)) for k in kinds], join_type="OR")
+    return await _page(query, page)
+
+
+async def buyer_history(buyer: str, page: int = 1) -> Page:
+    """Everything logged about one buyer (platform ID or phone)."""
+    cleaned = buyer.strip()
+    return await _page(Q(buyer=cleaned.lower(), phone=re.sub(r"[\s-]", "", cleaned), join_type="OR"), page)
+
+
+def parse_kind(text: str) -> RecordKind:
+    """A record kind by name, Chinese name or id prefix."""
+    aliases = {
+        **{kind.value: kind for kind in RecordKind},
+        **{prefix.lower(): kind for kind, prefix in RECORD_PREFIX.items()},
+        "退款": RecordKind.REFUND,
+        "查件": RecordKind.COURIER,
+        "物流": RecordKind.COURIER,
+        "投诉": RecordKind.COMPLAINT,
+        "投诉单": RecordKind.COMPLAINT,
+        "问题": RecordKind.PROBLEM,
+        "问题订单": RecordKind.PROBLEM,
+        "差评": RecordKind.REVIEW,
+        "中差评": RecordKind.REVIEW,
+    }
+    kind = aliases.get(text.strip().lower())
+    if kind is None:
+        raise UserError(
+            N_("Unknown record kind “{value}”. Kinds: {choices}."), value=text, choices=", ".join(RecordKind)
+        )
+    return kind
