@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -14,19 +15,40 @@ from bot.services import chats, people
 from tests.harness import Harness
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+PG_SCHEMA = f"kefu_test_{os.getpid()}"
+"""Each test run gets its own schema, so parallel runs on one server never see each other's tables."""
 
 
 async def _reset_postgres() -> str | None:
-    """Empty the test database's public schema; None when PostgreSQL is not reachable."""
+    """Recreate this run's schema empty; a message when PostgreSQL is not reachable."""
     try:
         conn = await asyncpg.connect(PG_SERVER.replace("postgres://", "postgresql://"), timeout=3)
     except (OSError, asyncpg.PostgresError) as exc:
         return f"PostgreSQL at {PG_SERVER} is not reachable: {exc}"
     try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE; CREATE SCHEMA "{PG_SCHEMA}";')
     finally:
         await conn.close()
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schema() -> Iterator[None]:
+    """Leave the server as we found it."""
+    yield
+
+    async def drop() -> None:
+        """Drop this run's schema if it was created."""
+        try:
+            conn = await asyncpg.connect(PG_SERVER.replace("postgres://", "postgresql://"), timeout=3)
+        except (OSError, asyncpg.PostgresError):
+            return
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -39,7 +61,7 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(problem)
         pytest.skip(problem)
-    return PG_SERVER
+    return f"{PG_SERVER}?schema={PG_SCHEMA}"
 
 
 @pytest.fixture
