@@ -15,7 +15,7 @@ import handlers
 from bot import db
 from bot.config import Settings
 from bot.i18n import LOCALES, translator
-from bot.services import chats, people
+from bot.services import chats, people, rules
 from bot.services.catalog import COMMANDS
 from handlers.common import SETTINGS_KEY
 
@@ -30,6 +30,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data[SETTINGS_KEY]
     people.forget_cache()
     chats.forget_cache()
+    rules.forget_cache()
     await db.open_db(settings.database_url)
     granted = await people.ensure_owners(settings.bot_owner_ids)
     if granted:

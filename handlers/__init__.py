@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, basics, errors, gatekeeper, records, team, unknown
+from handlers import admin, basics, errors, gatekeeper, records, refund_form, team, unknown
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
     """Register every feature's handlers; order matters within a handler group."""
     gatekeeper.register(app)  # group -1: learn people and chats from every update
     basics.register(app)  # /start /help /whoami /lang
+    refund_form.register(app)  # /refund alone: the guided form (before the plain /refund)
     records.register(app)  # /refund /courier /complaint /problem /review, cards, /show /find /edit /void
     team.register(app)  # /team /role
     admin.register(app)  # /setup /chats /audit

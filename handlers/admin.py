@@ -8,7 +8,7 @@ from telegram.ext import Application
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_
-from bot.services import audit, chats
+from bot.services import audit, chats, rules
 from bot.services.audit_text import describe_entries
 from bot.services.catalog import PURPOSE_LABELS
 from bot.services.errors import UserError
@@ -69,8 +69,24 @@ async def show_audit(call: Call) -> None:
     await call.reply("\n".join(lines))
 
 
+async def config(call: Call) -> None:
+    """Show the team's rules, or change one: `/config max_amount 800`."""
+    if not call.args:
+        current = rules.as_dict(await rules.current())
+        lines = [call.t("Team rules (change with /config name value):")]
+        lines += [f"• {name} = {value}" for name, value in current.items()]
+        await call.reply("\n".join(lines))
+        return
+    if len(call.args) != 2:
+        raise UserError(N_("Give a setting and its value, e.g. /config max_amount 800."))
+    updated = await rules.change(call.args[0], call.args[1], actor_id=call.user_id, chat_id=call.chat_id)
+    value = rules.as_dict(updated)[call.args[0]]
+    await call.reply(call.t("Done: {name} = {value}.", name=call.args[0], value=value))
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add the administration commands."""
     app.add_handler(command("setup", setup))
     app.add_handler(command("chats", list_chats))
     app.add_handler(command("audit", show_audit))
+    app.add_handler(command("config", config))

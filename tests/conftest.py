@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from bot import db
-from bot.services import chats, people
+from bot.services import chats, people, rules
 from tests.harness import Harness
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -69,6 +69,7 @@ async def database(db_url: str) -> AsyncIterator[str]:
     """An open, migrated database for service tests."""
     people.forget_cache()
     chats.forget_cache()
+    rules.forget_cache()
     await db.open_db(db_url)
     try:
         yield db_url

@@ -14,6 +14,11 @@ ACTION_LABELS: dict[str, str] = {
     "role.grant": N_("role granted"),
     "chat.setup": N_("group registered"),
     "chat.lang": N_("language changed"),
+    "config": N_("rule changed"),
+    "record.create": N_("record logged"),
+    "record.status": N_("record status"),
+    "record.edit": N_("record edited"),
+    "record.void": N_("record voided"),
 }
 
 

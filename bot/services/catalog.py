@@ -70,6 +70,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),
     CommandInfo("chats", ADMIN, N_("registered groups"), N_("/chats")),
     CommandInfo("audit", ADMIN, N_("latest changes, who and when"), N_("/audit 20")),
+    CommandInfo(
+        "config",
+        ADMIN,
+        N_("team rules: order length, amount limit, thresholds"),
+        N_("/config max_amount 800"),
+    ),
 )
 
 

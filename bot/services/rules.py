@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 
+from tortoise.transactions import in_transaction
+
 from bot.i18n import N_
 from bot.models import TeamSetting
+from bot.services import audit
 from bot.services.errors import UserError
 
 
@@ -42,6 +45,11 @@ async def current() -> Rules:
     return _cached
 
 
+def as_dict(rules: Rules) -> dict[str, str]:
+    """The rules as name → value text, in declaration order."""
+    return {field.name: str(getattr(rules, field.name)) for field in fields(Rules)}
+
+
 def _apply(rules: Rules, values: dict[str, str]) -> Rules:
     """Overlay textual values on a Rules object, converting each to its field's type."""
     changes: dict[str, object] = {}
@@ -52,8 +60,8 @@ def _apply(rules: Rules, values: dict[str, str]) -> Rules:
     return replace(rules, **changes)  # type: ignore[arg-type]
 
 
-async def change(key: str, value: str) -> Rules:
-    """Validate and store one rule; returns the new rules."""
+async def change(key: str, value: str, *, actor_id: int, chat_id: int) -> Rules:
+    """Validate and store one rule with an audit entry; returns the new rules."""
     names = [field.name for field in fields(Rules)]
     if key not in names:
         raise UserError(
@@ -65,6 +73,17 @@ async def change(key: str, value: str) -> Rules:
         raise UserError(N_("“{value}” is not a valid value for {key}."), value=value, key=key) from None
     if Decimal(str(getattr(updated, key))) <= 0:
         raise UserError(N_("“{value}” is not a valid value for {key}."), value=value, key=key)
-    await TeamSetting.update_or_create(key=key, defaults={"value": value})
+    before = getattr(await current(), key)
+    async with in_transaction() as conn:
+        await TeamSetting.update_or_create(key=key, defaults={"value": value}, using_db=conn)
+        await audit.record(
+            actor_id=actor_id,
+            chat_id=chat_id,
+            action="config",
+            target=key,
+            before={key: str(before)},
+            after={key: str(getattr(updated, key))},
+            using_db=conn,
+        )
     forget_cache()
     return await current()
