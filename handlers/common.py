@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Message, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, MessageLimit
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.config import Settings
@@ -78,9 +78,29 @@ class Call:
         return self.update.effective_message
 
     async def reply(self, text: str, **kwargs: Any) -> Message:
-        """Answer in the same chat, as a reply in groups so threads stay readable."""
+        """Answer in the same chat (quoting in groups); long text goes in several messages, buttons on the last."""
         quote = not self.is_private
-        return await self.message.reply_text(text, do_quote=quote, **kwargs)
+        *first, last = split_message(text)
+        for chunk in first:
+            await self.message.reply_text(chunk, do_quote=quote)
+        return await self.message.reply_text(last, do_quote=quote, **kwargs)
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Cut text into Telegram-sized pieces at line breaks (a single overlong line is cut where it must be)."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            pieces += [current] if current else []
+            pieces.append(line[:limit])
+            current, line = "", line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    return [*pieces, current]
 
 
 Handler = Callable[[Call], Awaitable[None]]
