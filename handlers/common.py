@@ -78,7 +78,7 @@ class Call:
         return self.update.effective_message
 
     async def reply(self, text: str, **kwargs: Any) -> Message:
-        """Answer in the same chat (quoting in groups); long text goes in several messages, buttons on the last."""
+        """Answer in the same chat (quoting in groups); long text is split, buttons go on the last part."""
         quote = not self.is_private
         *first, last = split_message(text)
         for chunk in first:

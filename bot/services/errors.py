@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 MAX_ECHO = 60
 """How much of a person's bad input is repeated back to them."""
 
