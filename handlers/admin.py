@@ -65,7 +65,10 @@ async def show_audit(call: Call) -> None:
         await call.reply(call.t("The audit log is empty."))
         return
     zone = ZoneInfo(settings_of(call.context).bot_timezone)
-    lines = [call.t("Latest changes (newest first):"), *await describe_entries(call.t, entries, zone)]
+    lines = [
+        call.t("Latest changes (newest first):"),
+        *await describe_entries(call.t, entries, zone, masked=not call.is_private),
+    ]
     await call.reply("\n".join(lines))
 
 

@@ -15,7 +15,7 @@ from bot.enums import Role
 from bot.i18n import Translator, normalise_locale, translator
 from bot.services import chats, people
 from bot.services.catalog import COMMANDS, ROLE_LABELS
-from bot.services.errors import UserError
+from bot.services.errors import Msg, UserError
 from bot.services.permissions import is_allowed, required_roles
 
 Ctx = ContextTypes.DEFAULT_TYPE
@@ -111,6 +111,12 @@ def role_names(t: Translator, roles: frozenset[Role] | None) -> str:
     return t.join(t(ROLE_LABELS[role]) for role in Role if roles and role in roles)
 
 
+def explain(t: Translator, error: UserError) -> str:
+    """A UserError in the chat's language, translating parameters that are messages themselves."""
+    params = {key: t(value) if isinstance(value, Msg) else value for key, value in error.params.items()}
+    return t(error.message, **params)
+
+
 def usage(t: Translator, name: str) -> str:
     """The one-line usage example for a command."""
     return t("Usage: {example}", example=t(EXAMPLES[name])) if name in EXAMPLES else ""
@@ -136,7 +142,7 @@ def guard(name: str, handler: Handler) -> Callable[[Update, Ctx], Coroutine[Any,
         try:
             await handler(call)
         except UserError as error:
-            lines = [call.t(error.message, **error.params), usage(call.t, name)]
+            lines = [explain(call.t, error), usage(call.t, name)]
             await call.reply("\n".join(line for line in lines if line))
 
     return guarded

@@ -18,7 +18,7 @@ from bot.services import record_fields as rf
 from bot.services import record_text as rt
 from bot.services.errors import UserError
 from bot.services.permissions import LEADS, is_allowed
-from handlers.common import Call, Ctx, command, guard, settings_of, translator_for
+from handlers.common import Call, Ctx, command, explain, guard, settings_of, translator_for
 
 DRAFTS_KEY = "record_drafts"
 MAX_DRAFTS = 200
@@ -249,7 +249,7 @@ async def press_status(update: Update, context: Ctx) -> None:
             record, target, actor_id=query.from_user.id, chat_id=query.message.chat_id
         )
     except UserError as error:
-        await query.answer(t(error.message, **error.params), show_alert=True)
+        await query.answer(explain(t, error), show_alert=True)
         return
     await query.answer(t("{id}: {status}", id=record.short_id, status=t(rt.STATUS_LABELS[target])))
     masked = not may_see_personal(query.message.chat.type, roles)

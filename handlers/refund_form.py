@@ -25,7 +25,7 @@ from bot.services import record_fields as rf
 from bot.services import record_text as rt
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
-from handlers.common import Call, Ctx, denied, translator_for
+from handlers.common import Call, Ctx, denied, explain, translator_for
 from handlers.records import store
 
 FORM_KEY = "refund_form"
@@ -125,7 +125,7 @@ async def answer(update: Update, context: Ctx, index: int, raw: str) -> int:
             values[step.field] = rf.FIELD_BY_KEY[step.field].parse(raw, await rules.current())
         except UserError as error:
             t = await translator_for(update, context)
-            return await ask(update, context, index, t(error.message, **error.params))
+            return await ask(update, context, index, explain(t, error))
     return await ask(update, context, index + 1)
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import N_
 from bot.models import AuditEntry, Person
+from bot.services import masking
 
 ACTION_LABELS: dict[str, str] = {
     "role.change": N_("roles changed"),
@@ -22,10 +23,17 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
-def _value(value: Any) -> str:
-    """Show a recorded state compactly: values only, lists comma-separated, nothing as a dash."""
+def _value(value: Any, masked: bool) -> str:
+    """Show a recorded state compactly: values only, lists comma-separated, personal data masked."""
     if isinstance(value, dict):
-        return "; ".join(_value(item) for item in value.values()) or "—"
+        shown = [
+            masking.MASKS[key](str(item))
+            if masked and key in masking.MASKS and item
+            else _value(item, masked)
+            for key, item in value.items()
+            if item not in (None, "")
+        ]
+        return "; ".join(shown) or "—"
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
@@ -33,7 +41,9 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-async def describe_entries(t: Callable[..., str], entries: list[AuditEntry], zone: ZoneInfo) -> list[str]:
+async def describe_entries(
+    t: Callable[..., str], entries: list[AuditEntry], zone: ZoneInfo, *, masked: bool
+) -> list[str]:
     """One line per entry: when, who, what, on whom, before → after."""
     person_ids = {e.actor_id for e in entries if e.actor_id}
     person_ids |= {int(e.target.split(":")[1]) for e in entries if e.target.startswith("person:")}
@@ -46,7 +56,6 @@ async def describe_entries(t: Callable[..., str], entries: list[AuditEntry], zon
             target = names.get(int(target.split(":")[1]), target)
         when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         action = t(ACTION_LABELS[entry.action]) if entry.action in ACTION_LABELS else entry.action
-        lines.append(
-            f"#{entry.id} {when} {actor}: {action} {target}: {_value(entry.before)} → {_value(entry.after)}"
-        )
+        change = f"{_value(entry.before, masked)} → {_value(entry.after, masked)}"
+        lines.append(f"#{entry.id} {when} {actor}: {action} {target}: {change}")
     return lines

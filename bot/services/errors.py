@@ -9,10 +9,16 @@ MAX_ECHO = 60
 
 
 def shorten(value: Any) -> Any:
-    """Cut long text so an error reply quotes the mistake, not a whole pasted message."""
+    """Cut a person's long input so an error reply quotes the mistake, not a whole pasted message."""
     if isinstance(value, str) and len(value) > MAX_ECHO:
         return value[: MAX_ECHO - 1] + "…"
     return value
+
+
+class Msg(str):
+    """A parameter of a UserError that is itself a message, translated when the error is shown."""
+
+    __slots__ = ()
 
 
 class UserError(Exception):
@@ -21,4 +27,4 @@ class UserError(Exception):
     def __init__(self, message: str, /, **params: Any) -> None:
         super().__init__(message)
         self.message = message
-        self.params = {key: shorten(value) for key, value in params.items()}
+        self.params = {**params, "value": shorten(params["value"])} if "value" in params else params

@@ -6,7 +6,7 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.enums import RecordKind
 from bot.i18n import N_
@@ -75,12 +75,14 @@ SUBKINDS: dict[RecordKind, dict[str, str]] = {
 }
 OFFERS = _choices({"gift": ("小礼物", "礼物"), "free-postage": ("包邮",), "return": ("退货",)})
 REFUND_OFFER = re.compile(r"^(?:refund|退款)[:：](.+)$", re.IGNORECASE)
-PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+PHONE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TRACKING = re.compile(r"^[A-Z0-9]{8,30}$")
 CARRIER_PREFIXES = (("SF", "SF"), ("JDV", "JD"), ("JDX", "JD"), ("JD", "JD"), ("YT", "YTO"), ("JT", "JT"))
 EMS_NUMBER = re.compile(r"^[A-Z]{2}\d{9}CN$")
-WEIGHT = re.compile(r"^(\d+(?:\.\d+)?)\s*(kg|g|公斤|千克|克|斤)?$", re.IGNORECASE)
+WEIGHT = re.compile(r"^([0-9]{1,6}(?:\.[0-9]{1,6})?)\s*(kg|g|公斤|千克|克|斤)?$", re.IGNORECASE)
+MAX_WEIGHT_KG = Decimal(1000)
+PLAIN_NUMBER = re.compile(r"^-?[0-9]{1,12}(?:\.[0-9]+)?$")
 WEIGHT_FACTORS = {
     "": Decimal(1),
     "kg": Decimal(1),
@@ -112,13 +114,12 @@ def order_number(value: str, rules: Rules) -> str:
 def amount(value: str, rules: Rules) -> Decimal:
     """A positive amount in CNY with at most 2 decimals, under the team's maximum."""
     cleaned = value.strip().lstrip("¥￥").removesuffix("元").removesuffix("CNY").strip()
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise UserError(N_("Amount “{value}” is not a number."), value=value) from None
-    if not number.is_finite() or number <= 0:
+    if not PLAIN_NUMBER.match(cleaned):
+        raise UserError(N_("Amount “{value}” is not a number."), value=value)
+    number = Decimal(cleaned)
+    if number <= 0:
         raise UserError(N_("Amount “{value}” must be more than 0."), value=value)
-    if number.as_tuple().exponent < -2:  # type: ignore[operator]
+    if -number.as_tuple().exponent > 2:  # type: ignore[operator]
         raise UserError(N_("Amount “{value}” has more than 2 decimals."), value=value)
     if number > rules.max_amount:
         raise UserError(
@@ -152,7 +153,7 @@ def carrier_from_number(tracking: str) -> str | None:
 def tracking_number(value: str, rules: Rules) -> str:
     """A tracking number: 8–30 letters and digits."""
     cleaned = value.strip().upper()
-    if not TRACKING.match(cleaned):
+    if not value.isascii() or not TRACKING.match(cleaned):
         raise UserError(N_("Tracking number “{value}” should be 8–30 letters and digits."), value=value)
     return cleaned
 
@@ -194,13 +195,16 @@ def insured(value: str, rules: Rules) -> bool:
 
 
 def weight(value: str, rules: Rules) -> Decimal:
-    """A weight in kg (also g, 克, 斤)."""
+    """A weight in kg (also g, 克, 斤), more than 0 and at most 1000 kg."""
     match = WEIGHT.match(value.strip())
-    if not match or Decimal(match.group(1)) <= 0:
+    kg = Decimal(0)
+    if match:
+        kg = (Decimal(match.group(1)) * WEIGHT_FACTORS[(match.group(2) or "").lower()]).quantize(
+            Decimal("0.001")
+        )
+    if not 0 < kg <= MAX_WEIGHT_KG:
         raise UserError(N_("Weight “{value}” should be a number of kg, e.g. 1.2 or 900g."), value=value)
-    return (Decimal(match.group(1)) * WEIGHT_FACTORS[(match.group(2) or "").lower()]).quantize(
-        Decimal("0.001")
-    )
+    return kg
 
 
 def offer(value: str, rules: Rules) -> str:
@@ -216,12 +220,22 @@ def offer(value: str, rules: Rules) -> str:
     )
 
 
-def text(value: str, rules: Rules) -> str:
-    """Free text, trimmed and bounded so a card stays readable."""
-    cleaned = " ".join(value.split())
-    if not cleaned or len(cleaned) > 500:
-        raise UserError(N_("Text “{value}” should be 1–500 characters."), value=value[:40])
-    return cleaned
+def text_up_to(limit: int) -> Callable[[str, Rules], str]:
+    """A free-text parser that trims spaces and refuses text longer than `limit` characters."""
+
+    def text(value: str, rules: Rules) -> str:
+        """Free text, trimmed, bounded so it fits its column and a card stays readable."""
+        cleaned = " ".join(value.split())
+        if not cleaned or len(cleaned) > limit:
+            raise UserError(N_("Text “{value}” should be 1–{limit} characters."), value=value, limit=limit)
+        return cleaned
+
+    return text
+
+
+text = text_up_to(500)
+short_text = text_up_to(64)
+address_text = text_up_to(255)
 
 
 def _choice(value: str, table: dict[str, str], message: str, choices: str) -> str:
@@ -245,18 +259,18 @@ class Field:
 FIELDS: tuple[Field, ...] = (
     Field("order", ("订单", "订单号"), order_number, N_("order")),
     Field("amount", ("金额", "退款金额"), amount, N_("amount")),
-    Field("buyer", ("旺旺", "淘宝id", "买家", "旺旺名"), text, N_("buyer")),
-    Field("name", ("实名", "姓名"), text, N_("name")),
+    Field("buyer", ("旺旺", "淘宝id", "买家", "旺旺名"), short_text, N_("buyer")),
+    Field("name", ("实名", "姓名"), short_text, N_("name")),
     Field("alipay", ("支付宝",), alipay, N_("Alipay")),
     Field("phone", ("电话", "手机"), phone, N_("phone")),
-    Field("address", ("地址",), text, N_("address")),
+    Field("address", ("地址",), address_text, N_("address")),
     Field("reason", ("原因", "退款原因"), text, N_("reason")),
     Field("postage", ("运费",), postage, N_("postage")),
     Field("tracking", ("单号", "退货单号", "物流单号", "退货物流单号"), tracking_number, N_("tracking")),
     Field("carrier", ("快递", "物流"), carrier, N_("carrier")),
     Field("insured", ("运费险",), insured, N_("insurance")),
-    Field("from", ("原地址",), text, N_("original address")),
-    Field("to", ("新地址",), text, N_("new address")),
+    Field("from", ("原地址",), address_text, N_("original address")),
+    Field("to", ("新地址",), address_text, N_("new address")),
     Field("origin", ("始发", "始发重量"), weight, N_("origin weight")),
     Field("last", ("末站", "末站重量"), weight, N_("last-station weight")),
     Field("offer", ("补偿", "方案"), offer, N_("offer")),
@@ -287,10 +301,14 @@ def subkind_list(kind: RecordKind) -> str:
 
 
 def split_words(args: str) -> list[str]:
-    """Split command arguments, honouring quotes for values with spaces (`name="张 三"`)."""
-    normalised = args.replace("＝", "=").replace("“", '"').replace("”", '"')
+    """Split command arguments; double quotes group words (`name="张 三"`), an apostrophe is just a letter."""
+    lexer = shlex.shlex(args.replace("＝", "=").replace("“", '"').replace("”", '"'), posix=True)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'
+    lexer.escape = ""
+    lexer.commenters = ""
     try:
-        return shlex.split(normalised)
+        return list(lexer)
     except ValueError:
         raise UserError(N_("A quote is not closed.")) from None
 

@@ -69,6 +69,7 @@ VALUE_LABELS: dict[str, str] = {
     "free-postage": N_("free postage next time"),
     "return": N_("return"),
 }
+KIND_FIELD = N_("kind")
 COLUMN_VALUES = {
     "order": "order_no",
     "tracking": "tracking_no",
@@ -117,7 +118,7 @@ def card(t: Translate, record: Record, *, masked: bool, author: str, zone: ZoneI
     """The full card of a record."""
     lines = [title(t, record)]
     if record.subkind:
-        lines.append(f"{t('kind')}: {t(SUBKIND_LABELS.get(record.subkind, record.subkind))}")
+        lines.append(f"{t(KIND_FIELD)}: {t(SUBKIND_LABELS.get(record.subkind, record.subkind))}")
     for spec in FIELDS:
         value = field_value(record, spec.key)
         if value is not None and value != "":

@@ -16,7 +16,8 @@ from bot.i18n import N_
 from bot.models import Record, RecordCard, RecordEvent
 from bot.services import audit
 from bot.services import record_fields as rf
-from bot.services.errors import UserError
+from bot.services.errors import Msg, UserError
+from bot.services.record_text import STATUS_LABELS
 from bot.services.rules import Rules
 
 POSITIONAL: dict[RecordKind, tuple[str, ...]] = {
@@ -47,6 +48,8 @@ REQUIRED: dict[RecordKind, tuple[str, ...]] = {
 SUBKIND_REQUIRES: dict[str, tuple[str, ...]] = {"change-address": ("from", "to"), "weigh": ("origin", "last")}
 INDEXED = ("order", "tracking", "buyer", "phone", "address", "amount")
 CLAIM_KINDS = (RecordKind.REFUND, RecordKind.COMPLAINT)
+BUYER_MAX = Record._meta.fields_map["buyer"].max_length  # type: ignore[attr-defined]
+ORDER_MAX = Record._meta.fields_map["order_no"].max_length  # type: ignore[attr-defined]
 DECIMAL_FIELDS = frozenset({"amount", "origin", "last"})
 SHORT_ID = re.compile(r"^([A-Za-z])-?(\d{1,9})$")
 PAGE_SIZE = 10
@@ -75,13 +78,14 @@ class Created:
 def parse(kind: RecordKind, words: list[str], rules: Rules, photo: str | None = None) -> Draft:
     """Read a command's words into a checked draft, or raise UserError naming the field."""
     plain, values = rf.key_values(words, rules)
+    slots = [name for name in POSITIONAL[kind] if name not in values]
     sub: str | None = None
-    for name, word in zip(POSITIONAL[kind], plain, strict=False):
+    for name, word in zip(slots, plain, strict=False):
         if name == "subkind":
             sub = rf.subkind(kind, word)
-        elif name not in values:
+        else:
             values[name] = rf.FIELD_BY_KEY[name].parse(word, rules)
-    rest = plain[len(POSITIONAL[kind]) :]
+    rest = plain[len(slots) :]
     if rest and REST_FIELD[kind] not in values:
         values[REST_FIELD[kind]] = rf.text(" ".join(rest), rules)
     if kind == RecordKind.COURIER and "carrier" not in values and "tracking" in values:
@@ -91,13 +95,23 @@ def parse(kind: RecordKind, words: list[str], rules: Rules, photo: str | None = 
     missing = [name for name in REQUIRED[kind] if name not in values and not (name == "subkind" and sub)]
     missing += [name for name in SUBKIND_REQUIRES.get(sub or "", ()) if name not in values]
     if missing:
-        if missing[0] == "carrier":
-            raise UserError(
-                N_("Which carrier? The number does not say. Add carrier=… : {choices}."),
-                choices=rf.carrier_list(),
-            )
-        raise UserError(N_("Missing field: {field}."), field=missing[0])
+        raise missing_field(kind, missing[0])
     return Draft(kind, values, sub, photo)
+
+
+def missing_field(kind: RecordKind, name: str) -> UserError:
+    """The error for a required field left out, saying what to type."""
+    if name == "carrier":
+        return UserError(
+            N_("Which carrier? The number does not say. Add carrier=… : {choices}."),
+            choices=rf.carrier_list(),
+        )
+    if name == "subkind":
+        return UserError(N_("Which kind? Kinds: {choices}."), choices=rf.subkind_list(kind))
+    spec = rf.FIELD_BY_KEY[name]
+    return UserError(
+        N_("Missing field: {field}."), field=f"{name}= ({spec.aliases[0]}=)" if spec.aliases else name
+    )
 
 
 def parse_short_id(text: str) -> tuple[RecordKind, int]:
@@ -234,12 +248,8 @@ async def earlier_claims(record: Record, rules: Rules, now: datetime) -> list[Re
     """Earlier refunds/complaints by the same buyer, phone or address in the window, once at the threshold."""
     if record.kind not in CLAIM_KINDS:
         return []
-    same = Q()
-    matchers = [
-        Q(buyer=record.buyer) if record.buyer else None,
-        Q(phone=record.phone) if record.phone else None,
-    ]
-    conditions = [m for m in matchers if m is not None]
+    matchers = {"buyer": record.buyer, "phone": record.phone, "address": record.address}
+    conditions = [Q(**{column: value}) for column, value in matchers.items() if value]
     if not conditions:
         return []
     same = Q(*conditions, join_type="OR")
@@ -261,8 +271,8 @@ async def change_status(record: Record, status: str, *, actor_id: int, chat_id: 
         raise UserError(
             N_("{id} is {status}: it cannot move to {target}."),
             id=record.short_id,
-            status=record.status,
-            target=status,
+            status=Msg(STATUS_LABELS.get(record.status, record.status)),
+            target=Msg(STATUS_LABELS.get(status, status)),
         )
     before = record.status
     async with in_transaction() as conn:
@@ -423,17 +433,31 @@ async def _page(query: Q, page: int) -> Page:
     return Page(records, total, page)
 
 
+def identity_conditions(text: str) -> list[Q]:
+    """Exact matches on the columns a value may belong to (skipping columns it cannot fit)."""
+    cleaned = text.strip()
+    digits = re.sub(r"[\s-]", "", cleaned)
+    conditions = [Q(buyer=cleaned.lower())] if 0 < len(cleaned) <= BUYER_MAX else []
+    if rf.PHONE.match(digits):
+        conditions.append(Q(phone=rf.PHONE.match(digits).group(1)))  # type: ignore[union-attr]
+    return conditions
+
+
 def search_query(text: str) -> Q:
     """What /find matches: a short id, an order or tracking number, a buyer or phone, exactly."""
     cleaned = text.strip()
+    digits = re.sub(r"[\s-]", "", cleaned)
+    conditions = identity_conditions(cleaned)
+    if digits.isascii() and digits.isdigit() and len(digits) <= ORDER_MAX:
+        conditions.append(Q(order_no=digits))
+    if cleaned.isascii() and rf.TRACKING.match(cleaned.upper()):
+        conditions.append(Q(tracking_no=cleaned.upper()))
     try:
         kind, number = parse_short_id(cleaned)
-        return Q(kind=kind, number=number)
+        conditions.append(Q(kind=kind, number=number))
     except UserError:
         pass
-    digits = re.sub(r"[\s-]", "", cleaned)
-    upper = cleaned.upper()
-    return Q(order_no=digits, tracking_no=upper, buyer=cleaned.lower(), phone=digits, join_type="OR")
+    return Q(*conditions, join_type="OR") if conditions else Q(id=-1)
 
 
 async def find(text: str, page: int = 1) -> Page:
@@ -462,8 +486,8 @@ async def open_records(kind: RecordKind | None, page: int = 1) -> Page:
 
 async def buyer_history(buyer: str, page: int = 1) -> Page:
     """Everything logged about one buyer (platform ID or phone)."""
-    cleaned = buyer.strip()
-    return await _page(Q(buyer=cleaned.lower(), phone=re.sub(r"[\s-]", "", cleaned), join_type="OR"), page)
+    conditions = identity_conditions(buyer)
+    return await _page(Q(*conditions, join_type="OR") if conditions else Q(id=-1), page)
 
 
 def parse_kind(text: str) -> RecordKind:

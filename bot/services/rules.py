@@ -27,6 +27,16 @@ class Rules:
 
 
 DEFAULT_RULES = Rules()
+LIMITS: dict[str, tuple[Decimal, Decimal]] = {
+    "order_min_digits": (Decimal(1), Decimal(32)),
+    "order_max_digits": (Decimal(1), Decimal(32)),
+    "max_amount": (Decimal("0.01"), Decimal("9999999999.99")),
+    "repeat_threshold": (Decimal(2), Decimal(1000)),
+    "repeat_days": (Decimal(1), Decimal(3650)),
+    "insurance_days": (Decimal(1), Decimal(60)),
+    "weight_loss_kg": (Decimal("0.001"), Decimal(100)),
+}
+"""What each rule may be set to: the columns' sizes and sensible ranges."""
 _cached: Rules | None = None
 
 
@@ -67,12 +77,26 @@ async def change(key: str, value: str, *, actor_id: int, chat_id: int) -> Rules:
         raise UserError(
             N_("Unknown setting “{value}”. Settings: {names}."), value=key, names=", ".join(names)
         )
+    low, high = LIMITS[key]
     try:
         updated = _apply(await current(), {key: value})
+        valid = low <= Decimal(str(getattr(updated, key))) <= high
     except (ArithmeticError, ValueError):
-        raise UserError(N_("“{value}” is not a valid value for {key}."), value=value, key=key) from None
-    if Decimal(str(getattr(updated, key))) <= 0:
-        raise UserError(N_("“{value}” is not a valid value for {key}."), value=value, key=key)
+        valid = False
+    if not valid:
+        raise UserError(
+            N_("“{value}” is not a valid value for {key}: give a number from {low} to {high}."),
+            value=value,
+            key=key,
+            low=low,
+            high=high,
+        )
+    if updated.order_min_digits > updated.order_max_digits:
+        raise UserError(
+            N_("order_min_digits ({low}) cannot be more than order_max_digits ({high})."),
+            low=updated.order_min_digits,
+            high=updated.order_max_digits,
+        )
     before = getattr(await current(), key)
     async with in_transaction() as conn:
         await TeamSetting.update_or_create(key=key, defaults={"value": value}, using_db=conn)
