@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.i18n import N_, Translator, translator
-from bot.services import chats, people
+from bot.services import chats
 from bot.services.catalog import SECTIONS, CommandInfo, visible_to
 from bot.services.permissions import is_allowed
 from handlers.common import Call, command, denied, role_names, usage
@@ -45,8 +45,9 @@ async def show_help(call: Call) -> None:
 
 async def whoami(call: Call) -> None:
     """Show the caller's id and roles, so they know what to ask for."""
-    person = await people.get(call.user_id)
-    name = person.display_name if person else str(call.user_id)
+    user = call.update.effective_user
+    assert user is not None
+    name = f"@{user.username}" if user.username else user.first_name
     if not call.roles:
         await call.reply(
             call.t("You are {name} (id {id}). You have no role yet.", name=name, id=call.user_id)

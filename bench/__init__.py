@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): run the real bot as a subprocess against the fake Bot API and print figures."""
