@@ -18,6 +18,7 @@ from bot.i18n import LOCALES, translator
 from bot.services import chats, people, rules
 from bot.services.catalog import COMMANDS
 from handlers.common import SETTINGS_KEY
+from jobs import alarms
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     if granted:
         log.info("owners made managers: %s", granted)
     await publish_menus(app, settings.bot_locale)
+    await alarms.resume(app)
 
 
 async def publish_menus(app: Application, default_locale: str) -> None:  # type: ignore[type-arg]

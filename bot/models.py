@@ -153,3 +153,46 @@ class RecordCard(Model):
     class Meta:
         table = "record_card"
         unique_together = (("chat_id", "message_id"),)
+
+
+class Schedule(Model):
+    """An alarm or deadline watch: its rule in the chat's zone, and the next thing it will post (in UTC)."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=16)
+    chat_id = fields.BigIntField(db_index=True)
+    owner_id = fields.BigIntField()
+    rule: fields.Field[dict[str, object]] = fields.JSONField()
+    timezone = fields.CharField(max_length=64)
+    text = fields.CharField(max_length=300)
+    lead_minutes = fields.IntField(null=True)
+    escalate_minutes = fields.IntField(null=True)
+    ref = fields.CharField(max_length=64, null=True, db_index=True)
+    state = fields.CharField(max_length=12, default="active")
+    next_due_at = fields.DatetimeField(null=True, db_index=True)
+    next_kind = fields.CharField(max_length=12, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "schedule"
+
+
+class Occurrence(Model):
+    """One posting of a schedule, keyed by (schedule, due time, kind) so it is claimed and posted once."""
+
+    id = fields.IntField(primary_key=True)
+    schedule: fields.ForeignKeyRelation[Schedule] = fields.ForeignKeyField(
+        "models.Schedule", related_name="occurrences", on_delete=fields.CASCADE
+    )
+    due_at = fields.DatetimeField()
+    kind = fields.CharField(max_length=12)
+    state = fields.CharField(max_length=12, default="sending")
+    chat_id = fields.BigIntField()
+    message_id = fields.BigIntField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    acked_by = fields.BigIntField(null=True)
+    acked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "occurrence"
+        unique_together = (("schedule", "due_at", "kind"),)

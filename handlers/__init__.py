@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, basics, errors, gatekeeper, records, refund_form, team, unknown
+from handlers import admin, alarms, basics, errors, gatekeeper, records, refund_form, team, unknown
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
@@ -13,6 +13,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     basics.register(app)  # /start /help /whoami /lang
     refund_form.register(app)  # /refund alone: the guided form (before the plain /refund)
     records.register(app)  # /refund /courier /complaint /problem /review, cards, /show /find /edit /void
+    alarms.register(app)  # /shelf /alarms /alarm, Done and Snooze buttons
     team.register(app)  # /team /role
     admin.register(app)  # /setup /chats /audit
     unknown.register(app)  # last: unknown commands in private chats

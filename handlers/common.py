@@ -124,7 +124,10 @@ def usage(t: Translator, name: str) -> str:
 
 def denied(t: Translator, action: str) -> str:
     """Why a command was refused: the roles it needs."""
-    return t("Sorry, this needs the role: {roles}.", roles=role_names(t, required_roles(action)))
+    needed = required_roles(action)
+    if needed == frozenset(Role):
+        return t("Sorry, this needs a role in the team: ask a supervisor to give you one with /role.")
+    return t("Sorry, this needs the role: {roles}.", roles=role_names(t, needed))
 
 
 def guard(name: str, handler: Handler) -> Callable[[Update, Ctx], Coroutine[Any, Any, None]]:

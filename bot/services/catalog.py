@@ -23,8 +23,9 @@ BASICS = N_("Basics")
 TEAM = N_("Team")
 RECORDS = N_("Records")
 FIND = N_("Finding records")
+ALARMS = N_("Alarms")
 ADMIN = N_("Administration")
-SECTIONS: tuple[str, ...] = (BASICS, RECORDS, FIND, TEAM, ADMIN)
+SECTIONS: tuple[str, ...] = (BASICS, RECORDS, FIND, ALARMS, TEAM, ADMIN)
 
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("help", BASICS, N_("what you can do here"), N_("/help")),
@@ -65,6 +66,14 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 alipay=lee@163.com")
     ),
     CommandInfo("void", FIND, N_("withdraw a record, with a reason"), N_("/void R-12 typed twice")),
+    CommandInfo(
+        "shelf",
+        ALARMS,
+        N_("shelf-change alarm: at, in, every N min in a window, daily, on weekdays"),
+        N_("/shelf every 30m from 09:00 to 18:00 change the listings lead=5m"),
+    ),
+    CommandInfo("alarms", ALARMS, N_("this chat's alarms and when they next fire"), N_("/alarms")),
+    CommandInfo("alarm", ALARMS, N_("pause, resume, delete an alarm or see its log"), N_("/alarm log 3")),
     CommandInfo("team", TEAM, N_("members by role"), N_("/team")),
     CommandInfo("role", ADMIN, N_("grant or revoke a role"), N_("/role @alice aftersale")),
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),

@@ -39,6 +39,10 @@ PERMISSIONS: Final[dict[str, frozenset[Role] | None]] = {
     "edit": MEMBERS,
     "void": MEMBERS,
     "record_status": MEMBERS,
+    "shelf": LEADS,
+    "alarms": MEMBERS,
+    "alarm": LEADS,
+    "alarm_done": MEMBERS,
     "see_personal": frozenset({Role.AFTERSALE, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE}),
 }
 

@@ -1,0 +1,222 @@
+"""Schedules that survive restarts: each posting is claimed in the database before it is sent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.i18n import N_
+from bot.models import Occurrence, Schedule
+from bot.services import audit, timespec
+from bot.services.errors import UserError
+
+ACTIVE, PAUSED, DELETED, DONE = "active", "paused", "deleted", "done"
+ALARM, LEAD, ESCALATION = "alarm", "lead", "escalation"
+SENDING, SENT, MISSED, FAILED = "sending", "sent", "missed", "failed"
+DEFAULT_ESCALATE_MINUTES = 10
+DEFAULT_GRACE = timedelta(minutes=10)
+
+
+def zone_of(schedule: Schedule) -> ZoneInfo:
+    """The zone the schedule's wall times are in."""
+    return ZoneInfo(schedule.timezone)
+
+
+def next_event(schedule: Schedule, after: datetime) -> tuple[datetime, str] | None:
+    """The next posting strictly after `after`: the heads-up before an alarm, or the alarm itself."""
+    rule = timespec.from_json(schedule.rule)
+    lead = timedelta(minutes=schedule.lead_minutes or 0)
+    main = timespec.next_after(rule, after, zone_of(schedule))
+    if main is None:
+        return None
+    if lead and main - lead > after:
+        return main - lead, LEAD
+    return main, ALARM
+
+
+async def create(
+    *,
+    kind: str,
+    chat_id: int,
+    owner_id: int,
+    parsed: timespec.Parsed,
+    zone: ZoneInfo,
+    now: datetime,
+    ref: str | None = None,
+    escalate_minutes: int | None = DEFAULT_ESCALATE_MINUTES,
+) -> Schedule:
+    """Store a schedule with its first due time; audited."""
+    schedule = Schedule(
+        kind=kind,
+        chat_id=chat_id,
+        owner_id=owner_id,
+        rule=timespec.to_json(parsed.rule),
+        timezone=zone.key,
+        text=parsed.text,
+        lead_minutes=int(parsed.lead.total_seconds() // 60) if parsed.lead else None,
+        escalate_minutes=escalate_minutes,
+        ref=ref,
+    )
+    upcoming = next_event(schedule, now)
+    if upcoming is None:
+        raise UserError(N_("That time has already passed."))
+    schedule.next_due_at, schedule.next_kind = upcoming
+    async with in_transaction() as conn:
+        await schedule.save(using_db=conn)
+        await audit.record(
+            actor_id=owner_id,
+            chat_id=chat_id,
+            action="schedule.create",
+            target=f"alarm:{schedule.id}",
+            after={"rule": schedule.rule, "text": schedule.text},
+            using_db=conn,
+        )
+    return schedule
+
+
+async def due(now: datetime) -> list[Schedule]:
+    """Active schedules whose next posting is due."""
+    return await Schedule.filter(state=ACTIVE, next_due_at__lte=now).order_by("next_due_at", "id")
+
+
+async def active() -> list[Schedule]:
+    """Every active schedule, soonest first."""
+    return await Schedule.filter(state=ACTIVE, next_due_at__isnull=False).order_by("next_due_at", "id")
+
+
+async def claim(schedule: Schedule, due_at: datetime, kind: str) -> Occurrence | None:
+    """Reserve one posting; None when it was already posted (a retry after a restart, or a second timer)."""
+    try:
+        async with in_transaction() as conn:
+            return await Occurrence.create(
+                schedule=schedule, due_at=due_at, kind=kind, chat_id=schedule.chat_id, using_db=conn
+            )
+    except IntegrityError:
+        existing = await Occurrence.get(schedule_id=schedule.id, due_at=due_at, kind=kind)
+        return existing if existing.state == SENDING else None
+
+
+async def mark_sent(occurrence: Occurrence, message_id: int | None, now: datetime) -> None:
+    """Record that Telegram accepted the posting."""
+    occurrence.state, occurrence.message_id, occurrence.sent_at = SENT, message_id, now
+    await occurrence.save(update_fields=["state", "message_id", "sent_at"])
+
+
+async def advance(schedule: Schedule, after: datetime) -> Schedule:
+    """Move a schedule to its next posting after `after`; a one-off that has fired is done."""
+    upcoming = next_event(schedule, after)
+    if upcoming is None:
+        schedule.state, schedule.next_due_at, schedule.next_kind = DONE, None, None
+    else:
+        schedule.next_due_at, schedule.next_kind = upcoming
+    await schedule.save(update_fields=["state", "next_due_at", "next_kind"])
+    return schedule
+
+
+async def skip_missed_one(schedule: Schedule) -> list[datetime]:
+    """Record the due posting as missed (too late to post) and move past it; returns the missed alarm time."""
+    assert schedule.next_due_at is not None
+    due_at, kind = schedule.next_due_at, schedule.next_kind
+    if kind == ALARM:
+        await Occurrence.get_or_create(
+            schedule=schedule,
+            due_at=due_at,
+            kind=ALARM,
+            defaults={"state": MISSED, "chat_id": schedule.chat_id},
+        )
+    await advance(schedule, due_at)
+    return [due_at] if kind == ALARM else []
+
+
+async def unfinished() -> list[Occurrence]:
+    """Postings claimed but not confirmed sent: the bot stopped between claiming and recording."""
+    return await Occurrence.filter(state=SENDING).prefetch_related("schedule").order_by("id")
+
+
+async def acknowledge(occurrence_id: int, user_id: int, now: datetime) -> Occurrence | None:
+    """Mark an alarm done; None if someone already did."""
+    updated = await Occurrence.filter(id=occurrence_id, acked_by__isnull=True).update(
+        acked_by=user_id, acked_at=now
+    )
+    return await Occurrence.get_or_none(id=occurrence_id).prefetch_related("schedule") if updated else None
+
+
+async def mark_failed(occurrence: Occurrence) -> None:
+    """Record a posting Telegram refused for good (the bot was removed from the chat, say)."""
+    occurrence.state = FAILED
+    await occurrence.save(update_fields=["state"])
+
+
+async def awaiting_escalation() -> list[Occurrence]:
+    """Posted alarms nobody marked done yet whose schedule escalates and that were not escalated."""
+    candidates = await Occurrence.filter(kind=ALARM, state=SENT, acked_by__isnull=True).prefetch_related(
+        "schedule"
+    )
+    waiting = []
+    for occurrence in candidates:
+        if occurrence.schedule.escalate_minutes and not await Occurrence.exists(
+            schedule_id=occurrence.schedule.id, due_at=occurrence.due_at, kind=ESCALATION
+        ):
+            waiting.append(occurrence)
+    return waiting
+
+
+async def of_chat(chat_id: int) -> list[Schedule]:
+    """A chat's alarms that are not deleted, soonest first."""
+    return await Schedule.filter(chat_id=chat_id, state__in=[ACTIVE, PAUSED]).order_by("next_due_at", "id")
+
+
+async def owned(schedule_id: int, chat_id: int) -> Schedule:
+    """A schedule of this chat by id, or a clear error."""
+    schedule = await Schedule.get_or_none(id=schedule_id)
+    if schedule is None or schedule.state == DELETED:
+        raise UserError(N_("There is no alarm {value}."), value=schedule_id)
+    if schedule.chat_id != chat_id:
+        raise UserError(N_("Alarm {value} belongs to another chat."), value=schedule_id)
+    return schedule
+
+
+async def set_state(schedule: Schedule, state: str, *, actor_id: int, now: datetime) -> Schedule:
+    """Pause, resume or delete; resuming starts from the next posting after now."""
+    before = schedule.state
+    schedule.state = state
+    if state == ACTIVE:
+        upcoming = next_event(schedule, now)
+        schedule.next_due_at, schedule.next_kind = upcoming if upcoming else (None, None)
+        if upcoming is None:
+            schedule.state = DONE
+    async with in_transaction() as conn:
+        await schedule.save(update_fields=["state", "next_due_at", "next_kind"], using_db=conn)
+        await audit.record(
+            actor_id=actor_id,
+            chat_id=schedule.chat_id,
+            action="schedule.state",
+            target=f"alarm:{schedule.id}",
+            before={"state": before},
+            after={"state": schedule.state},
+            using_db=conn,
+        )
+    return schedule
+
+
+async def snooze(schedule: Schedule, minutes: int, *, actor_id: int, now: datetime) -> Schedule:
+    """A one-off copy of an alarm `minutes` from now, itself escalating if nobody marks it done."""
+    parsed = timespec.Parsed(timespec.Once(now + timedelta(minutes=minutes)), schedule.text, None)
+    return await create(
+        kind="snooze",
+        chat_id=schedule.chat_id,
+        owner_id=actor_id,
+        parsed=parsed,
+        zone=zone_of(schedule),
+        now=now,
+        ref=f"alarm:{schedule.id}",
+        escalate_minutes=schedule.escalate_minutes,
+    )
+
+
+async def history(schedule: Schedule, limit: int = 20) -> list[Occurrence]:
+    """A schedule's latest alarm postings, newest first."""
+    return await Occurrence.filter(schedule_id=schedule.id, kind=ALARM).order_by("-due_at").limit(limit)

@@ -1,0 +1,213 @@
+"""Posting schedules through PTB's JobQueue: one timer per schedule, re-armed from the database at start."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.enums import ChatPurpose
+from bot.i18n import Translator, translator
+from bot.models import Occurrence, Schedule
+from bot.services import chats, schedules
+from handlers.common import SETTINGS_KEY
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+TRANSIENT_RETRY = timedelta(seconds=30)
+MISSED_LISTED = 10
+
+
+def now() -> datetime:
+    """The current instant; tests move it with time-machine."""
+    return datetime.now(UTC)
+
+
+async def chat_translator(app: App, chat_id: int) -> Translator:
+    """The language of the chat a posting goes to."""
+    default: str = app.bot_data[SETTINGS_KEY].bot_locale
+    return translator(await chats.locale_of(chat_id, default))
+
+
+def plan(app: App, schedule: Schedule) -> None:
+    """(Re)arm the one timer of a schedule for its next posting."""
+    for job in app.job_queue.get_jobs_by_name(f"schedule:{schedule.id}"):  # type: ignore[union-attr]
+        job.schedule_removal()
+    if schedule.state == schedules.ACTIVE and schedule.next_due_at is not None:
+        app.job_queue.run_once(  # type: ignore[union-attr]
+            fire_job,
+            when=max(schedule.next_due_at, now()),
+            data=schedule.id,
+            name=f"schedule:{schedule.id}",
+            job_kwargs={"misfire_grace_time": None},
+        )
+
+
+async def fire_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Timer callback: post what is due for this schedule."""
+    assert context.job is not None
+    await post_due(context.application, int(context.job.data))  # type: ignore[call-overload]
+
+
+async def post_due(app: App, schedule_id: int) -> None:
+    """Post the schedule's due occurrence once, then move on to the next; a stale timer does nothing."""
+    schedule = await Schedule.get_or_none(id=schedule_id)
+    if schedule is None or schedule.state != schedules.ACTIVE or schedule.next_due_at is None:
+        return
+    moment = now()
+    if schedule.next_due_at > moment:
+        plan(app, schedule)
+        return
+    due_at, kind = schedule.next_due_at, schedule.next_kind or schedules.ALARM
+    occurrence = await schedules.claim(schedule, due_at, kind)
+    if occurrence is not None and not await deliver(app, schedule, occurrence, moment - due_at):
+        retry_later(app, schedule)
+        return
+    await schedules.advance(schedule, due_at)
+    plan(app, schedule)
+
+
+def retry_later(app: App, schedule: Schedule) -> None:
+    """Try a posting again after a transient failure; the claim is kept, so it still goes out once."""
+    app.job_queue.run_once(  # type: ignore[union-attr]
+        fire_job, when=TRANSIENT_RETRY, data=schedule.id, name=f"schedule:{schedule.id}"
+    )
+
+
+def alarm_buttons(t: Translator, occurrence: Occurrence) -> InlineKeyboardMarkup:
+    """Done and Snooze buttons under an alarm."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("Done ✅"), callback_data=f"al:d:{occurrence.id}"),
+                InlineKeyboardButton(t("Snooze 5 min"), callback_data=f"al:s:{occurrence.id}:5"),
+                InlineKeyboardButton(t("Snooze 15 min"), callback_data=f"al:s:{occurrence.id}:15"),
+            ]
+        ]
+    )
+
+
+def posting_text(t: Translator, schedule: Schedule, kind: str, late: timedelta) -> str:
+    """What an occurrence says: the alarm, its heads-up, and how late it is when posted after a restart."""
+    if kind == schedules.LEAD:
+        return t("⏳ In {minutes} min: {text}", minutes=schedule.lead_minutes, text=schedule.text)
+    text = t("⏰ {text}", text=schedule.text)
+    minutes = int(late.total_seconds() // 60)
+    return (
+        text + "\n" + t("(late by {minutes} min: I was offline)", minutes=minutes) if minutes >= 1 else text
+    )
+
+
+async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> bool:
+    """Send one claimed posting and record it; False on a transient failure (try again later)."""
+    t = await chat_translator(app, schedule.chat_id)
+    kind = occurrence.kind
+    markup: Any = alarm_buttons(t, occurrence) if kind == schedules.ALARM else None
+    try:
+        message = await app.bot.send_message(
+            schedule.chat_id, posting_text(t, schedule, kind, late), reply_markup=markup
+        )
+    except (Forbidden, BadRequest) as exc:
+        log.error("alarm %s cannot be posted to chat %s: %s", schedule.id, schedule.chat_id, exc)
+        await schedules.mark_failed(occurrence)
+        return True
+    except (RetryAfter, TelegramError, OSError) as exc:
+        log.warning("alarm %s: posting failed, will retry: %s", schedule.id, exc)
+        return False
+    await schedules.mark_sent(occurrence, message.message_id, now())
+    if kind == schedules.ALARM and schedule.escalate_minutes:
+        plan_escalation(app, occurrence, schedule.escalate_minutes)
+    return True
+
+
+def plan_escalation(app: App, occurrence: Occurrence, minutes: int) -> None:
+    """Check later whether somebody pressed Done."""
+    app.job_queue.run_once(  # type: ignore[union-attr]
+        escalate_job,
+        when=max(occurrence.due_at + timedelta(minutes=minutes), now()),
+        data=occurrence.id,
+        name=f"escalate:{occurrence.id}",
+        job_kwargs={"misfire_grace_time": None},
+    )
+
+
+async def escalate_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Timer callback: tell the supervisors about an alarm nobody marked done."""
+    assert context.job is not None
+    occurrence_id = int(context.job.data)  # type: ignore[call-overload]
+    occurrence = await Occurrence.get_or_none(id=occurrence_id).prefetch_related("schedule")
+    if occurrence is not None and occurrence.acked_by is None:
+        await escalate(context.application, occurrence)
+
+
+async def escalate(app: App, occurrence: Occurrence) -> None:
+    """Post the escalation once to every supervisors' chat (or, with none registered, to the alarm's chat)."""
+    schedule: Schedule = occurrence.schedule
+    claim = await schedules.claim(schedule, occurrence.due_at, schedules.ESCALATION)
+    if claim is None:
+        return
+    targets = [chat.id for chat in await chats.registered() if chat.purpose == ChatPurpose.SUPERVISORS]
+    message_id = None
+    for chat_id in targets or [schedule.chat_id]:
+        t = await chat_translator(app, chat_id)
+        when = occurrence.due_at.astimezone(schedules.zone_of(schedule)).strftime("%H:%M")
+        text = t(
+            "⚠️ Nobody marked this alarm done within {minutes} min: “{text}” (due {when}, alarm #{id}).",
+            minutes=schedule.escalate_minutes,
+            text=schedule.text,
+            when=when,
+            id=schedule.id,
+        )
+        try:
+            message_id = (await app.bot.send_message(chat_id, text)).message_id
+        except TelegramError as exc:
+            log.error("escalation of alarm %s to chat %s failed: %s", schedule.id, chat_id, exc)
+    await schedules.mark_sent(claim, message_id, now())
+
+
+async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
+    """At start: finish interrupted postings, post what fell due lately, report older ones, re-arm timers."""
+    for occurrence in await schedules.unfinished():
+        schedule = occurrence.schedule
+        if occurrence.kind == schedules.ESCALATION:
+            alarm = await Occurrence.get(
+                schedule_id=schedule.id, due_at=occurrence.due_at, kind=schedules.ALARM
+            )
+            alarm.schedule = schedule
+            await escalate(app, alarm)
+        else:
+            await deliver(app, schedule, occurrence, now() - occurrence.due_at)
+    missed: dict[int, list[tuple[datetime, Schedule]]] = {}
+    for schedule in await schedules.active():
+        while schedule.state == schedules.ACTIVE and schedule.next_due_at and schedule.next_due_at <= now():
+            if now() - schedule.next_due_at > grace:
+                for when in await schedules.skip_missed_one(schedule):
+                    missed.setdefault(schedule.chat_id, []).append((when, schedule))
+            else:
+                await post_due(app, schedule.id)
+                await schedule.refresh_from_db()
+        plan(app, schedule)
+    for chat_id, items in missed.items():
+        await report_missed(app, chat_id, items)
+    for occurrence in await schedules.awaiting_escalation():
+        plan_escalation(app, occurrence, occurrence.schedule.escalate_minutes or 0)
+
+
+async def report_missed(app: App, chat_id: int, items: list[tuple[datetime, Schedule]]) -> None:
+    """One message per chat listing the alarms that fell due too long ago to post one by one."""
+    t = await chat_translator(app, chat_id)
+    lines = [t("While I was offline, {count} alarms were missed:", count=len(items))]
+    for when, schedule in items[:MISSED_LISTED]:
+        local = when.astimezone(schedules.zone_of(schedule)).strftime("%m-%d %H:%M")
+        lines.append(f"• {local} #{schedule.id} {schedule.text}")
+    if len(items) > MISSED_LISTED:
+        lines.append(t("… and {count} more.", count=len(items) - MISSED_LISTED))
+    try:
+        await app.bot.send_message(chat_id, "\n".join(lines))
+    except TelegramError as exc:
+        log.error("could not report missed alarms to chat %s: %s", chat_id, exc)
