@@ -171,6 +171,7 @@ class Schedule(Model):
     state = fields.CharField(max_length=12, default="active")
     next_due_at = fields.DatetimeField(null=True, db_index=True)
     next_kind = fields.CharField(max_length=12, null=True)
+    ends_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

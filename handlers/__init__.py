@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, alarms, basics, errors, gatekeeper, records, refund_form, team, unknown
+from handlers import admin, alarms, basics, errors, gatekeeper, presale, records, refund_form, team, unknown
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
@@ -14,6 +14,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     refund_form.register(app)  # /refund alone: the guided form (before the plain /refund)
     records.register(app)  # /refund /courier /complaint /problem /review, cards, /show /find /edit /void
     alarms.register(app)  # /shelf /alarms /alarm, Done and Snooze buttons
+    presale.register(app)  # /presale /presales
     team.register(app)  # /team /role
     admin.register(app)  # /setup /chats /audit
     unknown.register(app)  # last: unknown commands in private chats

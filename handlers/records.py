@@ -13,12 +13,14 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.enums import RecordKind, Role
 from bot.i18n import N_, Translator
 from bot.models import Record
-from bot.services import people, records, rules
+from bot.services import people, records, rules, watches
 from bot.services import record_fields as rf
 from bot.services import record_text as rt
 from bot.services.errors import UserError
 from bot.services.permissions import LEADS, is_allowed
+from handlers.cards import status_buttons
 from handlers.common import Call, Ctx, command, explain, guard, settings_of, translator_for
+from jobs import alarms as engine
 
 DRAFTS_KEY = "record_drafts"
 MAX_DRAFTS = 200
@@ -39,15 +41,6 @@ async def card_text(t: Translator, record: Record, context: Ctx, *, masked: bool
     author = await people.get(record.author_id)
     name = author.display_name if author else str(record.author_id)
     return rt.card(t, record, masked=masked, author=name, zone=zone_of(context))
-
-
-def status_buttons(t: Translator, record: Record) -> InlineKeyboardMarkup | None:
-    """The buttons that move a record to its next statuses."""
-    buttons = [
-        InlineKeyboardButton(label, callback_data=f"rs:{record.id}:{target}")
-        for label, target in rt.transitions(t, record)
-    ]
-    return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 async def post_card(call: Call, record: Record, extra: str = "") -> Message:
@@ -126,6 +119,16 @@ async def store(call: Call, draft: records.Draft, *, force: bool) -> None:
         return
     assert created.record is not None
     await post_card(call, created.record, extra="\n" + call.t("✅ Saved.") + claims_warning(call.t, created))
+    await watch_deadline(call.context, created.record)
+
+
+async def watch_deadline(context: Ctx, record: Record) -> None:
+    """Start the insurance countdown watch of a refund that now has one."""
+    schedule = await watches.ensure_refund_watch(
+        record, await rules.current(), zone_of(context), engine.now()
+    )
+    if schedule is not None:
+        engine.plan(context.application, schedule)
 
 
 def keep_draft(context: Ctx, draft: records.Draft) -> str:
@@ -295,6 +298,7 @@ async def log_anyway(update: Update, context: Ctx) -> None:
         reply_markup=status_buttons(t, created.record),
     )
     await records.remember_card(created.record, query.message.chat_id, query.message.message_id)
+    await watch_deadline(context, created.record)
 
 
 async def note_by_reply(update: Update, context: Ctx) -> None:
@@ -332,6 +336,7 @@ async def edit(call: Call) -> None:
         raise UserError(N_("Write changes as key=value, e.g. amount=12.5 or 金额=12.5."))
     record = await records.edit(record, values, actor_id=call.user_id, chat_id=call.chat_id, rules=team_rules)
     await post_card(call, record, extra="\n" + call.t("✏️ Edited."))
+    await watch_deadline(call.context, record)
 
 
 async def void(call: Call) -> None:

@@ -13,8 +13,9 @@ from telegram.ext import Application, ContextTypes
 from bot.enums import ChatPurpose
 from bot.i18n import Translator, translator
 from bot.models import Occurrence, Schedule
-from bot.services import chats, schedules
+from bot.services import chats, schedules, watches
 from handlers.common import SETTINGS_KEY
+from jobs.watch_posts import watch_post
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ async def post_due(app: App, schedule_id: int) -> None:
     if schedule.next_due_at > moment:
         plan(app, schedule)
         return
+    if not await watches.still_relevant(schedule):
+        await schedules.set_state(schedule, schedules.DONE, actor_id=schedule.owner_id, now=moment)
+        return
     due_at, kind = schedule.next_due_at, schedule.next_kind or schedules.ALARM
     occurrence = await schedules.claim(schedule, due_at, kind)
     if occurrence is not None and not await deliver(app, schedule, occurrence, moment - due_at):
@@ -107,11 +111,13 @@ async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: ti
     """Send one claimed posting and record it; False on a transient failure (try again later)."""
     t = await chat_translator(app, schedule.chat_id)
     kind = occurrence.kind
-    markup: Any = alarm_buttons(t, occurrence) if kind == schedules.ALARM else None
+    if schedule.kind in watches.WATCH_KINDS:
+        text, markup = await watch_post(t, schedule, now())
+    else:
+        text = posting_text(t, schedule, kind, late)
+        markup = alarm_buttons(t, occurrence) if kind == schedules.ALARM else None
     try:
-        message = await app.bot.send_message(
-            schedule.chat_id, posting_text(t, schedule, kind, late), reply_markup=markup
-        )
+        message = await app.bot.send_message(schedule.chat_id, text, reply_markup=markup)
     except (Forbidden, BadRequest) as exc:
         log.error("alarm %s cannot be posted to chat %s: %s", schedule.id, schedule.chat_id, exc)
         await schedules.mark_failed(occurrence)

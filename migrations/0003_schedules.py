@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('state', fields.CharField(default='active', max_length=12)),
                 ('next_due_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
                 ('next_kind', fields.CharField(null=True, max_length=12)),
+                ('ends_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'schedule', 'app': 'models', 'pk_attr': 'id', 'table_description': "An alarm or deadline watch: its rule in the chat's zone, and the next thing it will post (in UTC)."},

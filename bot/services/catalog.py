@@ -74,6 +74,13 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("alarms", ALARMS, N_("this chat's alarms and when they next fire"), N_("/alarms")),
     CommandInfo("alarm", ALARMS, N_("pause, resume, delete an alarm or see its log"), N_("/alarm log 3")),
+    CommandInfo(
+        "presale",
+        ALARMS,
+        N_("watch a pre-sale shipping promise; /presale done <order> ends it"),
+        N_("/presale 123456789012345678 days=15 blue dress"),
+    ),
+    CommandInfo("presales", ALARMS, N_("open pre-sale promises by date"), N_("/presales")),
     CommandInfo("team", TEAM, N_("members by role"), N_("/team")),
     CommandInfo("role", ADMIN, N_("grant or revoke a role"), N_("/role @alice aftersale")),
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),

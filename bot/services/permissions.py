@@ -43,6 +43,8 @@ PERMISSIONS: Final[dict[str, frozenset[Role] | None]] = {
     "alarms": MEMBERS,
     "alarm": LEADS,
     "alarm_done": MEMBERS,
+    "presale": MEMBERS,
+    "presales": MEMBERS,
     "see_personal": frozenset({Role.AFTERSALE, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE}),
 }
 

@@ -24,6 +24,9 @@ class Rules:
     repeat_days: int = 30
     insurance_days: int = 9
     weight_loss_kg: Decimal = Decimal("0.05")
+    insurance_alert_days: int = 5
+    presale_days: int = 15
+    presale_alert_days: int = 2
 
 
 DEFAULT_RULES = Rules()
@@ -35,6 +38,9 @@ LIMITS: dict[str, tuple[Decimal, Decimal]] = {
     "repeat_days": (Decimal(1), Decimal(3650)),
     "insurance_days": (Decimal(1), Decimal(60)),
     "weight_loss_kg": (Decimal("0.001"), Decimal(100)),
+    "insurance_alert_days": (Decimal(1), Decimal(30)),
+    "presale_days": (Decimal(1), Decimal(90)),
+    "presale_alert_days": (Decimal(0), Decimal(30)),
 }
 """What each rule may be set to: the columns' sizes and sensible ranges."""
 _cached: Rules | None = None

@@ -30,7 +30,7 @@ def next_event(schedule: Schedule, after: datetime) -> tuple[datetime, str] | No
     rule = timespec.from_json(schedule.rule)
     lead = timedelta(minutes=schedule.lead_minutes or 0)
     main = timespec.next_after(rule, after, zone_of(schedule))
-    if main is None:
+    if main is None or (schedule.ends_at is not None and main > schedule.ends_at):
         return None
     if lead and main - lead > after:
         return main - lead, LEAD
@@ -47,8 +47,10 @@ async def create(
     now: datetime,
     ref: str | None = None,
     escalate_minutes: int | None = DEFAULT_ESCALATE_MINUTES,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> Schedule:
-    """Store a schedule with its first due time; audited."""
+    """Store a schedule with its first due time (not before `starts_at`, not after `ends_at`); audited."""
     schedule = Schedule(
         kind=kind,
         chat_id=chat_id,
@@ -59,8 +61,9 @@ async def create(
         lead_minutes=int(parsed.lead.total_seconds() // 60) if parsed.lead else None,
         escalate_minutes=escalate_minutes,
         ref=ref,
+        ends_at=ends_at,
     )
-    upcoming = next_event(schedule, now)
+    upcoming = next_event(schedule, max(now, starts_at - timedelta(seconds=1)) if starts_at else now)
     if upcoming is None:
         raise UserError(N_("That time has already passed."))
     schedule.next_due_at, schedule.next_kind = upcoming

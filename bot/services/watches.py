@@ -1,0 +1,148 @@
+"""Deadline watches: the refund-insurance countdown and pre-sale shipping promises, built on schedules."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.enums import VOID, RecordKind
+from bot.i18n import N_
+from bot.models import Record, Schedule
+from bot.services import record_fields as rf
+from bot.services import schedules, timespec
+from bot.services.errors import UserError
+from bot.services.rules import Rules
+
+REFUND_WATCH, PRESALE = "refund_watch", "presale"
+WATCH_KINDS = frozenset({REFUND_WATCH, PRESALE})
+CLOSED_REFUND = frozenset({"paid", "rejected", VOID})
+EVERY_DAY = frozenset(range(7))
+PRESALE_ALERT_AT = time(9, 0)
+"""Pre-sale alerts come at the start of the day shift."""
+DAYS_KEYS = {"days", "天数"}
+BY_KEYS = {"by", "截止", "发货截止"}
+DONE_WORDS = {"done", "完成", "已发货"}
+"""`/presale done <order>` in English or Chinese."""
+DATE = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+
+
+def record_id_of(schedule: Schedule) -> int | None:
+    """The record a refund watch follows."""
+    ref = schedule.ref or ""
+    return int(ref.removeprefix("record:")) if ref.startswith("record:") else None
+
+
+async def ensure_refund_watch(record: Record, rules: Rules, zone: ZoneInfo, now: datetime) -> Schedule | None:
+    """Start the countdown watch of an insured refund with a return tracking number, once."""
+    if record.kind != RecordKind.REFUND or record.deadline_at is None or record.status in CLOSED_REFUND:
+        return None
+    ref = f"record:{record.id}"
+    if await Schedule.exists(kind=REFUND_WATCH, ref=ref, state=schedules.ACTIVE):
+        return None
+    alert = (record.deadline_at - timedelta(days=rules.insurance_alert_days)).replace(second=0, microsecond=0)
+    local = alert.astimezone(zone)
+    parsed = timespec.Parsed(
+        timespec.Weekly(time(local.hour, local.minute), EVERY_DAY), record.short_id, None
+    )
+    return await schedules.create(
+        kind=REFUND_WATCH,
+        chat_id=record.chat_id,
+        owner_id=record.author_id,
+        parsed=parsed,
+        zone=zone,
+        now=now,
+        ref=ref,
+        escalate_minutes=None,
+        starts_at=alert,
+    )
+
+
+async def still_relevant(schedule: Schedule) -> bool:
+    """Whether a watch should still post: the refund is still open (other schedules always post)."""
+    record_id = record_id_of(schedule)
+    if schedule.kind != REFUND_WATCH or record_id is None:
+        return True
+    record = await Record.get_or_none(id=record_id)
+    return record is not None and record.status not in CLOSED_REFUND
+
+
+def parse_promise(words: list[str], rules: Rules, today: date) -> tuple[str, date, str]:
+    """`<order> [days=15 | by=2026-12-20] [note]` → (order, promised date, note)."""
+    if not words:
+        raise UserError(N_("Which order? e.g. /presale 123456789012345678 days=15 blue dress."))
+    order = rf.order_number(words[0], rules)
+    promised = today + timedelta(days=rules.presale_days)
+    note: list[str] = []
+    for word in words[1:]:
+        key, sep, value = word.replace("＝", "=").partition("=")
+        if sep and key.lower() in DAYS_KEYS:
+            if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 365:
+                raise UserError(N_("Days “{value}” should be a whole number from 1 to 365."), value=value)
+            promised = today + timedelta(days=int(value))
+        elif sep and key.lower() in BY_KEYS:
+            promised = promise_date(value, today)
+        else:
+            note.append(word)
+    return order, promised, " ".join(note)[:200]
+
+
+def promise_date(value: str, today: date) -> date:
+    """A promised date, 2026-12-20 or 12-20 (the next such date), not in the past."""
+    match = DATE.match(value.strip())
+    try:
+        if not match:
+            raise ValueError(value)
+        year = int(match.group(1)) if match.group(1) else today.year
+        promised = date(year, int(match.group(2)), int(match.group(3)))
+        if not match.group(1) and promised < today:
+            promised = promised.replace(year=year + 1)
+    except ValueError:
+        raise UserError(N_("“{value}” is not a date like 2026-12-20 or 12-20."), value=value) from None
+    if promised <= today:
+        raise UserError(N_("{value} is not after today: the promise must still be ahead."), value=value)
+    return promised
+
+
+async def promise(
+    *, words: list[str], chat_id: int, owner_id: int, rules: Rules, zone: ZoneInfo, now: datetime
+) -> tuple[Schedule, date]:
+    """Watch a pre-sale promise: alerts from `presale_alert_days` before the date through the day itself."""
+    order, promised, note = parse_promise(words, rules, now.astimezone(zone).date())
+    if await Schedule.exists(kind=PRESALE, ref=order, chat_id=chat_id, state=schedules.ACTIVE):
+        raise UserError(
+            N_("Order {value} is already watched. /presales lists the open promises."), value=order
+        )
+    first_day = max(promised - timedelta(days=rules.presale_alert_days), now.astimezone(zone).date())
+    starts = datetime.combine(first_day, PRESALE_ALERT_AT, zone)
+    ends = datetime.combine(promised, PRESALE_ALERT_AT, zone)
+    parsed = timespec.Parsed(timespec.Weekly(PRESALE_ALERT_AT, EVERY_DAY), note, None)
+    schedule = await schedules.create(
+        kind=PRESALE,
+        chat_id=chat_id,
+        owner_id=owner_id,
+        parsed=parsed,
+        zone=zone,
+        now=now,
+        ref=order,
+        escalate_minutes=None,
+        starts_at=max(starts, now),
+        ends_at=ends,
+    )
+    return schedule, promised
+
+
+async def fulfil(words: list[str], *, chat_id: int, actor_id: int, rules: Rules, now: datetime) -> Schedule:
+    """End the watch of a shipped pre-sale order."""
+    if not words:
+        raise UserError(N_("Which order? e.g. /presale done 123456789012345678."))
+    order = rf.order_number(words[0], rules)
+    schedule = await Schedule.get_or_none(kind=PRESALE, ref=order, chat_id=chat_id, state=schedules.ACTIVE)
+    if schedule is None:
+        raise UserError(N_("No open pre-sale promise for order {value} in this chat."), value=order)
+    return await schedules.set_state(schedule, schedules.DONE, actor_id=actor_id, now=now)
+
+
+async def open_promises(chat_id: int) -> list[Schedule]:
+    """Open pre-sale promises of a chat, soonest deadline first."""
+    return await Schedule.filter(kind=PRESALE, chat_id=chat_id, state=schedules.ACTIVE).order_by("ends_at")

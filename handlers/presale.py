@@ -1,0 +1,80 @@
+"""/presale and /presales: pre-sale shipping promises that must not run out unnoticed."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application
+
+from bot.services import rules, schedules, watches
+from bot.services.record_fields import split_words
+from handlers.common import Call, command, settings_of
+from jobs import alarms as engine
+
+
+def zone(call: Call) -> ZoneInfo:
+    """The shop's zone: promised dates are local dates."""
+    return ZoneInfo(settings_of(call.context).bot_timezone)
+
+
+async def presale(call: Call) -> None:
+    """Watch a promise (`/presale <order> [days=15|by=2026-12-20] [note]`) or end one (`/presale done …`)."""
+    words = split_words((call.message.text or "").partition(" ")[2])
+    team_rules = await rules.current()
+    if words and words[0].lower() in watches.DONE_WORDS:
+        schedule = await watches.fulfil(
+            words[1:], chat_id=call.chat_id, actor_id=call.user_id, rules=team_rules, now=engine.now()
+        )
+        engine.plan(call.context.application, schedule)
+        await call.reply(call.t("📦 Order {order} shipped: its promise watch is closed.", order=schedule.ref))
+        return
+    schedule, promised = await watches.promise(
+        words=words,
+        chat_id=call.chat_id,
+        owner_id=call.user_id,
+        rules=team_rules,
+        zone=zone(call),
+        now=engine.now(),
+    )
+    engine.plan(call.context.application, schedule)
+    first = (
+        schedule.next_due_at.astimezone(zone(call)).strftime("%m-%d %H:%M") if schedule.next_due_at else "—"
+    )
+    await call.reply(
+        call.t(
+            "📦 Watching order {order}: must ship by {date}. First alert {first}.",
+            order=schedule.ref,
+            date=promised,
+            first=first,
+        )
+    )
+
+
+async def presales(call: Call) -> None:
+    """Open promises in this chat, soonest first."""
+    found = await watches.open_promises(call.chat_id)
+    if not found:
+        await call.reply(call.t("No open pre-sale promises here. Add one with /presale <order> days=15."))
+        return
+    today = engine.now().astimezone(zone(call)).date()
+    lines = [call.t("Open pre-sale promises:")]
+    for schedule in found:
+        assert schedule.ends_at is not None
+        promised = schedule.ends_at.astimezone(schedules.zone_of(schedule)).date()
+        days = (promised - today).days
+        lines.append(
+            call.t(
+                "• {order}: ship by {date} ({days} days left) {note}",
+                order=schedule.ref,
+                date=promised,
+                days=days,
+                note=schedule.text,
+            ).rstrip()
+        )
+    await call.reply("\n".join(lines))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the pre-sale commands."""
+    app.add_handler(command("presale", presale))
+    app.add_handler(command("presales", presales))

@@ -1,0 +1,41 @@
+"""What deadline watches post: the refund-insurance countdown with the record's buttons, pre-sale promises."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.i18n import Translator
+from bot.models import Record, Schedule
+from bot.services import schedules, watches
+from handlers.cards import status_buttons
+
+
+async def watch_post(t: Translator, schedule: Schedule, now: datetime) -> tuple[str, Any]:
+    """The text and buttons of one watch alert."""
+    zone = schedules.zone_of(schedule)
+    if schedule.kind == watches.REFUND_WATCH:
+        record = await Record.get(id=watches.record_id_of(schedule))
+        assert record.deadline_at is not None
+        days = max(0, (record.deadline_at - now).days)
+        text = t(
+            "⏰ Insurance countdown: {id} has {days} days left (ends {when}). If the return parcel has not "
+            "moved, reject the refund before the platform pays it automatically.",
+            id=record.short_id,
+            days=days,
+            when=record.deadline_at.astimezone(zone).strftime("%m-%d %H:%M"),
+        )
+        return text, status_buttons(t, record)
+    assert schedule.ends_at is not None
+    promised = schedule.ends_at.astimezone(zone).date()
+    days = (promised - now.astimezone(zone).date()).days
+    if days <= 0:
+        text = t("📦 Pre-sale order {order} must ship TODAY ({date}).", order=schedule.ref, date=promised)
+    else:
+        text = t(
+            "📦 Pre-sale order {order} must ship by {date}: {days} days left.",
+            order=schedule.ref,
+            date=promised,
+            days=days,
+        )
+    return (f"{text}\n{schedule.text}" if schedule.text else text), None
