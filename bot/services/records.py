@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -211,22 +212,37 @@ async def _insert(draft: Draft, *, author_id: int, chat_id: int, rules: Rules, n
                     using_db=conn,
                     **columns,
                 )
-                await RecordEvent.create(
-                    record=record, actor_id=author_id, action="created", after=snapshot(record), using_db=conn
-                )
-                await audit.record(
-                    actor_id=author_id,
-                    chat_id=chat_id,
-                    action="record.create",
-                    target=record.short_id,
-                    after=snapshot(record),
-                    using_db=conn,
-                )
+                await history_entry(record, author_id, chat_id, "created", None, snapshot(record), conn)
             return record
         except IntegrityError:
             if attempt == NUMBER_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+async def history_entry(
+    record: Record,
+    actor_id: int,
+    chat_id: int,
+    action: str,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+    conn: BaseDBAsyncClient,
+) -> None:
+    """Write a change to the record's own history and to the audit log, in the caller's transaction."""
+    await RecordEvent.create(
+        record=record, actor_id=actor_id, action=action, before=before, after=after, using_db=conn
+    )
+    audit_action = "record.create" if action == "created" else f"record.{action}"
+    await audit.record(
+        actor_id=actor_id,
+        chat_id=chat_id,
+        action=audit_action,
+        target=record.short_id,
+        before=before,
+        after=after,
+        using_db=conn,
+    )
 
 
 def snapshot(record: Record) -> dict[str, object]:
@@ -280,23 +296,7 @@ async def change_status(record: Record, status: str, *, actor_id: int, chat_id: 
         if not updated:
             raise UserError(N_("{id} was changed by someone else just now: look again."), id=record.short_id)
         record.status = status
-        await RecordEvent.create(
-            record=record,
-            actor_id=actor_id,
-            action="status",
-            before={"status": before},
-            after={"status": status},
-            using_db=conn,
-        )
-        await audit.record(
-            actor_id=actor_id,
-            chat_id=chat_id,
-            action="record.status",
-            target=record.short_id,
-            before={"status": before},
-            after={"status": status},
-            using_db=conn,
-        )
+        await history_entry(record, actor_id, chat_id, "status", {"status": before}, {"status": status}, conn)
     return record
 
 
@@ -327,23 +327,7 @@ async def edit(
         after = snapshot(record)
         changed_before = {k: before.get(k) for k in after if before.get(k) != after.get(k)}
         changed_after = {k: after.get(k) for k in changed_before}
-        await RecordEvent.create(
-            record=record,
-            actor_id=actor_id,
-            action="edit",
-            before=changed_before,
-            after=changed_after,
-            using_db=conn,
-        )
-        await audit.record(
-            actor_id=actor_id,
-            chat_id=chat_id,
-            action="record.edit",
-            target=record.short_id,
-            before=changed_before,
-            after=changed_after,
-            using_db=conn,
-        )
+        await history_entry(record, actor_id, chat_id, "edit", changed_before, changed_after, conn)
     return record
 
 
@@ -355,23 +339,8 @@ async def void(record: Record, reason: str, *, actor_id: int, chat_id: int) -> R
     async with in_transaction() as conn:
         await Record.filter(id=record.id).using_db(conn).update(status=VOID)
         record.status = VOID
-        await RecordEvent.create(
-            record=record,
-            actor_id=actor_id,
-            action="void",
-            before={"status": before},
-            after={"status": VOID, "reason": reason},
-            using_db=conn,
-        )
-        await audit.record(
-            actor_id=actor_id,
-            chat_id=chat_id,
-            action="record.void",
-            target=record.short_id,
-            before={"status": before},
-            after={"status": VOID, "reason": reason},
-            using_db=conn,
-        )
+        after: dict[str, object] = {"status": VOID, "reason": reason}
+        await history_entry(record, actor_id, chat_id, "void", {"status": before}, after, conn)
     return record
 
 
