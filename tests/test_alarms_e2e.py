@@ -172,7 +172,7 @@ async def test_restart_posts_recent_alarms_late_and_summarises_old_ones(db_url: 
             await first.say(ALICE, "/shelf every 10m from 08:00 to 10:30 窗口提醒")
         traveller.shift(timedelta(minutes=35))  # down from 10:00 to 10:35
         async with Harness.running(db_url) as second:
-            summary = await posted(second, TEAM, "While I was offline, 3 alarms were missed")
+            summary = await posted(second, TEAM, "While I was offline, 3 alarm(s) were missed")
             assert (
                 "早的提醒" in summary.params["text"] and "11-23 10:20 #2 窗口提醒" in summary.params["text"]
             )
