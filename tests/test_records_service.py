@@ -389,6 +389,10 @@ async def test_a_card_message_leads_back_to_its_record() -> None:
     assert found is not None and found.short_id == "R-1"
     assert await records.record_for_card(TEAM, 43) is None
     assert await records.record_for_card(-1009999, 42) is None
+    courier = await log(RecordKind.COURIER, "SF1234567890123 where")
+    await records.remember_card(courier, TEAM, 42)  # the latest message with that id wins
+    relinked = await records.record_for_card(TEAM, 42)
+    assert relinked is not None and relinked.short_id == "K-1"
 
 
 # ------------------------------------------------------------------------------------------- finding, paging

@@ -369,8 +369,12 @@ async def history(record: Record) -> list[RecordEvent]:
 
 
 async def remember_card(record: Record, chat_id: int, message_id: int) -> None:
-    """Link a bot message to the record it shows, so replies to it reach the record."""
-    await RecordCard.get_or_create(chat_id=chat_id, message_id=message_id, defaults={"record": record})
+    """Link a bot message to the record it shows, so replies to it reach the record; one upsert, no read."""
+    await RecordCard.bulk_create(
+        [RecordCard(chat_id=chat_id, message_id=message_id, record=record)],
+        on_conflict=["chat_id", "message_id"],
+        update_fields=["record_id"],
+    )
 
 
 async def record_for_card(chat_id: int, message_id: int) -> Record | None:
