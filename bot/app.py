@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import db
 from bot.config import Settings
 from bot.i18n import LOCALES, translator
+from bot.ratelimit import RollingRateLimiter
 from bot.services import chats, people, rules
 from bot.services.catalog import COMMANDS
 from handlers.common import SETTINGS_KEY
@@ -72,7 +73,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .post_shutdown(on_shutdown)
     )
     if settings.bot_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=RETRIES_ON_RETRY_AFTER))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(RollingRateLimiter(retries=RETRIES_ON_RETRY_AFTER))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data[SETTINGS_KEY] = settings
     handlers.register_all(app)

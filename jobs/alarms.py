@@ -14,6 +14,7 @@ from telegram.ext import Application, ContextTypes
 from bot.enums import ChatPurpose
 from bot.i18n import Translator, translator
 from bot.models import Occurrence, Schedule
+from bot.ratelimit import REPLY_RETRIES, Bulk, retry_seconds
 from bot.services import chats, schedules, watches
 from handlers.common import SETTINGS_KEY
 from jobs.watch_posts import watch_post
@@ -24,6 +25,10 @@ App = Application[Any, Any, Any, Any, Any, Any]
 TRANSIENT_RETRY = timedelta(seconds=30)
 MISSED_LISTED = 10
 LOCK_KEY = "posting_lock"
+TURNS_KEY = "posting_turns"
+PREPARING_AT_ONCE = 8
+"""Timers that read and claim their schedule at the same time: when 1,000 alarms fall due in one instant,
+the first ones go out at once instead of after every claim."""
 
 
 def now() -> datetime:
@@ -48,6 +53,12 @@ def posting_lock(app: App) -> asyncio.Lock:
     return lock
 
 
+def turns(app: App) -> asyncio.Semaphore:
+    """Bounds how many timers work at once; the rest wait their turn in order."""
+    semaphore: asyncio.Semaphore = app.bot_data.setdefault(TURNS_KEY, asyncio.Semaphore(PREPARING_AT_ONCE))
+    return semaphore
+
+
 def plan(app: App, schedule: Schedule) -> None:
     """(Re)arm the one timer of a schedule for its next posting."""
     for job in app.job_queue.get_jobs_by_name(f"schedule:{schedule.id}"):  # type: ignore[union-attr]
@@ -65,7 +76,8 @@ def plan(app: App, schedule: Schedule) -> None:
 async def fire_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Timer callback: post what is due for this schedule."""
     assert context.job is not None
-    await post_due(context.application, int(context.job.data))  # type: ignore[call-overload]
+    async with turns(context.application):
+        await post_due(context.application, int(context.job.data))  # type: ignore[call-overload]
 
 
 async def post_due(app: App, schedule_id: int) -> None:
@@ -82,17 +94,18 @@ async def post_due(app: App, schedule_id: int) -> None:
         return
     due_at, kind = schedule.next_due_at, schedule.next_kind or schedules.ALARM
     occurrence = await schedules.claim(schedule, due_at, kind)
-    if occurrence is not None and not await deliver(app, schedule, occurrence, moment - due_at):
-        retry_later(app, schedule)
+    wait = await deliver(app, schedule, occurrence, moment - due_at) if occurrence is not None else None
+    if wait is not None:
+        retry_later(app, schedule, wait)
         return
     await schedules.advance(schedule, due_at)
     plan(app, schedule)
 
 
-def retry_later(app: App, schedule: Schedule) -> None:
+def retry_later(app: App, schedule: Schedule, wait: timedelta) -> None:
     """Try a posting again after a transient failure; the claim is kept, so it still goes out once."""
     app.job_queue.run_once(  # type: ignore[union-attr]
-        fire_job, when=TRANSIENT_RETRY, data=schedule.id, name=f"schedule:{schedule.id}"
+        fire_job, when=wait, data=schedule.id, name=f"schedule:{schedule.id}"
     )
 
 
@@ -120,8 +133,8 @@ def posting_text(t: Translator, schedule: Schedule, kind: str, late: timedelta) 
     )
 
 
-async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> bool:
-    """Send one claimed posting and record it; False on a transient failure (try again later)."""
+async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
+    """Send one claimed posting and record it; after a transient failure, how long to wait before retrying."""
     t = await chat_translator(app, schedule.chat_id)
     kind = occurrence.kind
     if schedule.kind in watches.WATCH_KINDS:
@@ -131,18 +144,27 @@ async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: ti
         markup = alarm_buttons(t, occurrence) if kind == schedules.ALARM else None
     async with posting_lock(app):  # one posting in flight: a crash can repeat at most that one
         try:
-            message = await app.bot.send_message(schedule.chat_id, text, reply_markup=markup)
+            message = await app.bot.send_message(schedule.chat_id, text, reply_markup=markup, **bulk(app))
         except (Forbidden, BadRequest) as exc:
             log.error("alarm %s cannot be posted to chat %s: %s", schedule.id, schedule.chat_id, exc)
             await schedules.mark_failed(occurrence)
-            return True
-        except (RetryAfter, TelegramError, OSError) as exc:
+            return None
+        except RetryAfter as exc:
+            log.warning("alarm %s: Telegram asked to wait %s s", schedule.id, retry_seconds(exc))
+            return timedelta(seconds=retry_seconds(exc) + 0.1)
+        except (TelegramError, OSError) as exc:
             log.warning("alarm %s: posting failed, will retry: %s", schedule.id, exc)
-            return False
+            return TRANSIENT_RETRY
         await schedules.mark_sent(occurrence, message.message_id, now())
     if kind == schedules.ALARM and schedule.escalate_minutes:
         plan_escalation(app, occurrence, schedule.escalate_minutes)
-    return True
+    return None
+
+
+def bulk(app: App, retries: int = 0) -> dict[str, Bulk]:
+    """Scheduled postings are paced to Telegram's overall limit; by default one that meets a 429 is handed
+    back to be re-armed, so the other chats' postings go on."""
+    return {"rate_limit_args": Bulk(retries)} if app.bot.rate_limiter else {}
 
 
 def plan_escalation(app: App, occurrence: Occurrence, minutes: int) -> None:
@@ -184,7 +206,7 @@ async def escalate(app: App, occurrence: Occurrence) -> None:
             id=schedule.id,
         )
         try:
-            message_id = (await app.bot.send_message(chat_id, text)).message_id
+            message_id = (await app.bot.send_message(chat_id, text, **bulk(app, REPLY_RETRIES))).message_id
         except TelegramError as exc:
             log.error("escalation of alarm %s to chat %s failed: %s", schedule.id, chat_id, exc)
     await schedules.mark_sent(claim, message_id, now())
@@ -231,6 +253,6 @@ async def report_missed(app: App, chat_id: int, items: list[tuple[datetime, Sche
     if len(items) > MISSED_LISTED:
         lines.append(t("… and {count} more.", count=len(items) - MISSED_LISTED))
     try:
-        await app.bot.send_message(chat_id, "\n".join(lines))
+        await app.bot.send_message(chat_id, "\n".join(lines), **bulk(app, REPLY_RETRIES))
     except TelegramError as exc:
         log.error("could not report missed alarms to chat %s: %s", chat_id, exc)

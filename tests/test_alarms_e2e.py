@@ -105,6 +105,23 @@ async def test_snooze_posts_the_alarm_again(bot: Harness, clock: Any) -> None:
     await bot.api.wait_for("sendMessage", lambda c: len(texts(bot, TEAM, "⏰ 改价")) == 2)
 
 
+async def test_a_429_puts_the_alarm_off_by_what_telegram_asked_then_it_goes_out_once(
+    bot: Harness, clock: Any
+) -> None:
+    await bot.say(ALICE, "/shelf in 5m 补货")
+    bot.api.fail("sendMessage", status=429, retry_after=3, times=1)
+    await advance(bot, clock, timedelta(minutes=5))
+    await bot.api.wait_for("sendMessage", lambda call: call.status == 429)
+    await bot.say(ALICE, "/alarms")  # a round trip, so the bot has taken the 429 in
+    await advance(bot, clock, timedelta(seconds=2))
+    await bot.say(ALICE, "/alarms")  # a round trip: a retry due now would have been sent
+    assert texts(bot, TEAM, "⏰ 补货") == []
+    await advance(bot, clock, timedelta(seconds=2))
+    await bot.api.wait_for("sendMessage", lambda call: call.status == 200 and "补货" in call.params["text"])
+    await advance(bot, clock, timedelta(minutes=1))
+    assert len(texts(bot, TEAM, "⏰ 补货")) == 1
+
+
 async def test_buttons_need_a_role(bot: Harness, clock: Any) -> None:
     await bot.say(ALICE, "/shelf in 1m 上架")
     await advance(bot, clock, timedelta(minutes=1))

@@ -1,0 +1,147 @@
+"""A rate limiter shaped like Telegram's own rolling windows, so a burst never draws a 429 it could avoid."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import warnings
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram._utils.types import JSONDict
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+OVERALL_PER_SECOND = 30
+GROUP_PER_MINUTE = 20
+MARGIN = 0.05
+"""Seconds added to each window: requests may reach Telegram a little out of the order they left in."""
+REPLY_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """A posting nobody waits for (alarm, digest): paced to 30/s overall; a 429 comes back after `retries`."""
+
+    retries: int = 0
+
+
+class RollingWindow:
+    """At most `limit` acquisitions in any `period` seconds; waiters are served in turn."""
+
+    def __init__(self, limit: int, period: float, clock: Callable[[], float]) -> None:
+        self.limit, self.period, self.clock = limit, period + MARGIN, clock
+        self.stamps: deque[float] = deque(maxlen=limit)
+        self.turn = asyncio.Lock()
+
+    def free_in(self) -> float:
+        """Seconds until one more acquisition fits in the window."""
+        if len(self.stamps) < self.limit:
+            return 0.0
+        return self.stamps[0] + self.period - self.clock()
+
+    def stamp(self) -> None:
+        """Count one acquisition now."""
+        self.stamps.append(self.clock())
+
+
+class RollingRateLimiter(BaseRateLimiter[Bulk]):
+    """Bulk postings: 30 in any second overall; every message: 20 in any minute per group. Bursts go at once.
+
+    PTB's `AIORateLimiter` uses leaky buckets, which admit a 31st message in the same second after a
+    pause, and Telegram answers that one with 429. A reply to a person who just wrote is counted in the
+    overall window but not held back by it (Telegram's 30/s is about bulk notifications, and pacing
+    replies at exactly that rate would queue them). A 429 pauses only the chat it came from (Telegram's
+    flood waits are per chat), is waited out and retried, then raised to the caller.
+    """
+
+    def __init__(
+        self,
+        retries: int = REPLY_RETRIES,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.retries, self.clock, self.sleep = retries, clock, sleep
+        self.overall = RollingWindow(OVERALL_PER_SECOND, 1.0, clock)
+        self.groups: defaultdict[int | str, RollingWindow] = defaultdict(
+            lambda: RollingWindow(GROUP_PER_MINUTE, 60.0, clock)
+        )
+        self.paused_until: dict[object, float] = {}
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def acquire(self, chat_id: int | str | None, bulk: bool) -> None:
+        """Wait until one more message to `chat_id` stays within its windows and any pause on it."""
+        await self.wait(lambda: self.paused_for(chat_id))
+        group = self.groups[chat_id] if is_group(chat_id) else None  # type: ignore[index]
+        async with group.turn if group else contextlib.nullcontext():
+            if group:
+                await self.wait(group.free_in)
+            async with self.overall.turn if bulk else contextlib.nullcontext():
+                if bulk:
+                    await self.wait(self.overall.free_in)
+                self.overall.stamp()
+                if group:
+                    group.stamp()
+
+    def paused_for(self, chat_id: object) -> float:
+        """Seconds left of a 429's wait on this chat."""
+        return self.paused_until.get(chat_id, 0.0) - self.clock()
+
+    async def wait(self, remaining: Callable[[], float]) -> None:
+        """Sleep until `remaining()` is no longer positive."""
+        while (delay := remaining()) > 0:
+            await self.sleep(delay)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Bulk | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Send within the limits; wait out a 429 for its chat and retry, up to the allowed count."""
+        retries = self.retries if rate_limit_args is None else rate_limit_args.retries
+        chat_id = data.get("chat_id")
+        with contextlib.suppress(ValueError, TypeError):
+            chat_id = int(chat_id)  # type: ignore[arg-type]
+        attempt = 0
+        while True:
+            if chat_id is not None:
+                await self.acquire(chat_id, bulk=rate_limit_args is not None)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    raise
+                attempt += 1
+                wait = retry_seconds(exc) + 0.1
+                log.info("%s to chat %s hit 429: waiting %.1f s", endpoint, chat_id, wait)
+                self.paused_until[chat_id] = self.clock() + wait
+                if chat_id is None:
+                    await self.sleep(wait)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, read without PTB's int-or-timedelta deprecation warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value if isinstance(value, int) else value.total_seconds()
+
+
+def is_group(chat_id: object) -> bool:
+    """Group and channel ids are negative numbers or @usernames; the per-group window applies to them."""
+    return isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
