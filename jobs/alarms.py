@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,22 @@ TURNS_KEY = "posting_turns"
 PREPARING_AT_ONCE = 8
 """Timers that read and claim their schedule at the same time: when 1,000 alarms fall due in one instant,
 the first ones go out at once instead of after every claim."""
+
+
+Poster = Callable[[App, Schedule, Occurrence, timedelta], Awaitable[timedelta | None]]
+"""Posts one claimed occurrence (given how late it is); returns the wait before a retry, or None when done."""
+POSTERS: dict[str, Poster] = {}
+"""Schedule kinds whose postings are not a plain message (digests, broadcasts, shift reminders), by kind."""
+
+
+def register_poster(kind: str, poster: Poster) -> None:
+    """Let a feature post its own schedule kind; the engine still claims, retries, advances and re-arms."""
+    POSTERS[kind] = poster
+
+
+def poster_of(schedule: Schedule) -> Poster:
+    """The function that posts this schedule's occurrences."""
+    return POSTERS.get(schedule.kind, deliver)
 
 
 def now() -> datetime:
@@ -94,7 +111,7 @@ async def post_due(app: App, schedule_id: int) -> None:
         return
     due_at, kind = schedule.next_due_at, schedule.next_kind or schedules.ALARM
     occurrence = await schedules.claim(schedule, due_at, kind)
-    wait = await deliver(app, schedule, occurrence, moment - due_at) if occurrence is not None else None
+    wait = await poster_of(schedule)(app, schedule, occurrence, moment - due_at) if occurrence else None
     if wait is not None:
         retry_later(app, schedule, wait)
         return
@@ -223,7 +240,7 @@ async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
             alarm.schedule = schedule
             await escalate(app, alarm)
         else:
-            await deliver(app, schedule, occurrence, now() - occurrence.due_at)
+            await poster_of(schedule)(app, schedule, occurrence, now() - occurrence.due_at)
     missed: dict[int, list[tuple[datetime, Schedule]]] = {}
     for schedule in await schedules.active():
         while schedule.state == schedules.ACTIVE and schedule.next_due_at and schedule.next_due_at <= now():
