@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.i18n import N_, Translator
 from bot.models import Schedule
-from bot.services import people, schedules, timespec
+from bot.services import people, schedules, timespec, watches
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
 from handlers.common import Call, Ctx, command, settings_of, translator_for
@@ -23,6 +23,13 @@ STATE_LABELS = {
 }
 ACTIONS = {"pause": schedules.PAUSED, "resume": schedules.ACTIVE, "delete": schedules.DELETED}
 ACTION_ALIASES = {"暂停": "pause", "恢复": "resume", "删除": "delete", "记录": "log"}
+SHELF = "shelf"
+ALARM_KINDS = frozenset({SHELF, *watches.WATCH_KINDS})
+"""What /alarms lists and /alarm acts on; digests, broadcasts and reminders have their own commands."""
+WATCH_LABELS = {
+    watches.REFUND_WATCH: N_("insurance countdown of {text}"),
+    watches.PRESALE: N_("pre-sale promise for order {ref} {text}"),
+}
 
 
 def chat_zone(call: Call) -> ZoneInfo:
@@ -45,7 +52,7 @@ async def shelf(call: Call) -> None:
     zone = chat_zone(call)
     parsed = timespec.parse_schedule(args, engine.now(), zone)
     schedule = await schedules.create(
-        kind="shelf", chat_id=call.chat_id, owner_id=call.user_id, parsed=parsed, zone=zone, now=engine.now()
+        kind=SHELF, chat_id=call.chat_id, owner_id=call.user_id, parsed=parsed, zone=zone, now=engine.now()
     )
     engine.plan(call.context.application, schedule)
     await call.reply(
@@ -60,15 +67,21 @@ async def shelf(call: Call) -> None:
 
 async def list_alarms(call: Call) -> None:
     """This chat's alarms with ids and next fire time."""
-    found = await schedules.of_chat(call.chat_id)
+    found = await schedules.of_chat(call.chat_id, ALARM_KINDS)
     if not found:
         await call.reply(call.t("No alarms in this chat. Set one with /shelf at 14:30 <text>."))
         return
     lines = [call.t("Alarms in this chat:")]
     for schedule in found:
         rule = timespec.describe(timespec.from_json(schedule.rule), call.t, schedules.zone_of(schedule))
-        lines.append(f"#{schedule.id} · {local(call.t, schedule)} · {rule} · {schedule.text}")
+        lines.append(f"#{schedule.id} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}")
     await call.reply("\n".join(lines))
+
+
+def what(t: Translator, schedule: Schedule) -> str:
+    """An alarm's text, or what a deadline watch is watching."""
+    label = WATCH_LABELS.get(schedule.kind)
+    return t(label, text=schedule.text, ref=schedule.ref or "").strip() if label else schedule.text
 
 
 async def alarm(call: Call) -> None:
@@ -80,7 +93,7 @@ async def alarm(call: Call) -> None:
         raise UserError(
             N_("Unknown action “{value}”. Actions: pause, resume, delete, log."), value=call.args[0]
         )
-    schedule = await schedules.owned(int(call.args[1].lstrip("#")), call.chat_id)
+    schedule = await schedules.owned(int(call.args[1].lstrip("#")), call.chat_id, ALARM_KINDS)
     if action == "log":
         await call.reply(await alarm_log(call.t, schedule))
         return

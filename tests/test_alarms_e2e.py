@@ -117,7 +117,9 @@ async def test_a_429_puts_the_alarm_off_by_what_telegram_asked_then_it_goes_out_
     await bot.say(ALICE, "/alarms")  # a round trip: a retry due now would have been sent
     assert texts(bot, TEAM, "⏰ 补货") == []
     await advance(bot, clock, timedelta(seconds=2))
-    await bot.api.wait_for("sendMessage", lambda call: call.status == 200 and "补货" in call.params["text"])
+    await bot.api.wait_for(
+        "sendMessage", lambda call: call.status == 200 and call.params["text"].startswith("⏰ 补货")
+    )
     await advance(bot, clock, timedelta(minutes=1))
     assert len(texts(bot, TEAM, "⏰ 补货")) == 1
 

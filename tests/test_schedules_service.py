@@ -38,11 +38,12 @@ async def make(
     owner: int = ALICE,
     escalate: int | None = None,
     now: datetime = NOW,
+    kind: str = "shelf",
 ) -> Schedule:
     """Store a schedule the way /shelf does."""
     parsed = timespec.Parsed(rule, text, timedelta(minutes=lead) if lead else None)
     return await schedules.create(
-        kind="shelf",
+        kind=kind,
         chat_id=chat,
         owner_id=owner,
         parsed=parsed,
@@ -200,7 +201,7 @@ async def test_pause_and_resume_start_after_now() -> None:
     stored = await reloaded(schedule)
     assert stored.state == schedules.PAUSED
     assert await schedules.active() == [] and await schedules.due(local(23)) == []
-    assert [s.id for s in await schedules.of_chat(TEAM)] == [schedule.id]
+    assert [s.id for s in await schedules.of_chat(TEAM, {"shelf"})] == [schedule.id]
     later = local(12, 10)
     await schedules.set_state(schedule, schedules.ACTIVE, actor_id=BOB, now=later)
     stored = await reloaded(schedule)
@@ -222,10 +223,10 @@ async def test_a_deleted_alarm_is_gone_from_the_chat() -> None:
     schedule = await make(Interval(30))
     await schedules.set_state(schedule, schedules.DELETED, actor_id=ALICE, now=NOW)
     assert (await reloaded(schedule)).state == schedules.DELETED
-    assert await schedules.of_chat(TEAM) == []
+    assert await schedules.of_chat(TEAM, {"shelf"}) == []
     assert await schedules.active() == [] and await schedules.due(local(23)) == []
     with pytest.raises(UserError) as caught:
-        await schedules.owned(schedule.id, TEAM)
+        await schedules.owned(schedule.id, TEAM, {"shelf"})
     assert caught.value.message == "There is no alarm {value}."
     assert caught.value.params == {"value": schedule.id}
 
@@ -233,12 +234,12 @@ async def test_a_deleted_alarm_is_gone_from_the_chat() -> None:
 @pytest.mark.usefixtures("database")
 async def test_owned_refuses_another_chats_alarm_and_unknown_ids() -> None:
     schedule = await make(Interval(30), chat=SUPERVISORS)
-    assert (await schedules.owned(schedule.id, SUPERVISORS)).id == schedule.id
+    assert (await schedules.owned(schedule.id, SUPERVISORS, {"shelf"})).id == schedule.id
     with pytest.raises(UserError) as other:
-        await schedules.owned(schedule.id, TEAM)
+        await schedules.owned(schedule.id, TEAM, {"shelf"})
     assert other.value.message == "Alarm {value} belongs to another chat."
     with pytest.raises(UserError) as unknown:
-        await schedules.owned(schedule.id + 99, TEAM)
+        await schedules.owned(schedule.id + 99, TEAM, {"shelf"})
     assert unknown.value.message == "There is no alarm {value}."
     assert unknown.value.params == {"value": schedule.id + 99}
 
@@ -248,7 +249,16 @@ async def test_of_chat_lists_only_that_chat_soonest_first() -> None:
     later = await make(Once(local(15)))
     sooner = await make(Once(local(11)))
     await make(Once(local(12)), chat=SUPERVISORS)
-    assert [s.id for s in await schedules.of_chat(TEAM)] == [sooner.id, later.id]
+    assert [s.id for s in await schedules.of_chat(TEAM, {"shelf"})] == [sooner.id, later.id]
+
+
+@pytest.mark.usefixtures("database")
+async def test_schedules_of_other_kinds_are_neither_listed_nor_handed_out() -> None:
+    digest = await make(Interval(180), kind="digest")
+    assert await schedules.of_chat(TEAM, {"shelf"}) == []
+    with pytest.raises(UserError) as caught:
+        await schedules.owned(digest.id, TEAM, {"shelf"})
+    assert caught.value.message == "There is no alarm {value}."
 
 
 # ------------------------------------------------------------------------------------ Done and escalation

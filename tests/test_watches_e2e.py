@@ -83,6 +83,14 @@ async def test_presale_promise_alerts_two_days_before_and_on_the_day(bot: Harnes
     assert len(texts(bot, TEAM, "Pre-sale order")) == 3
 
 
+async def test_alarms_lists_the_watches_by_what_they_watch(bot: Harness, clock: Any) -> None:
+    await bot.say(ALICE, f"/refund {ORDER} 12.5 damaged insured=yes tracking=YT1234567890")
+    await bot.say(ALICE, "/presale 223456789012345678 days=5 蓝色连衣裙")
+    listing = await bot.say(ALICE, "/alarms")
+    assert "insurance countdown of R-1" in listing
+    assert "pre-sale promise for order 223456789012345678 蓝色连衣裙" in listing
+
+
 async def test_presale_done_ends_the_watch(bot: Harness, clock: Any) -> None:
     await bot.say(ALICE, f"/presale {ORDER} by=2026-11-26")
     assert "shipped: its promise watch is closed" in await bot.say(ALICE, f"/presale done {ORDER}")

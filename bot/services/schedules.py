@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -167,15 +168,17 @@ async def awaiting_escalation() -> list[Occurrence]:
     return waiting
 
 
-async def of_chat(chat_id: int) -> list[Schedule]:
-    """A chat's alarms that are not deleted, soonest first."""
-    return await Schedule.filter(chat_id=chat_id, state__in=[ACTIVE, PAUSED]).order_by("next_due_at", "id")
+async def of_chat(chat_id: int, kinds: Collection[str]) -> list[Schedule]:
+    """A chat's schedules of these kinds that are not deleted, soonest first."""
+    return await Schedule.filter(chat_id=chat_id, kind__in=list(kinds), state__in=[ACTIVE, PAUSED]).order_by(
+        "next_due_at", "id"
+    )
 
 
-async def owned(schedule_id: int, chat_id: int) -> Schedule:
-    """A schedule of this chat by id, or a clear error."""
+async def owned(schedule_id: int, chat_id: int, kinds: Collection[str]) -> Schedule:
+    """A schedule of one of these kinds of this chat by id, or a clear error."""
     schedule = await Schedule.get_or_none(id=schedule_id)
-    if schedule is None or schedule.state == DELETED:
+    if schedule is None or schedule.state == DELETED or schedule.kind not in kinds:
         raise UserError(N_("There is no alarm {value}."), value=schedule_id)
     if schedule.chat_id != chat_id:
         raise UserError(N_("Alarm {value} belongs to another chat."), value=schedule_id)
