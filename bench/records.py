@@ -379,21 +379,26 @@ def seed_rows(start: int, stop: int, total: int, buyers: array[int], now: dt.dat
     return rows
 
 
+async def insert_records(total: int, rng: random.Random, now: dt.datetime) -> array[int]:
+    """Insert `total` records by raw SQL into the open database (see `seed_rows`); returns their buyers."""
+    buyers = array(
+        "i", (-1 if i % len(SEED_KINDS) == 1 else rng.randrange(SEED_BUYERS) for i in range(total))
+    )
+    connection = Tortoise.get_connection("default")
+    for start in range(0, total, SEED_CHUNK):
+        stop = min(total, start + SEED_CHUNK)
+        await connection.execute_many(SEED_SQL, seed_rows(start, stop, total, buyers, now))
+    return buyers
+
+
 async def seed(path: Path, args: argparse.Namespace, rng: random.Random) -> Seeded:
     """Migrate a new database, insert --records rows by raw SQL, time the services and read the plans."""
     seeded = Seeded(path)
     total = args.records
-    buyers = array(
-        "i", (-1 if i % len(SEED_KINDS) == 1 else rng.randrange(SEED_BUYERS) for i in range(total))
-    )
-    now = dt.datetime.now(dt.UTC)
     await open_db(f"sqlite://{path}")
     try:
-        connection = Tortoise.get_connection("default")
         started = time.monotonic()
-        for start in range(0, total, SEED_CHUNK):
-            stop = min(total, start + SEED_CHUNK)
-            await connection.execute_many(SEED_SQL, seed_rows(start, stop, total, buyers, now))
+        buyers = await insert_records(total, rng, dt.datetime.now(dt.UTC))
         seeded.seconds = time.monotonic() - started
         seeded.count = await Record.all().count()
         log(f"  seeded {seeded.count} records in {seeded.seconds:.1f} s")

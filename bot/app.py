@@ -19,7 +19,7 @@ from bot.ratelimit import RollingRateLimiter
 from bot.services import chats, people, rules
 from bot.services.catalog import COMMANDS
 from handlers.common import SETTINGS_KEY
-from jobs import alarms
+from jobs import alarms, digest_posts
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     if granted:
         log.info("owners made managers: %s", granted)
     await publish_menus(app, settings.bot_locale)
+    await digest_posts.start(app)
     await alarms.resume(app)
 
 

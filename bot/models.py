@@ -105,6 +105,7 @@ class Record(Model):
     amount = fields.DecimalField(max_digits=12, decimal_places=2, null=True)
     data: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
     deadline_at = fields.DatetimeField(null=True, db_index=True)
+    review_group = fields.SmallIntField(null=True)
     author_id = fields.BigIntField()
     chat_id = fields.BigIntField()
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
@@ -115,6 +116,7 @@ class Record(Model):
     class Meta:
         table = "record"
         unique_together = (("kind", "number"),)
+        indexes = (("kind", "created_at"),)  # a period's records of one kind (reports, charts, digests)
 
     @property
     def short_id(self) -> str:
@@ -138,6 +140,7 @@ class RecordEvent(Model):
     class Meta:
         table = "record_event"
         ordering = ("id",)
+        indexes = (("record_id", "action", "at"),)  # a record's history, and when it was resolved (reports)
 
 
 class RecordCard(Model):
@@ -197,3 +200,186 @@ class Occurrence(Model):
     class Meta:
         table = "occurrence"
         unique_together = (("schedule", "due_at", "kind"),)
+
+
+class Broadcast(Model):
+    """An announcement to the registered chats of one purpose, previewed and sent only once confirmed."""
+
+    id = fields.IntField(primary_key=True)
+    author_id = fields.BigIntField()
+    chat_id = fields.BigIntField()
+    preview_message_id = fields.BigIntField(null=True)
+    target = fields.CharField(max_length=16)
+    body = fields.TextField()
+    photo = fields.CharField(max_length=255, null=True)
+    pin = fields.BooleanField(default=False)
+    silent = fields.BooleanField(default=False)
+    send_at = fields.DatetimeField(null=True)
+    timezone = fields.CharField(max_length=64)
+    state = fields.CharField(max_length=12, default="draft", db_index=True)
+    decided_by = fields.BigIntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    deliveries: fields.ReverseRelation[BroadcastDelivery]
+    acks: fields.ReverseRelation[BroadcastAck]
+
+    class Meta:
+        table = "broadcast"
+
+
+class BroadcastDelivery(Model):
+    """One target chat of a broadcast, claimed before sending so each chat gets it once."""
+
+    id = fields.IntField(primary_key=True)
+    broadcast: fields.ForeignKeyRelation[Broadcast] = fields.ForeignKeyField(
+        "models.Broadcast", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    chat_id = fields.BigIntField()
+    chat_title = fields.CharField(max_length=255, default="")
+    state = fields.CharField(max_length=12, default="pending")
+    message_id = fields.BigIntField(null=True)
+    error = fields.CharField(max_length=255, null=True)
+    pin_error = fields.CharField(max_length=255, null=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "broadcast_delivery"
+        unique_together = (("broadcast", "chat_id"),)
+        ordering = ("id",)
+
+
+class BroadcastAck(Model):
+    """Someone pressed Got it under a broadcast: once per person, whichever chat they read it in."""
+
+    id = fields.IntField(primary_key=True)
+    broadcast: fields.ForeignKeyRelation[Broadcast] = fields.ForeignKeyField(
+        "models.Broadcast", related_name="acks", on_delete=fields.CASCADE
+    )
+    person_id = fields.BigIntField()
+    chat_id = fields.BigIntField()
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "broadcast_ack"
+        unique_together = (("broadcast", "person_id"),)
+        ordering = ("id",)
+
+
+class ShiftType(Model):
+    """A kind of shift (day, night): winter hours and optional summer hours, as minutes of the local day."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=16, unique=True)
+    start = fields.IntField()
+    end = fields.IntField()
+    summer_start = fields.IntField(null=True)
+    summer_end = fields.IntField(null=True)
+    summer_from = fields.CharField(max_length=5, default="05-01")
+    summer_to = fields.CharField(max_length=5, default="09-30")
+    remind_minutes = fields.IntField(default=30)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "shift_type"
+
+
+class RosterShift(Model):
+    """One person working one shift type on one local date of the monthly roster."""
+
+    id = fields.IntField(primary_key=True)
+    person_id = fields.BigIntField(db_index=True)
+    day = fields.DateField(db_index=True)
+    shift_type: fields.ForeignKeyRelation[ShiftType] = fields.ForeignKeyField(
+        "models.ShiftType", related_name="roster", on_delete=fields.CASCADE
+    )
+    created_by_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "roster_shift"
+        unique_together = (("person_id", "day", "shift_type"),)
+
+
+class HandoverItem(Model):
+    """An entry of the handover book (交接记录) for the next shift, open until somebody ticks it off."""
+
+    id = fields.IntField(primary_key=True)
+    text = fields.CharField(max_length=500)
+    urgent = fields.BooleanField(default=False)
+    warehouse = fields.BooleanField(default=False)
+    call_buyer = fields.CharField(max_length=64, null=True)
+    author_id = fields.BigIntField()
+    chat_id = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    first_posted_at = fields.DatetimeField(null=True)
+    done_by = fields.BigIntField(null=True)
+    done_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "handover_item"
+
+
+class ShiftDelivery(Model):
+    """One message of a shift posting to one recipient, kept so a retry or restart never sends it twice."""
+
+    id = fields.IntField(primary_key=True)
+    occurrence: fields.ForeignKeyRelation[Occurrence] = fields.ForeignKeyField(
+        "models.Occurrence", related_name="shift_deliveries", on_delete=fields.CASCADE
+    )
+    recipient = fields.BigIntField()
+    part = fields.CharField(max_length=12)
+    message_id = fields.BigIntField(null=True)
+    sent_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "shift_delivery"
+        unique_together = (("occurrence", "recipient", "part"),)
+
+
+class SwapRequest(Model):
+    """A proposed exchange of shifts, waiting for the other person and then a supervisor."""
+
+    id = fields.IntField(primary_key=True)
+    requester_id = fields.BigIntField()
+    other_id = fields.BigIntField()
+    day = fields.DateField()
+    their_day = fields.DateField(null=True)
+    state = fields.CharField(max_length=12, default="asked", db_index=True)
+    chat_id = fields.BigIntField()
+    decided_by = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "swap_request"
+
+
+class Rotation(Model):
+    """A rota by name (the review groups): members, groups, period, handoff time, overrides, skipped dates."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=32, unique=True)
+    rule: fields.Field[dict[str, object]] = fields.JSONField()
+    updated_by = fields.BigIntField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "rotation"
+
+
+class RotationDelivery(Model):
+    """One recipient's copy of a handoff posting, so a retry or restart never sends it twice."""
+
+    id = fields.IntField(primary_key=True)
+    occurrence: fields.ForeignKeyRelation[Occurrence] = fields.ForeignKeyField(
+        "models.Occurrence", related_name="rotation_deliveries", on_delete=fields.CASCADE
+    )
+    recipient = fields.BigIntField()
+    state = fields.CharField(max_length=12)
+    message_id = fields.BigIntField(null=True)
+    sent_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "rotation_delivery"
+        unique_together = (("occurrence", "recipient"),)

@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import admin, alarms, basics, errors, gatekeeper, presale, records, refund_form, team, unknown
+from handlers import (
+    admin,
+    alarms,
+    basics,
+    broadcasts,
+    digests,
+    errors,
+    gatekeeper,
+    handover,
+    presale,
+    records,
+    refund_form,
+    reports,
+    rotations,
+    shifts,
+    swaps,
+    team,
+    unknown,
+)
 
 
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
@@ -12,10 +30,17 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     gatekeeper.register(app)  # group -1: learn people and chats from every update
     basics.register(app)  # /start /help /whoami /lang
     refund_form.register(app)  # /refund alone: the guided form (before the plain /refund)
+    rotations.register(app)  # /rotation, /review stats (before the plain /review), Escalate button
     records.register(app)  # /refund /courier /complaint /problem /review, cards, /show /find /edit /void
     alarms.register(app)  # /shelf /alarms /alarm, Done and Snooze buttons
     presale.register(app)  # /presale /presales
+    digests.register(app)  # /digest, finance's Paid / Rejected buttons, reasons and returned refund tables
+    shifts.register(app)  # /shifttype /roster /today, roster files (template, import)
+    handover.register(app)  # /handover and its ✅ buttons
+    swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
     team.register(app)  # /team /role
+    broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
+    reports.register(app)  # /report /chart /export
     admin.register(app)  # /setup /chats /audit
     unknown.register(app)  # last: unknown commands in private chats
     errors.register(app)  # one error handler: log first, then apologise

@@ -13,6 +13,7 @@ from bot.services.audit_text import describe_entries
 from bot.services.catalog import PURPOSE_LABELS
 from bot.services.errors import UserError
 from handlers.common import Call, command, settings_of
+from jobs import digest_posts
 
 
 async def setup(call: Call) -> None:
@@ -25,6 +26,7 @@ async def setup(call: Call) -> None:
         raise UserError(N_("Which purpose? One of: {purposes}."), purposes=", ".join(ChatPurpose))
     purpose = chats.parse_purpose(call.args[0])
     before = await chats.register(actor_id=call.user_id, chat_id=call.chat_id, purpose=purpose)
+    await digest_posts.ensure_chat(call.context.application, call.chat_id, purpose, call.user_id)
     label = call.t(PURPOSE_LABELS[purpose])
     if before is None or before == purpose:
         await call.reply(call.t("Registered: this group is now the {purpose}.", purpose=label))

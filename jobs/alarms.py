@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -159,22 +159,35 @@ async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: ti
     else:
         text = posting_text(t, schedule, kind, late)
         markup = alarm_buttons(t, occurrence) if kind == schedules.ALARM else None
+    wait = await send_claimed(
+        app,
+        occurrence,
+        lambda: app.bot.send_message(schedule.chat_id, text, reply_markup=markup, **bulk(app)),
+    )
+    if occurrence.state == schedules.SENT and kind == schedules.ALARM and schedule.escalate_minutes:
+        plan_escalation(app, occurrence, schedule.escalate_minutes)
+    return wait
+
+
+async def send_claimed(
+    app: App, occurrence: Occurrence, send: Callable[[], Awaitable[Message]]
+) -> timedelta | None:
+    """Send one claimed posting and record it, under the posting lock; after a transient failure, the wait."""
+    what = f"schedule {occurrence.schedule_id} ({occurrence.kind})"  # type: ignore[attr-defined]
     async with posting_lock(app):  # one posting in flight: a crash can repeat at most that one
         try:
-            message = await app.bot.send_message(schedule.chat_id, text, reply_markup=markup, **bulk(app))
+            message = await send()
         except (Forbidden, BadRequest) as exc:
-            log.error("alarm %s cannot be posted to chat %s: %s", schedule.id, schedule.chat_id, exc)
+            log.error("%s cannot be posted to chat %s: %s", what, occurrence.chat_id, exc)
             await schedules.mark_failed(occurrence)
             return None
         except RetryAfter as exc:
-            log.warning("alarm %s: Telegram asked to wait %s s", schedule.id, retry_seconds(exc))
+            log.warning("%s: Telegram asked to wait %s s", what, retry_seconds(exc))
             return timedelta(seconds=retry_seconds(exc) + 0.1)
         except (TelegramError, OSError) as exc:
-            log.warning("alarm %s: posting failed, will retry: %s", schedule.id, exc)
+            log.warning("%s: posting failed, will retry: %s", what, exc)
             return TRANSIENT_RETRY
         await schedules.mark_sent(occurrence, message.message_id, now())
-    if kind == schedules.ALARM and schedule.escalate_minutes:
-        plan_escalation(app, occurrence, schedule.escalate_minutes)
     return None
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
+import time_machine
 
 from bot import db
 from bot.services import chats, people, rules
 from tests.harness import Harness
+from tests.shop_clock import START
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = f"kefu_test_{os.getpid()}"
@@ -82,3 +85,16 @@ async def bot(db_url: str) -> AsyncIterator[Harness]:
     """The real PTB Application talking to the fake Bot API server, with users and groups ready."""
     async with Harness.running(db_url) as harness:
         yield harness
+
+
+@pytest.fixture
+def start() -> datetime:
+    """Where the `clock` fixture starts; a test file overrides this fixture to start elsewhere."""
+    return START
+
+
+@pytest.fixture
+def clock(start: datetime) -> Iterator[time_machine.Coordinates]:
+    """The shop's clock, frozen at `start` and moved by the tests."""
+    with time_machine.travel(start, tick=False) as traveller:
+        yield traveller

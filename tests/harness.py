@@ -15,6 +15,7 @@ from bot.fakeapi.driver import handled, outgoing
 
 ALICE, BOB, CAROL, DAVE = 101, 102, 103, 104
 TEAM, SUPERVISORS, FINANCE = -1001001, -1001002, -1001003
+WAREHOUSE, REVIEW = -1001004, -1001005
 
 
 class Harness:
@@ -36,6 +37,8 @@ class Harness:
             api.group(TEAM, "Kefu team")
             api.group(SUPERVISORS, "Supervisors")
             api.group(FINANCE, "Finance")
+            api.group(WAREHOUSE, "Warehouse")
+            api.group(REVIEW, "Review team")
             config = Settings(
                 _env_file=None,  # type: ignore[call-arg]
                 BOT_TOKEN="123456:TEST",

@@ -2,45 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import time_machine
 
-from bot.fakeapi.server import ApiCall
 from tests.harness import ALICE, BOB, SUPERVISORS, TEAM, Harness
-
-START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
-    """The shop's clock, frozen at 10:00 local and moved by the tests."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-async def advance(bot: Harness, clock: time_machine.Coordinates, delta: timedelta) -> None:
-    """Move the clock and let the JobQueue run whatever fell due."""
-    clock.shift(delta)
-    assert bot.app.job_queue is not None
-    bot.app.job_queue.scheduler.wakeup()
-
-
-async def posted(bot: Harness, chat: int, needle: str, *, after: int = 0) -> ApiCall:
-    """Wait for the bot to post a message containing `needle` in `chat`."""
-    return await bot.api.wait_for(
-        "sendMessage",
-        lambda call: int(call.params["chat_id"]) == chat and needle in str(call.params.get("text", "")),
-        after=after,
-    )
-
-
-def texts(bot: Harness, chat: int, needle: str) -> list[str]:
-    """Every text the bot sent to `chat` that contains `needle`."""
-    return [m.get("text", "") for m in bot.api.sent(chat) if needle in m.get("text", "")]
+from tests.shop_clock import START, advance, posted, texts
 
 
 async def test_one_off_alarm_fires_once_and_done_is_recorded(bot: Harness, clock: Any) -> None:

@@ -15,6 +15,7 @@ from bot.services import record_fields as rf
 from bot.services import records
 from bot.services.rules import Rules
 from tests.harness import ALICE, BOB, CAROL, DAVE, SUPERVISORS, TEAM, Harness
+from tests.shop_clock import buttons, last_answer
 
 ORDER = "123456789012345678"
 OTHER_ORDER = "223456789012345678"
@@ -37,17 +38,6 @@ async def card(bot: Harness, user: int, text: str | None, chat: int = TEAM, **kw
 def lines(message: dict[str, Any]) -> list[str]:
     """A message's text, line by line."""
     return str(message.get("text", "")).splitlines()
-
-
-def buttons(message: dict[str, Any]) -> list[str]:
-    """The labels of a message's inline buttons, row by row."""
-    markup = message.get("reply_markup") or {}
-    return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
-
-
-def last_answer(bot: Harness) -> dict[str, Any]:
-    """The parameters of the bot's latest answer to a button press."""
-    return bot.api.calls_to("answerCallbackQuery")[-1].params
 
 
 async def post(bot: Harness, user: int, chat: int = TEAM, text: str | None = None, **kwargs: Any) -> int:
@@ -173,7 +163,7 @@ async def test_every_other_record_command_in_english(bot: Harness) -> None:
         f"order: {ORDER}",
         "buyer: tb_lee",
     ]
-    assert buttons(review) == ["→ revised", "→ failed"]
+    assert buttons(review) == ["→ revised", "→ failed", "Escalate ⤴"]
 
 
 async def test_insured_refund_with_tracking_shows_the_countdown(bot: Harness) -> None:

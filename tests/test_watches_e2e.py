@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 
 from tests.harness import ALICE, TEAM, Harness
-from tests.test_alarms_e2e import START, advance, posted, texts
+from tests.shop_clock import advance, posted, texts
 
 ORDER = "123456789012345678"
 
@@ -19,13 +17,6 @@ def posts(bot: Harness, needle: str) -> list[str]:
     """Texts of every message the bot posted to the team (later edits of it aside)."""
     sent = [str(call.params.get("text", "")) for call in bot.api.calls_to("sendMessage") if call.result]
     return [text for text in sent if needle in text]
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
-    """The shop's clock, frozen at 10:00 local on 2026-11-23 and moved by the tests."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
 
 
 async def test_insured_refund_alerts_five_days_before_and_daily_until_resolved(

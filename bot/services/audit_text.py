@@ -20,6 +20,11 @@ ACTION_LABELS: dict[str, str] = {
     "record.status": N_("record status"),
     "record.edit": N_("record edited"),
     "record.void": N_("record voided"),
+    "record.escalate": N_("record escalated"),
+    "rotation.members": N_("rotation members set"),
+    "rotation.period": N_("rotation period set"),
+    "rotation.override": N_("rotation stand-in added"),
+    "rotation.skip": N_("rotation handoff skipped"),
 }
 
 

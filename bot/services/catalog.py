@@ -25,7 +25,9 @@ RECORDS = N_("Records")
 FIND = N_("Finding records")
 ALARMS = N_("Alarms")
 ADMIN = N_("Administration")
-SECTIONS: tuple[str, ...] = (BASICS, RECORDS, FIND, ALARMS, TEAM, ADMIN)
+SHIFTS = N_("Shifts")
+REPORTS = N_("Reports")
+SECTIONS: tuple[str, ...] = (BASICS, RECORDS, FIND, ALARMS, SHIFTS, REPORTS, TEAM, ADMIN)
 
 COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("help", BASICS, N_("what you can do here"), N_("/help")),
@@ -81,7 +83,67 @@ COMMANDS: tuple[CommandInfo, ...] = (
         N_("/presale 123456789012345678 days=15 blue dress"),
     ),
     CommandInfo("presales", ALARMS, N_("open pre-sale promises by date"), N_("/presales")),
+    CommandInfo(
+        "digest",
+        ALARMS,
+        N_("digests for finance, warehouse and supervisors: times, off / on"),
+        N_("/digest finance 08:30"),
+    ),
+    CommandInfo(
+        "shifttype",
+        SHIFTS,
+        N_("shift hours by season; supervisors change them"),
+        N_("/shifttype day 09:00-18:00 summer=09:30-18:30 from=05-01"),
+    ),
+    CommandInfo(
+        "roster",
+        SHIFTS,
+        N_("the roster (week or month); supervisors: set, off, import, template"),
+        N_("/roster set @bob 2026-12-01..2026-12-31 day"),
+    ),
+    CommandInfo("today", SHIFTS, N_("who is on shift now and next"), N_("/today")),
+    CommandInfo(
+        "handover",
+        SHIFTS,
+        N_("add to the handover book for the next shift (alone: open items)"),
+        N_("/handover #call tb_lee wants a refund before 10:00"),
+    ),
+    CommandInfo(
+        "swap",
+        SHIFTS,
+        N_("ask someone to swap shifts; they and a supervisor agree"),
+        N_("/swap @carol 2026-12-05 2026-12-07"),
+    ),
+    CommandInfo(
+        "report",
+        REPORTS,
+        N_("counts, money refunded, repeat claimants, alarms, time to resolve; today, week, month, 2026-11"),
+        N_("/report month"),
+    ),
+    CommandInfo("chart", REPORTS, N_("a chart of refunds, complaints or alarms"), N_("/chart refunds month")),
+    CommandInfo(
+        "export",
+        REPORTS,
+        N_("records as xlsx or csv, sent to you privately"),
+        N_("/export refund month xlsx"),
+    ),
     CommandInfo("team", TEAM, N_("members by role"), N_("/team")),
+    CommandInfo(
+        "rotation",
+        TEAM,
+        N_("review groups 1–4: show [date], next; supervisors: members, period, override, skip"),
+        N_("/rotation override @carol @bob 12-10..12-20"),
+    ),
+    CommandInfo(
+        "broadcast",
+        TEAM,
+        N_("announce to the registered chats after a preview: to=, at=, pin, silent; or reply to a message"),
+        N_("/broadcast to=team pin at=14:30 Meeting at 15:00 in room 2"),
+    ),
+    CommandInfo(
+        "broadcasts", TEAM, N_("scheduled broadcasts; /broadcast cancel <id> stops one"), N_("/broadcasts")
+    ),
+    CommandInfo("acks", TEAM, N_("who pressed Got it under a broadcast"), N_("/acks 3")),
     CommandInfo("role", ADMIN, N_("grant or revoke a role"), N_("/role @alice aftersale")),
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),
     CommandInfo("chats", ADMIN, N_("registered groups"), N_("/chats")),

@@ -129,6 +129,8 @@ def card(t: Translate, record: Record, *, masked: bool, author: str, zone: ZoneI
     photos = record.data.get("photos")
     if isinstance(photos, list) and photos:
         lines.append(t("photos: {count}", count=len(photos)))
+    if record.kind == RecordKind.REVIEW:
+        lines.append(t("review group: {group}", group=record.review_group or 1))
     if record.deadline_at:
         when = record.deadline_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         lines.append(t("⏰ insurance countdown ends {when}", when=when))
@@ -161,6 +163,7 @@ EVENT_LABELS: dict[str, str] = {
     "note": N_("note"),
     "photo": N_("photo added"),
     "void": N_("voided"),
+    "escalate": N_("escalated"),
 }
 
 
@@ -172,8 +175,11 @@ def event_line(t: Translate, event: RecordEvent, actor: str, zone: ZoneInfo, mas
     detail = ""
     if event.action == "status":
         detail = t(STATUS_LABELS.get(str(after.get("status")), str(after.get("status"))))
+        detail += f": {after['reason']}" if after.get("reason") else ""
     elif event.action == "void":
         detail = str(after.get("reason") or "")
+    elif event.action == "escalate":
+        detail = t("to group {group}", group=after.get("group"))
     elif event.action == "note":
         detail = str(after.get("text") or "")
     elif event.action == "edit":

@@ -280,8 +280,10 @@ async def earlier_claims(record: Record, rules: Rules, now: datetime) -> list[Re
     return earlier if len(earlier) + 1 >= rules.repeat_threshold else []
 
 
-async def change_status(record: Record, status: str, *, actor_id: int, chat_id: int) -> Record:
-    """Move a record along its status flow, with history and audit."""
+async def change_status(
+    record: Record, status: str, *, actor_id: int, chat_id: int, reason: str | None = None
+) -> Record:
+    """Move a record along its status flow, with history and audit (and why, e.g. finance's rejection)."""
     allowed = STATUS_FLOW[RecordKind(record.kind)].get(record.status, ())
     if status not in allowed:
         raise UserError(
@@ -296,7 +298,8 @@ async def change_status(record: Record, status: str, *, actor_id: int, chat_id: 
         if not updated:
             raise UserError(N_("{id} was changed by someone else just now: look again."), id=record.short_id)
         record.status = status
-        await history_entry(record, actor_id, chat_id, "status", {"status": before}, {"status": status}, conn)
+        after: dict[str, object] = {"status": status, **({"reason": reason} if reason else {})}
+        await history_entry(record, actor_id, chat_id, "status", {"status": before}, after, conn)
     return record
 
 

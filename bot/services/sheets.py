@@ -8,32 +8,91 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+import xlsxwriter
+from openpyxl import load_workbook
 
 from bot.i18n import N_
 from bot.services.errors import UserError
 
 Cell = str | int | float | Decimal | date | datetime | None
 MAX_WIDTH = 60
+DATE_WIDTH = 16
+XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+"""Rows go to a temporary file as they come; a typed "=…" or URL stays text (no formula injection)."""
+
+
+class XlsxSheet:
+    """One sheet written row by row in constant memory, with a bold, frozen header and readable widths."""
+
+    def __init__(self, headers: Sequence[str], title: str = "Sheet1") -> None:
+        self._out = io.BytesIO()
+        self._book = xlsxwriter.Workbook(self._out, XLSX_OPTIONS)
+        self._sheet = self._book.add_worksheet(title[:31])
+        self._datetime = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self._date = self._book.add_format({"num_format": "yyyy-mm-dd"})
+        self._widths = [len(header) for header in headers]
+        self._row = 1
+        self._sheet.freeze_panes(1, 0)
+        self._sheet.write_row(0, 0, list(headers), self._book.add_format({"bold": True}))
+
+    def add(self, rows: Iterable[Sequence[Cell]]) -> None:
+        """Append rows; each cell keeps its type (numbers stay numbers, so finance can sum them)."""
+        sheet, widths = self._sheet, self._widths
+        for row in rows:
+            for column, cell in enumerate(row[: len(widths)]):
+                if cell is None:
+                    continue
+                if isinstance(cell, str):
+                    sheet.write_string(self._row, column, cell)
+                    width = len(cell)
+                elif isinstance(cell, datetime):
+                    sheet.write_datetime(self._row, column, naive(cell), self._datetime)
+                    width = DATE_WIDTH
+                elif isinstance(cell, date):
+                    sheet.write_datetime(self._row, column, cell, self._date)
+                    width = DATE_WIDTH
+                else:
+                    sheet.write_number(self._row, column, cell)
+                    width = len(str(cell))
+                if width > widths[column]:
+                    widths[column] = min(MAX_WIDTH, width)
+            self._row += 1
+
+    def finish(self) -> bytes:
+        """Set the column widths and return the file."""
+        for column, width in enumerate(self._widths):
+            self._sheet.set_column(column, column, width + 2)
+        self._book.close()
+        return self._out.getvalue()
+
+
+class CsvSheet:
+    """The same interface for CSV: UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it."""
+
+    def __init__(self, headers: Sequence[str], title: str = "Sheet1") -> None:
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out)
+        self._writer.writerow(headers)
+
+    def add(self, rows: Iterable[Sequence[Cell]]) -> None:
+        """Append rows; empty cells stay empty."""
+        self._writer.writerows([("" if cell is None else naive(cell)) for cell in row] for row in rows)
+
+    def finish(self) -> bytes:
+        """The file's bytes."""
+        return self._out.getvalue().encode("utf-8-sig")
 
 
 def xlsx(headers: Sequence[str], rows: Iterable[Sequence[Cell]], title: str = "Sheet1") -> bytes:
-    """One sheet with a bold, frozen header row and columns wide enough to read; rows stream (write-only)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    widths = [len(header) for header in headers]
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append([naive(cell) for cell in row])
-        for index, cell in enumerate(row[: len(widths)]):
-            widths[index] = max(widths[index], min(MAX_WIDTH, len(str(cell)) if cell is not None else 0))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """One sheet with a bold, frozen header row and columns wide enough to read; rows stream."""
+    sheet = XlsxSheet(headers, title)
+    sheet.add(rows)
+    return sheet.finish()
 
 
 def naive(cell: Cell) -> Cell:
@@ -42,12 +101,10 @@ def naive(cell: Cell) -> Cell:
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it without garbling."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows([("" if cell is None else naive(cell)) for cell in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
+    """A CSV table (see CsvSheet)."""
+    sheet = CsvSheet(headers)
+    sheet.add(rows)
+    return sheet.finish()
 
 
 def read_table(data: bytes, filename: str) -> list[list[str]]:

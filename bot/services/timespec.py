@@ -600,6 +600,29 @@ def _repeat_gap(rule: Interval | Weekly) -> int:
     return min((b - a) % 7 or 7 for a, b in zip(days, [*days[1:], days[0]], strict=True)) * DAY_MINUTES
 
 
+def _first_form(src: _Source, now: datetime, zone: ZoneInfo) -> Found:
+    """The rule the typed words start with, in whichever form reads them."""
+    for form in FORMS:
+        found = form(src, now, zone)
+        if found is not None:
+            return found
+    raise _cant_read(src.word(0))
+
+
+def parse_rule(args: str, now: datetime, zone: ZoneInfo) -> Rule:
+    """Read a bare rule with nothing after it (a digest's time); a time of day alone means every day."""
+    raw = " ".join(args.split())
+    src = _Source(raw, raw.translate(FOLD))
+    keyword = src.match(AT, 0)
+    clock = _clock(src, keyword.end() if keyword else 0) if raw else None
+    if clock is not None and clock[1] == len(raw):
+        return Weekly(clock[0], ALL_DAYS)
+    rule, end = _first_form(src, _utc(now), zone)
+    if raw[end:].strip():
+        raise _cant_read(raw[end:].strip())
+    return rule
+
+
 def parse_schedule(args: str, now: datetime, zone: ZoneInfo) -> Parsed:
     """Read the words after `/shelf` (when, then what) so a supervisor can set alarms in either language."""
     now = _utc(now)
@@ -608,13 +631,7 @@ def parse_schedule(args: str, now: datetime, zone: ZoneInfo) -> Parsed:
     if not raw:
         raise UserError(EMPTY)
     src = _Source(raw, raw.translate(FOLD))
-    for form in FORMS:
-        found = form(src, now, zone)
-        if found is not None:
-            break
-    else:
-        raise _cant_read(src.word(0))
-    rule, end = found
+    rule, end = _first_form(src, now, zone)
     text = raw[end:].lstrip(TEXT_PUNCTUATION).strip()
     if not text:
         raise UserError(NO_TEXT, value=src.span(0, end))

@@ -1,0 +1,137 @@
+"""PNG charts for /chart, drawn headless with matplotlib and readable on a phone, Chinese included.
+
+The machine has no CJK system font: Noto Sans SC comes from a PyPI package (pylopdf-fonts-zh-cn) and is
+registered with matplotlib once, so Chinese titles and labels never turn into empty boxes.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+import matplotlib
+import pylopdf_fonts_zh_cn
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from bot.i18n import N_, Translator
+from bot.services import reports
+from bot.services.errors import UserError
+from bot.services.periods import Period
+from bot.services.record_text import SUBKIND_LABELS
+
+REFUNDS, COMPLAINTS, ALARMS = "refunds", "complaints", "alarms"
+WORDS: dict[str, str] = {
+    **dict.fromkeys(("refunds", "refund", "退款"), REFUNDS),
+    **dict.fromkeys(("complaints", "complaint", "投诉", "投诉单"), COMPLAINTS),
+    **dict.fromkeys(("alarms", "alarm", "闹钟", "提醒"), ALARMS),
+}
+CHOICES = "refunds 退款, complaints 投诉, alarms 闹钟"
+SIZE = (8, 5)
+DPI = 150
+"""1200 × 750 pixels: sharp on a phone, a few tens of kB."""
+COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#9E9E9E")
+LEGEND_CHARS = 24
+"""Reasons are free text: a long one is cut in the legend."""
+NO_REASON = N_("other / no reason")
+LATENESS_LABELS = (
+    N_("< 1 min"),
+    N_("1–5 min"),
+    N_("5–10 min"),
+    N_("10–30 min"),
+    N_("> 30 min"),
+    N_("never"),
+)
+
+
+def parse(word: str | None) -> str:
+    """Which chart a word names (English or Chinese), or a clear error listing them."""
+    if not word:
+        raise UserError(N_("Which chart? Charts: {choices}."), choices=CHOICES)
+    which = WORDS.get(word.strip().lower())
+    if which is None:
+        raise UserError(N_("Unknown chart “{value}”. Charts: {choices}."), value=word, choices=CHOICES)
+    return which
+
+
+@functools.cache
+def setup() -> None:
+    """Register the bundled Noto Sans SC once (DejaVu Sans covers the rest); fonts big enough for a phone."""
+    path = str(pylopdf_fonts_zh_cn.sans_path())
+    font_manager.fontManager.addfont(path)
+    matplotlib.rcParams["font.family"] = [font_manager.FontProperties(fname=path).get_name(), "DejaVu Sans"]
+    matplotlib.rc(
+        "axes", titlesize=15, labelsize=12, axisbelow=True, **{"spines.top": False, "spines.right": False}
+    )
+    matplotlib.rc("xtick", labelsize=11)
+    matplotlib.rc("ytick", labelsize=11)
+    matplotlib.rc("legend", fontsize=10, frameon=False)
+
+
+def _figure() -> tuple[Figure, Axes]:
+    """A blank chart, independent of pyplot's global state (so it can be drawn in a worker thread)."""
+    setup()
+    figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    axes = figure.subplots()
+    axes.grid(axis="y", alpha=0.3)
+    return figure, axes
+
+
+def _png(figure: Figure) -> bytes:
+    """Render with the Agg backend."""
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+def refunds(t: Translator, counts: reports.DailyCounts, period: Period) -> bytes:
+    """Refunds per day, stacked by reason."""
+    figure, axes = _figure()
+    positions = list(range(len(counts.days)))
+    bottom = [0] * len(counts.days)
+    for index, (reason, values) in enumerate(counts.series.items()):
+        label = (reason if len(reason) <= LEGEND_CHARS else reason[: LEGEND_CHARS - 1] + "…") or t(NO_REASON)
+        axes.bar(positions, values, bottom=bottom, label=label, color=COLOURS[index % len(COLOURS)])
+        bottom = [below + value for below, value in zip(bottom, values, strict=True)]
+    step = max(1, len(counts.days) // 10)
+    axes.set_xticks(positions[::step], [day.strftime("%m-%d") for day in counts.days[::step]])
+    axes.set_title(t("Refunds per day by reason, {period}", period=period.label))
+    axes.set_ylabel(t("refunds"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), reverse=True)  # beside the bars, in stack order
+    return _png(figure)
+
+
+def complaints(t: Translator, counts: dict[str, int], period: Period) -> bytes:
+    """Complaint slips by kind, the commonest at the top."""
+    figure, axes = _figure()
+    labels = [t(SUBKIND_LABELS.get(kind, kind)) if kind else t(NO_REASON) for kind in counts]
+    values = list(counts.values())
+    positions = list(range(len(values)))[::-1]
+    axes.barh(positions, values, color=COLOURS[0])
+    axes.set_yticks(positions, labels)
+    for position, value in zip(positions, values, strict=True):
+        axes.annotate(str(value), (value, position), xytext=(4, 0), textcoords="offset points", va="center")
+    axes.grid(axis="y", visible=False)
+    axes.grid(axis="x", alpha=0.3)
+    axes.set_title(t("Complaint slips by kind, {period}", period=period.label))
+    axes.set_xlabel(t("complaint slips"))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return _png(figure)
+
+
+def alarms(t: Translator, buckets: list[int], period: Period) -> bytes:
+    """Alarms by how long after the due time somebody pressed Done; the last bar is nobody."""
+    figure, axes = _figure()
+    labels = [t(label) for label in LATENESS_LABELS]
+    colours = [COLOURS[2]] * 2 + [COLOURS[1]] * 3 + [COLOURS[3]]
+    bars = axes.bar(range(len(buckets)), buckets, color=colours)
+    axes.bar_label(bars, padding=2)
+    axes.set_xticks(range(len(buckets)), labels)
+    axes.set_title(t("Alarms: time from due to Done, {period}", period=period.label))
+    axes.set_xlabel(t("marked done after"))
+    axes.set_ylabel(t("alarms"))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return _png(figure)

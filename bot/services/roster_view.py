@@ -1,0 +1,131 @@
+"""The roster as monospace tables narrow enough for a phone: people down, seven days across."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.i18n import N_, Translator
+from bot.models import Person, ShiftType
+from bot.services import shift_parse as sp
+from bot.services import shifts
+from bot.services.errors import UserError
+
+NAME_WIDTH = 8
+CELL_WIDTH = 3
+WEEKDAYS = (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su"))
+WEEK_WORDS = {"week", "周", "本周", "一周"}
+MONTH_WORDS = {"month", "月", "本月", "一月"}
+MONTH = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$|^(?:(?P<zy>\d{4})年)?(?P<zm>\d{1,2})月$")
+OFF = "-"
+
+
+def width(text: str) -> int:
+    """Columns a text takes in a monospace font: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def fit(text: str, columns: int) -> str:
+    """Cut or pad a text to exactly `columns` monospace columns."""
+    out = ""
+    for char in text:
+        if width(out + char) > columns:
+            break
+        out += char
+    return out + " " * (columns - width(out))
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What `/roster [week|month] [@user] [date|YYYY-MM]` asked to see."""
+
+    first: date
+    last: date
+    who: str | None
+
+
+def parse_request(words: list[str], today: date) -> Request:
+    """Read the period and the person of a roster view; a week from today by default."""
+    month = False
+    start: date | None = None
+    who = None
+    for word in words:
+        found = MONTH.match(word)
+        if word.lower() in WEEK_WORDS:
+            month = False
+        elif word.lower() in MONTH_WORDS:
+            month = True
+        elif word.startswith("@") or word.isdigit():
+            who = word
+        elif found:
+            year = int(found["y"] or found["zy"] or today.year)
+            number = int(found["m"] or found["zm"])
+            if not 1 <= number <= 12:
+                raise UserError(sp.BAD_DATE, value=word)
+            start, month = date(year, number, 1), True
+        else:
+            start = sp.parse_day(word, today)
+    if month:
+        first = (start or today).replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        return Request(first, last, who)
+    first = start or today
+    return Request(first, first + timedelta(days=6), who)
+
+
+def cell(t: Translator, types: list[ShiftType]) -> str:
+    """One person's day: the codes of their shifts, or - when off."""
+    return "".join(t(shifts.code(shift_type)) for shift_type in types) or OFF
+
+
+def week_block(
+    t: Translator, days: list[date], rows: list[tuple[Person, dict[date, list[ShiftType]]]]
+) -> list[str]:
+    """Up to seven days: a weekday line, a day-of-month line, then one line per person."""
+    blank = " " * NAME_WIDTH
+    lines = [
+        blank + "".join(fit(t(WEEKDAYS[day.weekday()]), CELL_WIDTH) for day in days).rstrip(),
+        blank + "".join(fit(f"{day.day:02d}", CELL_WIDTH) for day in days).rstrip(),
+    ]
+    for person, by_day in rows:
+        cells = "".join(fit(cell(t, by_day.get(day, [])), CELL_WIDTH) for day in days)
+        lines.append((fit(person.display_name, NAME_WIDTH - 1) + " " + cells).rstrip())
+    return lines
+
+
+def legend(t: Translator, types: list[ShiftType], day: date) -> str:
+    """What the codes mean, with the hours in force on the first day shown."""
+    parts = [
+        f"{t(shifts.code(shift_type))} {t(shifts.label(shift_type))} {sp.span(shifts.hours(shift_type, day))}"
+        for shift_type in types
+    ]
+    return " · ".join([*parts, t("{code} off", code=OFF)])
+
+
+async def render(t: Translator, request: Request, person: Person | None) -> tuple[str, list[list[str]]]:
+    """The title and the table blocks (one per seven days) of a roster view."""
+    found = await shifts.shifts_between(request.first, request.last, person.id if person else None)
+    ids = {person_id for person_id, _ in found} | ({person.id} if person else set())
+    by_person: dict[int, dict[date, list[ShiftType]]] = {person_id: {} for person_id in ids}
+    for (person_id, day), types in found.items():
+        by_person[person_id][day] = types
+    names = {p.id: p for p in await Person.filter(id__in=ids)}
+    rows = sorted(
+        ((names[i], by_day) for i, by_day in by_person.items() if i in names),
+        key=lambda row: row[0].display_name.lower(),
+    )
+    title = t(
+        "📅 Roster {first} – {last}",
+        first=request.first.strftime("%m-%d"),
+        last=request.last.strftime("%m-%d"),
+    )
+    if person:
+        title += f" · {person.display_name}"
+    if not rows:
+        return title, []
+    days = [request.first + timedelta(days=i) for i in range((request.last - request.first).days + 1)]
+    blocks = [week_block(t, days[i : i + 7], rows) for i in range(0, len(days), 7)]
+    return title + "\n" + legend(t, await shifts.all_types(), request.first), blocks

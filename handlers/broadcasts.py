@@ -1,0 +1,237 @@
+"""/broadcast with its preview and Confirm / Cancel buttons, /broadcasts, /acks, and the Got it button."""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.enums import ChatPurpose
+from bot.i18n import N_, Translator
+from bot.models import Broadcast, BroadcastDelivery, Person
+from bot.services import broadcasts, people
+from bot.services.catalog import PURPOSE_LABELS
+from bot.services.errors import UserError
+from handlers.alarms import chat_zone
+from handlers.common import Call, Ctx, command, explain, translator_for
+from jobs import alarms as engine
+from jobs.broadcasts import author_name
+
+log = logging.getLogger(__name__)
+
+STATE_LABELS = {
+    broadcasts.DRAFT: N_("waiting for Confirm"),
+    broadcasts.WAITING: N_("scheduled"),
+    broadcasts.SENDING: N_("being sent"),
+    broadcasts.CANCELLED: N_("cancelled"),
+    broadcasts.MISSED: N_("missed: I was offline at its time"),
+}
+
+
+def target_label(t: Translator, target: str) -> str:
+    """The target in the reader's language: a chat purpose, or every registered chat."""
+    return t("all registered chats") if target == broadcasts.ALL else t(PURPOSE_LABELS[ChatPurpose(target)])
+
+
+def local_time(broadcast: Broadcast) -> str:
+    """When a scheduled broadcast goes out, in the zone it was set in."""
+    assert broadcast.send_at is not None
+    return broadcast.send_at.astimezone(ZoneInfo(broadcast.timezone)).strftime("%m-%d %H:%M")
+
+
+def preview_text(t: Translator, broadcast: Broadcast, deliveries: list[BroadcastDelivery]) -> str:
+    """Everything the author must check before it goes out: chats, time, options, the text itself."""
+    lines = [
+        t("📣 Broadcast #{id}: preview", id=broadcast.id),
+        t(
+            "To: {target} ({chats})",
+            target=target_label(t, broadcast.target),
+            chats=t.join(delivery.chat_title for delivery in deliveries),
+        ),
+        t("When: {when}", when=local_time(broadcast) if broadcast.send_at else t("as soon as you confirm")),
+    ]
+    options = [t("pin")] * broadcast.pin + [t("silent")] * broadcast.silent
+    if options:
+        lines.append(t("Options: {options}", options=t.join(options)))
+    if broadcast.photo:
+        lines.append(
+            t("📷 A photo, with this caption:") if broadcast.body else t("📷 A photo, without caption.")
+        )
+    lines += ["———", broadcast.body, "———"] if broadcast.body else []
+    lines.append(t("Nothing is sent until you press Confirm."))
+    return "\n".join(lines)
+
+
+def decision_buttons(t: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup:
+    """Confirm and Cancel under a preview."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t("Confirm ✅"), callback_data=f"bc:y:{broadcast.id}"),
+                InlineKeyboardButton(t("Cancel ✖️"), callback_data=f"bc:n:{broadcast.id}"),
+            ]
+        ]
+    )
+
+
+def cancel_button(t: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup:
+    """Cancel stays under a scheduled broadcast until it goes out."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t("Cancel ✖️"), callback_data=f"bc:n:{broadcast.id}")]])
+
+
+def quoted(message: Message) -> broadcasts.Quoted | None:
+    """The message the command replies to, as the body to send."""
+    reply = message.reply_to_message
+    if reply is None:
+        return None
+    photo = reply.photo[-1].file_id if reply.photo else None
+    return broadcasts.Quoted(reply.text or reply.caption or "", photo)
+
+
+def person_name(person: Person | None) -> str:
+    """A team member as the team knows them; no Telegram ids in chats."""
+    return person.display_name if person else "?"
+
+
+def presser(user: User) -> str:
+    """Who pressed a button, for the stamp under the preview."""
+    return f"@{user.username}" if user.username else user.first_name
+
+
+async def broadcast(call: Call) -> None:
+    """Make a broadcast and show its preview; `list` and `cancel <id>` manage scheduled ones."""
+    parts = (call.message.text or "").split(maxsplit=1)
+    args = parts[1] if len(parts) > 1 else ""
+    action = broadcasts.subcommand(args)
+    if action is not None:
+        await (list_broadcasts(call) if action[1] is None else cancel(call, action[1]))
+        return
+    zone = chat_zone(call)
+    request = broadcasts.parse(args, quoted(call.message), engine.now(), zone)
+    to = await broadcasts.targets(request.target)
+    item = await broadcasts.create(request, author_id=call.user_id, chat_id=call.chat_id, zone=zone, to=to)
+    deliveries = await broadcasts.deliveries_of(item)
+    sent = await call.reply(
+        preview_text(call.t, item, deliveries), reply_markup=decision_buttons(call.t, item)
+    )
+    await broadcasts.set_preview(item, sent.message_id)
+
+
+async def cancel(call: Call, broadcast_id: int) -> None:
+    """Cancel a broadcast by number before it goes out, and take the buttons off its preview."""
+    item, schedule = await broadcasts.cancel(
+        broadcast_id, actor_id=call.user_id, roles=call.roles, now=engine.now()
+    )
+    if schedule is not None:
+        engine.plan(call.context.application, schedule)
+    if item.preview_message_id:
+        try:
+            await call.context.bot.edit_message_reply_markup(item.chat_id, item.preview_message_id)
+        except TelegramError as exc:
+            log.info("broadcast %s: preview buttons not removed: %s", item.id, exc)
+    await call.reply(call.t("✖️ Broadcast #{id} cancelled: nothing was sent.", id=item.id))
+
+
+async def list_broadcasts(call: Call) -> None:
+    """Scheduled broadcasts, soonest first, with how to cancel one."""
+    found = await broadcasts.scheduled()
+    if not found:
+        await call.reply(call.t("No broadcasts are scheduled. Schedule one with /broadcast at=14:30 <text>."))
+        return
+    lines = [call.t("Scheduled broadcasts:")]
+    for item in found:
+        lines.append(
+            f"#{item.id} · {local_time(item)} · {target_label(call.t, item.target)} · "
+            f"{await author_name(item)} · {broadcasts.summary(item)}"
+        )
+    lines.append(call.t("Cancel one with /broadcast cancel <id>."))
+    await call.reply("\n".join(lines))
+
+
+async def acks(call: Call) -> None:
+    """Who pressed Got it under a broadcast, and who of its audience has not yet."""
+    if len(call.args) != 1:
+        raise UserError(broadcasts.WHICH)
+    item = await broadcasts.get(broadcasts.parse_id(call.args[0]))
+    state = await broadcasts.state_of(item)
+    if state != broadcasts.DONE:
+        label = call.t(STATE_LABELS[state])
+        await call.reply(call.t("Broadcast #{id} has not gone out ({state}).", id=item.id, state=label))
+        return
+    status = await broadcasts.acks(item)
+    zone = ZoneInfo(item.timezone)
+    lines = [
+        call.t(
+            "Broadcast #{id} to {target}: {count} pressed Got it.",
+            id=item.id,
+            target=target_label(call.t, item.target),
+            count=len(status.acked),
+        ),
+        f"“{broadcasts.summary(item)}”",
+    ]
+    for person, ack in status.acked:
+        lines.append(f"✅ {person_name(person)} {ack.at.astimezone(zone).strftime('%m-%d %H:%M')}")
+    if status.waiting:
+        lines.append(call.t("⏳ Not yet: {names}", names=call.t.join(map(person_name, status.waiting))))
+    else:
+        lines.append(call.t("Everyone expected has pressed it."))
+    await call.reply("\n".join(lines))
+
+
+async def decide(update: Update, context: Ctx) -> None:
+    """Confirm or Cancel under a preview: only the author or a manager, and only once."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and isinstance(query.message, Message)
+    t = await translator_for(update, context)
+    _, verb, number = query.data.split(":")
+    decide_with = broadcasts.confirm if verb == "y" else broadcasts.cancel
+    try:
+        item, schedule = await decide_with(
+            int(number),
+            actor_id=query.from_user.id,
+            roles=await people.roles_of(query.from_user.id),
+            now=engine.now(),
+        )
+    except UserError as error:
+        await query.answer(explain(t, error), show_alert=True)
+        return
+    if schedule is not None:
+        engine.plan(context.application, schedule)
+    who = presser(query.from_user)
+    markup = None
+    if verb == "n":
+        stamp = t("✖️ Cancelled by {name}: nothing was sent.", name=who)
+    elif item.send_at is not None:
+        stamp = t("🕒 Confirmed by {name}: goes out at {when}.", name=who, when=local_time(item))
+        markup = cancel_button(t, item)
+    else:
+        stamp = t("✅ Confirmed by {name}: sending now.", name=who)
+    await query.answer(stamp)
+    await query.edit_message_text(f"{query.message.text}\n{stamp}", reply_markup=markup)
+
+
+async def got_it(update: Update, context: Ctx) -> None:
+    """Got it 👍 under a delivered broadcast: remember who read it, once per person."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and isinstance(query.message, Message)
+    t = await translator_for(update, context)
+    try:
+        fresh = await broadcasts.acknowledge(
+            int(query.data.rpartition(":")[2]), query.from_user.id, query.message.chat_id
+        )
+    except UserError as error:
+        await query.answer(explain(t, error), show_alert=True)
+        return
+    await query.answer(t("👍 Noted, thank you.") if fresh else t("You have already pressed Got it."))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the broadcast commands and buttons."""
+    app.add_handler(command("broadcast", broadcast))
+    app.add_handler(command("broadcasts", list_broadcasts))
+    app.add_handler(command("acks", acks))
+    app.add_handler(CallbackQueryHandler(decide, pattern=r"^bc:[yn]:\d+$"))
+    app.add_handler(CallbackQueryHandler(got_it, pattern=r"^bc:ack:\d+$"))

@@ -1,0 +1,41 @@
+"""The finance chat's list of refunds waiting for an answer, with Paid / Rejected buttons and pages."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.services import digest_content as content
+
+
+def answer_list(t: Translator, waiting: content.Waiting) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of refunds to answer: a line and two buttons each, ◀ ▶ when there are more pages."""
+    if not waiting.records:
+        return t("✅ Every refund sent to finance has an answer."), None
+    lines = [
+        t(
+            "💰 Refunds waiting for your answer: {count}. Press ✅ when paid, ❌ to reject (then reply with "
+            "the reason).",
+            count=waiting.total,
+        ),
+        *(content.refund_line(t, record) for record in waiting.records),
+    ]
+    if waiting.pages > 1:
+        lines.append(t("Page {page} of {pages}", page=waiting.page, pages=waiting.pages))
+    rows = [
+        [
+            InlineKeyboardButton(
+                t("✅ {id} paid", id=record.short_id), callback_data=f"fa:p:{record.id}:{waiting.page}"
+            ),
+            InlineKeyboardButton(
+                t("❌ {id} rejected", id=record.short_id), callback_data=f"fa:r:{record.id}:{waiting.page}"
+            ),
+        ]
+        for record in waiting.records
+    ]
+    paging = []
+    if waiting.page > 1:
+        paging.append(InlineKeyboardButton(t("◀ Previous"), callback_data=f"fa:g:{waiting.page - 1}"))
+    if waiting.page < waiting.pages:
+        paging.append(InlineKeyboardButton(t("Next ▶"), callback_data=f"fa:g:{waiting.page + 1}"))
+    return "\n".join(lines), InlineKeyboardMarkup([*rows, paging] if paging else rows)

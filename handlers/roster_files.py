@@ -1,0 +1,100 @@
+"""/roster template and /roster import: the monthly roster travels as a spreadsheet."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Document
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.i18n import N_, Translator
+from bot.services import roster_import
+from bot.services.errors import UserError
+from handlers.common import Call, explain, guard, settings_of
+from jobs import alarms as engine
+from jobs import shift_posts
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+CAPTION = r"^/roster(@\w+)?\s+(import|导入)(\s|$)"
+
+
+def today(call: Call) -> date:
+    """The shop's date now."""
+    return engine.now().astimezone(ZoneInfo(settings_of(call.context).bot_timezone)).date()
+
+
+def month_of(words: list[str], today: date) -> date:
+    """The first day of the month asked for (2026-12), next month by default."""
+    if not words:
+        return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    found = MONTH.match(words[0])
+    if found is None or not 1 <= int(found[2]) <= 12:
+        raise UserError(N_("“{value}” is not a month: write it like 2026-12."), value=words[0])
+    return date(int(found[1]), int(found[2]), 1)
+
+
+async def send_template(call: Call, words: list[str]) -> None:
+    """Send the month's roster as an xlsx to fill in."""
+    first = month_of(words, today(call))
+    data = await roster_import.template(call.t, first)
+    await call.message.reply_document(
+        document=data,
+        filename=f"roster-{first:%Y-%m}.xlsx",
+        caption=call.t(
+            "Fill in one row per person: day, night or off (白班, 晚班, 休) under each date; an empty cell "
+            "leaves that day as it is. Send the file back with /roster import as its caption."
+        ),
+        do_quote=not call.is_private,
+    )
+
+
+def document_of(call: Call) -> Document:
+    """The spreadsheet sent with the command, or the one the command replies to."""
+    for message in (call.message, call.message.reply_to_message):
+        if message is not None and message.document is not None:
+            return message.document
+    raise UserError(
+        N_("Send the filled roster file with /roster import as its caption, or reply to the file with it.")
+    )
+
+
+def problems_text(t: Translator, problems: list[roster_import.Problem]) -> str:
+    """Every bad row and why, so the supervisor can fix the file in one go."""
+    lines = [t("Nothing was changed. Fix these rows and send the file again:")]
+    for problem in problems[: roster_import.MAX_PROBLEMS]:
+        reason = explain(t, problem.error)
+        if problem.day is not None:
+            reason = f"{problem.day.isoformat()}: {reason}"
+        lines.append(t("• row {row}: {problem}", row=problem.row, problem=reason))
+    if len(problems) > roster_import.MAX_PROBLEMS:
+        lines.append(t("… and {count} more.", count=len(problems) - roster_import.MAX_PROBLEMS))
+    return "\n".join(lines)
+
+
+async def import_reply(call: Call) -> None:
+    """Import a filled roster: every row checked first, then all written or nothing."""
+    document = document_of(call)
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        raise UserError(N_("The file is larger than 2 MB: send only the roster."))
+    data = await (await call.context.bot.get_file(document.file_id)).download_as_bytearray()
+    rows = roster_import.numbered_rows(bytes(data), document.file_name or "")
+    plan = await roster_import.plan_import(rows, today(call))
+    if isinstance(plan, list):
+        await call.reply(problems_text(call.t, plan))
+        return
+    count = await roster_import.apply(plan, actor_id=call.user_id, chat_id=call.chat_id)
+    await shift_posts.ensure(call.context.application, chat_id=call.chat_id, owner_id=call.user_id)
+    await call.reply(
+        call.t(
+            "✅ Roster imported: {days} day(s) for {people} person(s).", days=count, people=len(plan.people)
+        )
+    )
+
+
+def register_files(app: Application) -> None:  # type: ignore[type-arg]
+    """A spreadsheet captioned /roster import (typed /roster import goes through /roster)."""
+    captioned = filters.Document.ALL & filters.CaptionRegex(CAPTION)
+    app.add_handler(MessageHandler(captioned, guard("roster_edit", import_reply)))

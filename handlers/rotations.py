@@ -1,0 +1,216 @@
+"""/rotation (review groups: show, next, members, period, override, skip), /review stats, Escalate button."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.i18n import N_
+from bot.models import Person, Record
+from bot.services import people, review_groups
+from bot.services import rotation as rota
+from bot.services import rotation_text as rt
+from bot.services import rotation_words as words
+from bot.services.errors import UserError
+from bot.services.permissions import is_allowed
+from handlers.cards import status_buttons
+from handlers.common import Call, Ctx, command, denied, explain, guard, translator_for
+from handlers.records import card_text, may_see_personal, zone_of
+from jobs import rotation_posts
+from jobs.alarms import now
+
+EDITS = frozenset({"members", "period", "override", "skip"})
+ACTIONS_LIST = "show, next, members, period, override, skip"
+STATS_COMMAND = filters.Regex(r"(?i)^/review(@\w+)?\s+(stats|统计)(\s|$)")
+
+
+def today(call: Call) -> datetime:
+    """Now on the team's wall clock."""
+    return now().astimezone(zone_of(call.context))
+
+
+async def person(word: str) -> Person:
+    """A person named by @username, or why not."""
+    if not word.startswith("@") or len(word) < 2:
+        raise UserError(N_("“{value}” is not a @username: name people like @bob."), value=word)
+    found = await people.by_username(word)
+    if found is None:
+        raise UserError(
+            N_(
+                "I haven't seen {name} yet: ask them to write in this chat, "
+                "or reply to one of their messages."
+            ),
+            name=word,
+        )
+    return found
+
+
+async def reply_overview(call: Call, rule: rota.RotationRule, moment: datetime, first: str = "") -> None:
+    """The groups at a moment with the next handoff, after an optional first line."""
+    names = await rt.names_of(rt.people_in(rule))
+    text = rt.overview(call.t, rule, names, moment)
+    await call.reply(f"{first}\n{text}" if first else text)
+
+
+async def show(call: Call, args: list[str]) -> None:
+    """The groups now, or after the handoff time on a given day."""
+    rule = await review_groups.required()
+    moment = now()
+    if args:
+        day = words.day(" ".join(args), today(call).date())
+        moment = datetime.combine(day, rule.at, tzinfo=rule.tz)
+    await rotation_posts.ensure(call.context.application)
+    await reply_overview(call, rule, moment)
+
+
+async def upcoming(call: Call, args: list[str]) -> None:
+    """When the next handoff is and who goes where."""
+    rule = await review_groups.required()
+    await rotation_posts.ensure(call.context.application)
+    names = await rt.names_of(rt.people_in(rule))
+    await call.reply(rt.upcoming(call.t, rule, names, now()))
+
+
+async def members(call: Call, args: list[str]) -> None:
+    """Set who rotates, in the order given."""
+    named = [await person(word) for word in args]
+    zone, day = zone_of(call.context), today(call).date()
+    rule = await review_groups.set_members(
+        named, actor_id=call.user_id, chat_id=call.chat_id, zone=zone, today=day
+    )
+    await changed(call, rule, call.t("✅ Members set: {count}.", count=len(rule.members)))
+
+
+async def period(call: Call, args: list[str]) -> None:
+    """Set the period, the first handoff day (start=) and the handoff time (at=)."""
+    if not args:
+        raise UserError(N_("Give the period, e.g. /rotation period 1m start=2026-12-01 at=09:00."))
+    every, start, at = None, None, None
+    for word in args:
+        pair = words.key_value(word)
+        if pair is None:
+            every = words.period(word)
+        elif pair[0] in words.START_KEYS:
+            start = words.day(pair[1], today(call).date())
+        elif pair[0] in words.AT_KEYS:
+            at = words.clock(pair[1])
+        else:
+            raise UserError(N_("Unknown setting “{value}”: use start= and at=."), value=word)
+    rule = await review_groups.set_period(every, start, at, actor_id=call.user_id, chat_id=call.chat_id)
+    await changed(call, rule, call.t("✅ Rotation period set."))
+
+
+async def override(call: Call, args: list[str]) -> None:
+    """`@a @b <from>..<to>`: a stands in for b on those days."""
+    if len(args) < 3:
+        raise UserError(
+            N_("Say who stands in for whom and when, e.g. /rotation override @carol @bob 12-10..12-20.")
+        )
+    substitute, absent = await person(args[0]), await person(args[1])
+    first, last = words.day_range("".join(args[2:]), today(call).date())
+    rule = await review_groups.add_override(
+        substitute, absent, first, last, actor_id=call.user_id, chat_id=call.chat_id, today=today(call).date()
+    )
+    done = call.t(
+        "✅ {substitute} stands in for {absent}, {first}..{last}.",
+        substitute=substitute.display_name,
+        absent=absent.display_name,
+        first=first.isoformat(),
+        last=last.isoformat(),
+    )
+    await changed(call, rule, done)
+
+
+async def skip(call: Call, args: list[str]) -> None:
+    """No handoff on a date: it moves to the next day."""
+    if len(args) != 1:
+        raise UserError(N_("Which date? e.g. /rotation skip 2027-01-01."))
+    day = words.day(args[0], today(call).date())
+    rule = await review_groups.add_skip(day, actor_id=call.user_id, chat_id=call.chat_id)
+    await changed(call, rule, call.t("✅ No handoff on {day}.", day=day.isoformat()))
+
+
+async def changed(call: Call, rule: rota.RotationRule, first: str) -> None:
+    """After a change: re-arm the next handoff and show the groups as they are now."""
+    await rotation_posts.rearm(call.context.application, actor_id=call.user_id, fallback_chat=call.chat_id)
+    await reply_overview(call, rule, now(), first)
+
+
+ACTIONS: dict[str, Callable[[Call, list[str]], Awaitable[None]]] = {
+    "show": show,
+    "next": upcoming,
+    "members": members,
+    "period": period,
+    "override": override,
+    "skip": skip,
+}
+
+
+async def rotation(call: Call) -> None:
+    """Dispatch `/rotation <action> …`; changes need a supervisor or manager."""
+    args = call.args
+    action = words.action(args[0]) if args else "show"
+    if action is None:
+        raise UserError(
+            N_("Unknown action “{value}”. Actions: {choices}."), value=args[0], choices=ACTIONS_LIST
+        )
+    if action in EDITS and not is_allowed("rotation_edit", call.roles):
+        await call.reply(denied(call.t, "rotation_edit"))
+        return
+    await ACTIONS[action](call, args[1:])
+
+
+async def stats(call: Call) -> None:
+    """`/review stats [month]`: cases revised, failed and escalated per member and per group."""
+    local = today(call)
+    year, month = words.month(" ".join(call.args[1:]), local.date())
+    start = datetime(year, month, 1, tzinfo=local.tzinfo)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=local.tzinfo)
+    counted = await review_groups.stats(start, end)
+    names = await rt.names_of(counted.by_member)
+    await call.reply(rt.stats_text(call.t, f"{year}-{month:02d}", counted, names))
+
+
+async def press_escalate(update: Update, context: Ctx) -> None:
+    """The Escalate button on a review case's card: hand it to the next group, then redraw the card."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and isinstance(query.message, Message)
+    t = await translator_for(update, context)
+    _, record_id, expected = query.data.split(":")
+    record = await Record.get_or_none(id=int(record_id))
+    if record is None:
+        await query.answer(t("This record no longer exists."), show_alert=True)
+        return
+    roles = await people.roles_of(query.from_user.id)
+    rule = await review_groups.current()
+    if not review_groups.may_escalate(rule, roles, query.from_user.id, record, now()):
+        await query.answer(
+            t("Only the case's current group, a supervisor or a manager can escalate it."), show_alert=True
+        )
+        return
+    try:
+        record = await review_groups.escalate(
+            record, int(expected), actor_id=query.from_user.id, chat_id=query.message.chat_id
+        )
+    except UserError as error:
+        await query.answer(explain(t, error), show_alert=True)
+        return
+    group = review_groups.case_group(record)
+    await query.answer(t("{id}: to group {group}", id=record.short_id, group=group))
+    masked = not may_see_personal(query.message.chat.type, roles)
+    text = await card_text(t, record, context, masked=masked)
+    who = await people.get(query.from_user.id)
+    name = who.display_name if who else query.from_user.first_name
+    stamp = t("⤴ Escalated to group {group} by {name}", group=group, name=name)
+    await query.edit_message_text(f"{text}\n{stamp}", reply_markup=status_buttons(t, record))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Add /rotation, /review stats (before /review logs a case) and the Escalate button; arm handoffs."""
+    app.add_handler(command("rotation", rotation))
+    app.add_handler(CommandHandler("review", guard("review_stats", stats), filters=STATS_COMMAND))
+    app.add_handler(CallbackQueryHandler(press_escalate, pattern=r"^rx:\d+:\d$"))
+    rotation_posts.arm_at_start(app)

@@ -1,0 +1,181 @@
+"""Posting a confirmed broadcast: once per target chat (each claimed before sending), then the report."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.i18n import Translator
+from bot.models import Broadcast, BroadcastDelivery, Occurrence, Schedule
+from bot.ratelimit import REPLY_RETRIES, retry_seconds
+from bot.services import broadcasts, people, schedules
+from jobs.alarms import (
+    TRANSIENT_RETRY,
+    App,
+    bulk,
+    chat_translator,
+    now,
+    posting_lock,
+    register_poster,
+)
+
+log = logging.getLogger(__name__)
+
+
+def got_it_button(t: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup:
+    """The one button under a delivered broadcast: pressing it records who read it."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t("Got it 👍"), callback_data=f"bc:ack:{broadcast.id}")]]
+    )
+
+
+def announcement(t: Translator, broadcast: Broadcast, author: str) -> str:
+    """What the target chats read: who says it, then the text as the author typed it."""
+    heading = t("📣 From {name}:", name=author)
+    return f"{heading}\n{broadcast.body}".rstrip()
+
+
+async def author_name(broadcast: Broadcast) -> str:
+    """The author as the team knows them."""
+    person = await people.get(broadcast.author_id)
+    return person.display_name if person else str(broadcast.author_id)
+
+
+async def send(app: App, broadcast: Broadcast, chat_id: int, author: str) -> Message:
+    """Send the broadcast (text, or the photo with its caption) to one chat, paced as a bulk posting."""
+    t = await chat_translator(app, chat_id)
+    text, markup, quiet = announcement(t, broadcast, author), got_it_button(t, broadcast), broadcast.silent
+    message: Message
+    if broadcast.photo:
+        message = await app.bot.send_photo(
+            chat_id,
+            broadcast.photo,
+            caption=text,
+            reply_markup=markup,
+            disable_notification=quiet,
+            **bulk(app),
+        )
+    else:
+        message = await app.bot.send_message(
+            chat_id, text, reply_markup=markup, disable_notification=quiet, **bulk(app)
+        )
+    return message
+
+
+async def pin(app: App, broadcast: Broadcast, message: Message) -> str | None:
+    """Pin a delivered broadcast; the reason it failed, or None. A failed pin never stops the broadcast."""
+    try:
+        await app.bot.pin_chat_message(
+            message.chat_id,
+            message.message_id,
+            disable_notification=broadcast.silent,
+            **bulk(app, REPLY_RETRIES),
+        )
+    except TelegramError as exc:
+        log.warning("broadcast %s: pinning in chat %s failed: %s", broadcast.id, message.chat_id, exc)
+        return exc.message
+    return None
+
+
+async def deliver_one(
+    app: App, broadcast: Broadcast, delivery: BroadcastDelivery, author: str
+) -> timedelta | None:
+    """Send to one chat and record it under the posting lock; the wait before a retry, or None."""
+    async with posting_lock(app):  # one posting in flight: a crash can repeat at most this one
+        await broadcasts.claim(delivery)
+        try:
+            message = await send(app, broadcast, delivery.chat_id, author)
+        except (Forbidden, BadRequest) as exc:
+            log.error("broadcast %s cannot be posted to chat %s: %s", broadcast.id, delivery.chat_id, exc)
+            await broadcasts.failed(delivery, exc.message)
+            return None
+        except RetryAfter as exc:
+            log.warning("broadcast %s: Telegram asked to wait %s s", broadcast.id, retry_seconds(exc))
+            return timedelta(seconds=retry_seconds(exc) + 0.1)
+        except (TelegramError, OSError) as exc:
+            log.warning("broadcast %s: posting failed, will retry: %s", broadcast.id, exc)
+            return TRANSIENT_RETRY
+        pin_error = await pin(app, broadcast, message) if broadcast.pin else None
+        await broadcasts.delivered(delivery, message.message_id, pin_error, now())
+    return None
+
+
+async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
+    """The engine's poster for broadcasts: every chat not yet sent to, then the report, each once."""
+    broadcast = await broadcasts.of_schedule(schedule)
+    if broadcast is not None and await broadcasts.start_sending(broadcast):
+        author = await author_name(broadcast)
+        for delivery in await broadcasts.unsent(broadcast):
+            wait = await deliver_one(app, broadcast, delivery, author)
+            if wait is not None:
+                return wait
+        deliveries = await broadcasts.finish(broadcast)
+        if deliveries is not None:
+            await report(app, broadcast, deliveries, late)
+    await schedules.mark_sent(occurrence, None, now())
+    return None
+
+
+def report_text(
+    t: Translator, broadcast: Broadcast, deliveries: list[BroadcastDelivery], late: timedelta
+) -> str:
+    """Delivered and failed chats, with Telegram's reason, and where to see who has read it."""
+    sent = [delivery for delivery in deliveries if delivery.state == broadcasts.SENT]
+    lines = [
+        t(
+            "📣 Broadcast #{id} delivered to {sent} of {total} chat(s).",
+            id=broadcast.id,
+            sent=len(sent),
+            total=len(deliveries),
+        )
+    ]
+    minutes = int(late.total_seconds() // 60)
+    if minutes >= 1:
+        lines.append(t("(late by {minutes} min: I was offline)", minutes=minutes))
+    for delivery in deliveries:
+        if delivery.state != broadcasts.SENT:
+            lines.append(t("❌ {chat}: {reason}", chat=delivery.chat_title, reason=delivery.error or "?"))
+        elif delivery.pin_error:
+            lines.append(
+                t("✅ {chat} (not pinned: {reason})", chat=delivery.chat_title, reason=delivery.pin_error)
+            )
+        elif broadcast.pin:
+            lines.append(t("✅ {chat} (pinned)", chat=delivery.chat_title))
+        else:
+            lines.append(f"✅ {delivery.chat_title}")
+    lines.append(t("Who has read it: /acks {id}", id=broadcast.id))
+    return "\n".join(lines)
+
+
+async def report(
+    app: App, broadcast: Broadcast, deliveries: list[BroadcastDelivery], late: timedelta
+) -> None:
+    """Answer the preview with the delivery report in the author's chat; a failure is only logged."""
+    t = await chat_translator(app, broadcast.chat_id)
+    reply_to = (
+        ReplyParameters(broadcast.preview_message_id, allow_sending_without_reply=True)
+        if broadcast.preview_message_id
+        else None
+    )
+    try:
+        await app.bot.send_message(
+            broadcast.chat_id,
+            report_text(t, broadcast, deliveries, late),
+            reply_parameters=reply_to,
+            **bulk(app, REPLY_RETRIES),
+        )
+    except TelegramError as exc:
+        log.error("broadcast %s: the delivery report could not be sent: %s", broadcast.id, exc)
+    if broadcast.send_at and broadcast.preview_message_id:  # its Cancel button is of no use any more
+        try:
+            await app.bot.edit_message_reply_markup(
+                broadcast.chat_id, broadcast.preview_message_id, **bulk(app, REPLY_RETRIES)
+            )
+        except TelegramError as exc:
+            log.info("broadcast %s: Cancel button not removed: %s", broadcast.id, exc)
+
+
+register_poster(broadcasts.KIND, post)

@@ -1,0 +1,203 @@
+"""What shift schedules post: a private reminder before a shift, the shift's people and the handover book at
+its start (warehouse items to the warehouse in the morning), and a prompt to write the handover at its end."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from tortoise.transactions import in_transaction
+
+from bot.enums import ChatPurpose
+from bot.i18n import Translator
+from bot.models import HandoverItem, Occurrence, Schedule, ShiftType
+from bot.ratelimit import retry_seconds
+from bot.services import chats, handover, schedules, shifts
+from bot.services import shift_parse as sp
+from bot.services import shift_schedules as ss
+from handlers.common import SETTINGS_KEY
+from jobs import alarms as engine
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED = 15
+"""Items one handover posting lists with a button each; /handover lists them all."""
+REMIND, SUMMARY, HANDOVER, WAREHOUSE, END = "remind", "summary", "handover", "warehouse", "end"
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """One message of a posting: to whom, which part of the posting, and the handover items it hands on."""
+
+    recipient: int
+    part: str
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    items: list[HandoverItem] = field(default_factory=list)
+
+
+def zone(app: engine.App) -> ZoneInfo:
+    """The shop's zone."""
+    return ZoneInfo(app.bot_data[SETTINGS_KEY].bot_timezone)
+
+
+def item_buttons(t: Translator, items: list[HandoverItem]) -> InlineKeyboardMarkup | None:
+    """A ✅ button per item, three to a row."""
+    buttons = [
+        InlineKeyboardButton(t("✅ #{id}", id=item.id), callback_data=f"ho:{item.id}") for item in items
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)]) if buttons else None
+
+
+def item_list(
+    t: Translator, header: str, items: list[HandoverItem], at: datetime
+) -> tuple[str, list[HandoverItem]]:
+    """A header and the first items, one per line, with how many more /handover shows."""
+    shown = items[:MAX_LISTED]
+    lines = [header, *(handover.line(t, item, at=at) for item in shown)]
+    if len(items) > MAX_LISTED:
+        lines.append(t("… and {count} more: /handover lists them all.", count=len(items) - MAX_LISTED))
+    return "\n".join(lines), shown
+
+
+async def chats_for(purpose: ChatPurpose) -> list[int]:
+    """The registered groups of one purpose."""
+    return [chat.id for chat in await chats.registered() if chat.purpose == purpose]
+
+
+def late_note(t: Translator, late: timedelta) -> str:
+    """How late a posting is after a restart, or nothing."""
+    minutes = int(late.total_seconds() // 60)
+    return "\n" + t("(late by {minutes} min: I was offline)", minutes=minutes) if minutes >= 1 else ""
+
+
+async def is_first_of_day(shift_type: ShiftType, day: date) -> bool:
+    """Whether this type starts the day (the warehouse hears about the night's items at its start)."""
+    types = await shifts.all_types()
+    return min(types, key=lambda other: (shifts.hours(other, day)[0], other.id)).id == shift_type.id
+
+
+async def outgoing(
+    app: engine.App, schedule: Schedule, occurrence: Occurrence, late: timedelta
+) -> list[Outgoing]:
+    """Every message this occurrence posts, computed from the roster and the handover book now."""
+    ref = ss.Ref.parse(schedule.ref)
+    shift_type = await ShiftType.get_or_none(id=ref.type_id)
+    day = ss.shift_day(schedule, occurrence)
+    if shift_type is None or shifts.season(shift_type, day) != ref.season:
+        return []
+    span = await shifts.span_of(shift_type, day, schedules.zone_of(schedule))
+    if not span.people:
+        return []
+    start, end = shifts.hours(shift_type, day)
+    team = await chats_for(ChatPurpose.TEAM) or [schedule.chat_id]
+    out: list[Outgoing] = []
+    if occurrence.kind == schedules.LEAD:
+        for person in span.people:
+            t = await engine.chat_translator(app, person.id)
+            text = t(
+                "⏰ Your {shift} starts at {start} (in {minutes} min).",
+                shift=t(shifts.label(shift_type)),
+                start=sp.hhmm(start),
+                minutes=schedule.lead_minutes,
+            )
+            out.append(Outgoing(person.id, REMIND, text + late_note(t, late)))
+        return out
+    names = ", ".join(person.display_name for person in span.people)
+    if ref.event == ss.END:
+        count = len(await handover.open_items())
+        for chat_id in team:
+            t = await engine.chat_translator(app, chat_id)
+            text = t(
+                "🕕 The {shift} ends at {end}. {names}: write what the next shift must know with "
+                "/handover <text> (#urgent, #call <buyer>, #warehouse). Open items: {count}.",
+                shift=t(shifts.label(shift_type)),
+                end=sp.hhmm(end),
+                names=names,
+                count=count,
+            )
+            out.append(Outgoing(chat_id, END, text + late_note(t, late)))
+        return out
+    at = occurrence.due_at
+    items = await handover.open_items(before=at)
+    for chat_id in team:
+        t = await engine.chat_translator(app, chat_id)
+        text = t(
+            "🕘 The {shift} ({hours}) starts: {names}.",
+            shift=t(shifts.label(shift_type)),
+            hours=sp.span((start, end)),
+            names=names,
+        )
+        out.append(Outgoing(chat_id, SUMMARY, text + late_note(t, late)))
+        if items:
+            header = t(
+                "📒 Handover for the {shift}: {count} open.",
+                shift=t(shifts.label(shift_type)),
+                count=len(items),
+            )
+            text, shown = item_list(t, header, items, at)
+            out.append(Outgoing(chat_id, HANDOVER, text, item_buttons(t, shown), shown))
+    stock = [item for item in items if item.warehouse]
+    if stock and await is_first_of_day(shift_type, day):
+        for chat_id in await chats_for(ChatPurpose.WAREHOUSE):
+            t = await engine.chat_translator(app, chat_id)
+            header = t("🏭 For the warehouse, from the handover book: {count} open.", count=len(stock))
+            text, shown = item_list(t, header, stock, at)
+            out.append(Outgoing(chat_id, WAREHOUSE, text, item_buttons(t, shown), shown))
+    return out
+
+
+async def post(
+    app: engine.App, schedule: Schedule, occurrence: Occurrence, late: timedelta
+) -> timedelta | None:
+    """Send each message of a claimed occurrence once, recording each before the next; a wait to retry."""
+    for message in await outgoing(app, schedule, occurrence, late):
+        if await ss.delivered(occurrence, message.recipient, message.part):
+            continue
+        async with engine.posting_lock(app):  # a crash can repeat at most the one message in flight
+            try:
+                sent = await app.bot.send_message(
+                    message.recipient, message.text, reply_markup=message.markup, **engine.bulk(app)
+                )
+                message_id: int | None = sent.message_id
+            except (Forbidden, BadRequest) as exc:
+                log.warning("shift posting %s to %s refused: %s", schedule.id, message.recipient, exc)
+                message_id = None
+            except RetryAfter as exc:
+                return timedelta(seconds=retry_seconds(exc) + 0.1)
+            except (TelegramError, OSError) as exc:
+                log.warning(
+                    "shift posting %s to %s failed, will retry: %s", schedule.id, message.recipient, exc
+                )
+                return engine.TRANSIENT_RETRY
+            async with in_transaction() as conn:
+                await ss.record_delivery(
+                    occurrence, message.recipient, message.part, message_id, using_db=conn
+                )
+                if message.items and message_id is not None:
+                    await handover.mark_posted(message.items, occurrence.due_at, using_db=conn)
+    await schedules.mark_sent(occurrence, None, engine.now())
+    return None
+
+
+async def ensure(app: engine.App, *, chat_id: int, owner_id: int) -> None:
+    """Start the shift schedules that do not exist yet and arm them."""
+    for schedule in await ss.ensure(chat_id=chat_id, owner_id=owner_id, zone=zone(app), now=engine.now()):
+        engine.plan(app, schedule)
+
+
+async def refresh(app: engine.App, shift_type: ShiftType, *, chat_id: int, owner_id: int) -> None:
+    """After a type's hours changed: replace its schedules, if shift postings are running at all."""
+    if not await ss.running():
+        return
+    retired = await ss.retire(shift_type, actor_id=owner_id, now=engine.now())
+    for schedule in retired:
+        engine.plan(app, schedule)
+    await ensure(app, chat_id=retired[0].chat_id if retired else chat_id, owner_id=owner_id)
+
+
+engine.register_poster(ss.SHIFT, post)
