@@ -1,5 +1,5 @@
-"""What shift schedules post: a private reminder before a shift, the shift's people and the handover book at
-its start (warehouse items to the warehouse in the morning), and a prompt to write the handover at its end."""
+"""What shift schedules post: a private reminder before a shift; at its start the shift's people, the handover
+book and the open deadline watches (warehouse items to the warehouse each morning); a prompt at the end."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ from bot.services import shift_parse as sp
 from bot.services import shift_schedules as ss
 from handlers.common import SETTINGS_KEY
 from jobs import alarms as engine
+from jobs.watch_posts import watch_list
 
 log = logging.getLogger(__name__)
 
 MAX_LISTED = 15
 """Items one handover posting lists with a button each; /handover lists them all."""
-REMIND, SUMMARY, HANDOVER, WAREHOUSE, END = "remind", "summary", "handover", "warehouse", "end"
+REMIND, SUMMARY, HANDOVER, WATCHES = "remind", "summary", "handover", "watches"
+WAREHOUSE, END = "warehouse", "end"
 
 
 @dataclass(slots=True)
@@ -141,6 +143,8 @@ async def outgoing(
             )
             text, shown = item_list(t, header, items, at)
             out.append(Outgoing(chat_id, HANDOVER, text, item_buttons(t, shown), shown))
+        if watched := await watch_list(t, chat_id):
+            out.append(Outgoing(chat_id, WATCHES, watched))
     stock = [item for item in items if item.warehouse]
     if stock and await is_first_of_day(shift_type, day):
         for chat_id in await chats_for(ChatPurpose.WAREHOUSE):

@@ -10,6 +10,33 @@ from bot.models import Record, Schedule
 from bot.services import schedules, watches
 from handlers.cards import status_buttons
 
+MAX_LISTED = 10
+
+
+async def watch_line(t: Translator, schedule: Schedule) -> str:
+    """One watch in a list: what it watches and when it ends."""
+    zone = schedules.zone_of(schedule)
+    if schedule.kind == watches.REFUND_WATCH:
+        record = await Record.get(id=watches.record_id_of(schedule))
+        assert record.deadline_at is not None
+        ends = record.deadline_at.astimezone(zone).strftime("%m-%d %H:%M")
+        return t("• {id}: insurance countdown ends {when}", id=record.short_id, when=ends)
+    assert schedule.ends_at is not None
+    promised = schedule.ends_at.astimezone(zone).strftime("%m-%d")
+    return t("• pre-sale order {order}: ship by {date}", order=schedule.ref, date=promised)
+
+
+async def watch_list(t: Translator, chat_id: int) -> str | None:
+    """The chat's open deadline watches for a shift's start, or None when there are none."""
+    found = await watches.open_watches(chat_id)
+    if not found:
+        return None
+    lines = [t("⏳ Open deadline watches: {count}.", count=len(found))]
+    lines.extend([await watch_line(t, schedule) for schedule in found[:MAX_LISTED]])
+    if len(found) > MAX_LISTED:
+        lines.append(t("… and {count} more: /alarms lists them all.", count=len(found) - MAX_LISTED))
+    return "\n".join(lines)
+
 
 async def watch_post(t: Translator, schedule: Schedule, now: datetime) -> tuple[str, Any]:
     """The text and buttons of one watch alert."""

@@ -78,6 +78,21 @@ async def test_a_day_and_a_night_of_postings(bot: Harness, clock: Any) -> None:
     assert "The handover book is empty" in await bot.say(ALICE, "/handover")
 
 
+async def test_a_shift_starts_with_the_open_deadline_watches(bot: Harness, clock: Any) -> None:
+    await roster_of(bot)
+    await bot.say(BOB, "/refund 123456789012345678 12.5 damaged insured=yes tracking=YT1234567890")
+    await bot.say(BOB, "/presale 223456789012345678 days=5 蓝色连衣裙")
+    await advance_to(bot, clock, local(19))
+    watched = await posted(bot, TEAM, "⏳ Open deadline watches: 2.")
+    assert "• R-1: insurance countdown ends 12-02 10:00" in watched.params["text"]
+    assert "• pre-sale order 223456789012345678: ship by 11-28" in watched.params["text"]
+    await bot.say(BOB, "/presale done 223456789012345678")
+    mark = len(bot.api.calls)
+    await advance_to(bot, clock, local(9, 0, day=24))
+    await posted(bot, TEAM, "⏳ Open deadline watches: 1.", after=mark)
+    assert len(texts(bot, TEAM, "⏳ Open deadline watches")) == 2
+
+
 async def test_roster_changes_take_effect_without_new_schedules(bot: Harness, clock: Any) -> None:
     await roster_of(bot)
     count = await Schedule.filter(kind="shift").count()

@@ -143,6 +143,12 @@ async def fulfil(words: list[str], *, chat_id: int, actor_id: int, rules: Rules,
     return await schedules.set_state(schedule, schedules.DONE, actor_id=actor_id, now=now)
 
 
+async def open_watches(chat_id: int) -> list[Schedule]:
+    """A chat's running deadline watches (insurance countdowns and pre-sale promises), soonest end first."""
+    running = Schedule.filter(kind__in=list(WATCH_KINDS), chat_id=chat_id, state=schedules.ACTIVE)
+    return await running.order_by("ends_at", "id")
+
+
 async def open_promises(chat_id: int) -> list[Schedule]:
     """Open pre-sale promises of a chat, soonest deadline first."""
     return await Schedule.filter(kind=PRESALE, chat_id=chat_id, state=schedules.ACTIVE).order_by("ends_at")
