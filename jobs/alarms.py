@@ -242,6 +242,13 @@ async def escalate(app: App, occurrence: Occurrence) -> None:
     await schedules.mark_sent(claim, message_id, now())
 
 
+def overdue(schedule: Schedule) -> timedelta | None:
+    """How long ago an active schedule's next posting fell due; None when it is not due yet."""
+    if schedule.state != schedules.ACTIVE or schedule.next_due_at is None or schedule.next_due_at > now():
+        return None
+    return now() - schedule.next_due_at
+
+
 async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
     """At start: finish interrupted postings, post what fell due lately, report older ones, re-arm timers."""
     for occurrence in await schedules.unfinished():
@@ -255,20 +262,25 @@ async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
         else:
             await poster_of(schedule)(app, schedule, occurrence, now() - occurrence.due_at)
     missed: dict[int, list[tuple[datetime, Schedule]]] = {}
-    for schedule in await schedules.active():
-        while schedule.state == schedules.ACTIVE and schedule.next_due_at and schedule.next_due_at <= now():
-            if now() - schedule.next_due_at > grace:
-                for when in await schedules.skip_missed_one(schedule):
-                    missed.setdefault(schedule.chat_id, []).append((when, schedule))
-            else:
-                due_at = schedule.next_due_at
-                await post_due(app, schedule.id)
-                await schedule.refresh_from_db()
-                if schedule.next_due_at == due_at:  # Telegram unreachable: post_due retries later
-                    break
-        plan(app, schedule)
+    running = await schedules.active()
+    for schedule in running:  # first record and report what is too old, so a crash cannot lose the report
+        while (
+            schedule.state == schedules.ACTIVE
+            and schedule.next_due_at
+            and now() - schedule.next_due_at > grace
+        ):
+            for when in await schedules.skip_missed_one(schedule):
+                missed.setdefault(schedule.chat_id, []).append((when, schedule))
     for chat_id, items in missed.items():
         await report_missed(app, chat_id, items)
+    for schedule in running:
+        while overdue(schedule) is not None:
+            due_at = schedule.next_due_at
+            await post_due(app, schedule.id)
+            await schedule.refresh_from_db()
+            if schedule.next_due_at == due_at:  # Telegram unreachable: post_due retries later
+                break
+        plan(app, schedule)
     for occurrence in await schedules.awaiting_escalation():
         plan_escalation(app, occurrence, occurrence.schedule.escalate_minutes or 0)
 
