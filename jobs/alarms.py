@@ -38,9 +38,32 @@ POSTERS: dict[str, Poster] = {}
 """Schedule kinds whose postings are not a plain message (digests, broadcasts, shift reminders), by kind."""
 
 
-def register_poster(kind: str, poster: Poster) -> None:
+Describe = Callable[[App, Translator, Schedule, datetime], Awaitable[str | None]]
+"""How a missed posting of a kind is named in the missed summary; None when it would have posted nothing."""
+DESCRIBERS: dict[str, Describe] = {}
+CATCH_UP: set[str] = set()
+"""Kinds whose postings act rather than inform (a swap's expiry): after downtime they run however late."""
+
+
+def register_poster(
+    kind: str, poster: Poster, *, describe: Describe | None = None, catch_up: bool = False
+) -> None:
     """Let a feature post its own schedule kind; the engine still claims, retries, advances and re-arms."""
     POSTERS[kind] = poster
+    if describe:
+        DESCRIBERS[kind] = describe
+    if catch_up:
+        CATCH_UP.add(kind)
+
+
+async def missed_line(app: App, t: Translator, schedule: Schedule, when: datetime) -> str | None:
+    """One line of the missed summary, or None when that posting would have said nothing."""
+    describe = DESCRIBERS.get(schedule.kind)
+    what = await describe(app, t, schedule, when) if describe else schedule.text
+    if what is None:
+        return None
+    local = when.astimezone(schedules.zone_of(schedule)).strftime("%m-%d %H:%M")
+    return f"• {local} #{schedule.id} {what}"
 
 
 def poster_of(schedule: Schedule) -> Poster:
@@ -264,11 +287,7 @@ async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
     missed: dict[int, list[tuple[datetime, Schedule]]] = {}
     running = await schedules.active()
     for schedule in running:  # first record and report what is too old, so a crash cannot lose the report
-        while (
-            schedule.state == schedules.ACTIVE
-            and schedule.next_due_at
-            and now() - schedule.next_due_at > grace
-        ):
+        while (late := overdue(schedule)) is not None and late > grace and schedule.kind not in CATCH_UP:
             for when in await schedules.skip_missed_one(schedule):
                 missed.setdefault(schedule.chat_id, []).append((when, schedule))
     for chat_id, items in missed.items():
@@ -288,12 +307,15 @@ async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
 async def report_missed(app: App, chat_id: int, items: list[tuple[datetime, Schedule]]) -> None:
     """One message per chat listing the alarms that fell due too long ago to post one by one."""
     t = await chat_translator(app, chat_id)
-    lines = [t("While I was offline, {count} alarm(s) were missed:", count=len(items))]
-    for when, schedule in items[:MISSED_LISTED]:
-        local = when.astimezone(schedules.zone_of(schedule)).strftime("%m-%d %H:%M")
-        lines.append(f"• {local} #{schedule.id} {schedule.text}")
-    if len(items) > MISSED_LISTED:
-        lines.append(t("… and {count} more.", count=len(items) - MISSED_LISTED))
+    listed = [line for when, schedule in items if (line := await missed_line(app, t, schedule, when))]
+    if not listed:
+        return
+    lines = [
+        t("While I was offline, {count} alarm(s) were missed:", count=len(listed)),
+        *listed[:MISSED_LISTED],
+    ]
+    if len(listed) > MISSED_LISTED:
+        lines.append(t("… and {count} more.", count=len(listed) - MISSED_LISTED))
     try:
         await app.bot.send_message(chat_id, "\n".join(lines), **bulk(app, REPLY_RETRIES))
     except TelegramError as exc:

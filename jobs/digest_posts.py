@@ -201,4 +201,9 @@ async def ensure_chat(app: App, chat_id: int, purpose: ChatPurpose, actor_id: in
         plan(app, schedule)
 
 
-register_poster(digests.KIND, post)
+async def describe_missed(app: App, t: Translator, schedule: Schedule, when: datetime) -> str:
+    """A missed digest by its name in the chat's language."""
+    return t(digests.LABELS.get(schedule.ref or "", schedule.text))
+
+
+register_poster(digests.KIND, post, describe=describe_missed)

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from tortoise.transactions import in_transaction
 
 from bot.enums import ChatPurpose
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.models import HandoverItem, Occurrence, Schedule, ShiftType
 from bot.ratelimit import retry_seconds
 from bot.services import chats, handover, schedules, shifts
@@ -204,4 +204,21 @@ async def refresh(app: engine.App, shift_type: ShiftType, *, chat_id: int, owner
     await ensure(app, chat_id=retired[0].chat_id if retired else chat_id, owner_id=owner_id)
 
 
-engine.register_poster(ss.SHIFT, post)
+MISSED_LABELS = {ss.START: N_("start of the {shift} ({hours})"), ss.END: N_("end of the {shift} ({hours})")}
+
+
+async def describe_missed(app: engine.App, t: Translator, schedule: Schedule, when: datetime) -> str | None:
+    """A missed shift posting by shift and hours; None when nobody worked it or its season was not on."""
+    missed = Occurrence(schedule=schedule, due_at=when, kind=schedules.ALARM)
+    if not await outgoing(app, schedule, missed, timedelta(0)):
+        return None
+    ref = ss.Ref.parse(schedule.ref)
+    shift_type = await ShiftType.get(id=ref.type_id)
+    what = (
+        N_("start of the {shift} ({hours})") if ref.event == ss.START else N_("end of the {shift} ({hours})")
+    )
+    hours = sp.span(shifts.hours(shift_type, ss.shift_day(schedule, missed)))
+    return t(what, shift=t(shifts.label(shift_type)), hours=hours)
+
+
+engine.register_poster(ss.SHIFT, post, describe=describe_missed)

@@ -31,4 +31,4 @@ async def expire(
     )
 
 
-engine.register_poster(swaps.KIND, expire)
+engine.register_poster(swaps.KIND, expire, catch_up=True)  # an expiry acts: it runs however late

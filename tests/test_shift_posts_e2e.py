@@ -181,6 +181,23 @@ async def test_restart_sends_only_what_had_not_gone_out(db_url: str) -> None:
             assert texts(third, CAROL, "⏰") == []
 
 
+async def test_postings_missed_while_down_are_listed_by_shift_only_when_they_would_have_said_something(
+    db_url: str,
+) -> None:
+    with time_machine.travel(START, tick=False) as traveller:
+        async with Harness.running(db_url) as first:
+            await roster_of(first)
+        traveller.move_to(local(20))  # down from 10:00 to 20:00: the day shift's end and the night's start
+        async with Harness.running(db_url) as second:
+            summary = await posted(second, TEAM, "While I was offline, 2 alarm(s) were missed:")
+            listed = summary.params["text"].splitlines()[1:]
+            # neither the summer schedules nor the night's own reminder: they would have said nothing
+            assert [line.split(" ", 4)[4] for line in listed] == [
+                "end of the day shift (09:00–18:00)",
+                "start of the night shift (19:00–24:00)",
+            ]
+
+
 async def test_chinese_team_chat(bot: Harness, clock: Any) -> None:
     await roster_of(bot)
     await bot.say(ALICE, "/lang zh")

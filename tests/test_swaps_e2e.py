@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 
 from bot.models import AuditEntry, RosterShift, SwapRequest
 from tests.harness import ALICE, BOB, CAROL, DAVE, SUPERVISORS, TEAM, Harness
-from tests.shop_clock import advance, posted, texts
+from tests.shop_clock import START, advance, posted, texts
 
 
 async def roster_of(bot: Harness) -> None:
@@ -101,6 +102,18 @@ async def test_an_undecided_swap_expires_after_a_day(bot: Harness, clock: Any) -
     assert bot.api.calls_to("answerCallbackQuery")[-1].params.get("text") == "Already handled."
     assert await shifts_of(BOB) == ["11-25 day", "11-26 day"]
     assert await AuditEntry.exists(action="swap.expired", target="swap:1")
+
+
+async def test_a_swap_expires_even_when_the_bot_was_down_at_its_deadline(db_url: str) -> None:
+    with time_machine.travel(START, tick=False) as traveller:
+        async with Harness.running(db_url) as first:
+            await roster_of(first)
+            await first.send(BOB, "/swap @carol 11-26 11-27")
+        traveller.shift(timedelta(hours=30))  # down for 6 hours past the deadline
+        async with Harness.running(db_url) as second:
+            await posted(second, TEAM, "⌛ Swap #1 expired")
+            assert "missed" not in " ".join(texts(second, TEAM, "While I was offline"))
+            assert await shifts_of(BOB) == ["11-25 day", "11-26 day"]
 
 
 @pytest.mark.parametrize(
