@@ -192,17 +192,23 @@ async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: ti
     return wait
 
 
-async def send_claimed(
-    app: App, occurrence: Occurrence, send: Callable[[], Awaitable[Message]]
+async def send_once(
+    app: App,
+    what: str,
+    send: Callable[[], Awaitable[Message]],
+    record: Callable[[Message], Awaitable[object]],
+    refused: Callable[[str], Awaitable[object]],
 ) -> timedelta | None:
-    """Send one claimed posting and record it, under the posting lock; after a transient failure, the wait."""
-    what = f"schedule {occurrence.schedule_id} ({occurrence.kind})"  # type: ignore[attr-defined]
-    async with posting_lock(app):  # one posting in flight: a crash can repeat at most that one
+    """Send one message and record it under the posting lock, so a crash can repeat at most this one message.
+
+    A refusal for good (Forbidden, BadRequest) goes to `refused` with Telegram's reason; after a 429 or a
+    transient failure, returns how long to wait before trying again."""
+    async with posting_lock(app):
         try:
             message = await send()
         except (Forbidden, BadRequest) as exc:
-            log.error("%s cannot be posted to chat %s: %s", what, occurrence.chat_id, exc)
-            await schedules.mark_failed(occurrence)
+            log.error("%s refused: %s", what, exc)
+            await refused(exc.message)
             return None
         except RetryAfter as exc:
             log.warning("%s: Telegram asked to wait %s s", what, retry_seconds(exc))
@@ -210,8 +216,21 @@ async def send_claimed(
         except (TelegramError, OSError) as exc:
             log.warning("%s: posting failed, will retry: %s", what, exc)
             return TRANSIENT_RETRY
-        await schedules.mark_sent(occurrence, message.message_id, now())
+        await record(message)
     return None
+
+
+async def send_claimed(
+    app: App, occurrence: Occurrence, send: Callable[[], Awaitable[Message]]
+) -> timedelta | None:
+    """Send one claimed posting and record it on the occurrence; after a transient failure, the wait."""
+    return await send_once(
+        app,
+        f"schedule {occurrence.schedule_id} ({occurrence.kind}) to chat {occurrence.chat_id}",  # type: ignore[attr-defined]
+        send,
+        record=lambda message: schedules.mark_sent(occurrence, message.message_id, now()),
+        refused=lambda _reason: schedules.mark_failed(occurrence),
+    )
 
 
 def bulk(app: App, retries: int = 0) -> dict[str, Bulk]:

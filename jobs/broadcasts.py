@@ -6,21 +6,13 @@ import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import TelegramError
 
 from bot.i18n import Translator
 from bot.models import Broadcast, BroadcastDelivery, Occurrence, Schedule
-from bot.ratelimit import REPLY_RETRIES, retry_seconds
+from bot.ratelimit import REPLY_RETRIES
 from bot.services import broadcasts, people, schedules
-from jobs.alarms import (
-    TRANSIENT_RETRY,
-    App,
-    bulk,
-    chat_translator,
-    now,
-    posting_lock,
-    register_poster,
-)
+from jobs.alarms import App, bulk, chat_translator, now, register_poster, send_once
 
 log = logging.getLogger(__name__)
 
@@ -83,24 +75,21 @@ async def pin(app: App, broadcast: Broadcast, message: Message) -> str | None:
 async def deliver_one(
     app: App, broadcast: Broadcast, delivery: BroadcastDelivery, author: str
 ) -> timedelta | None:
-    """Send to one chat and record it under the posting lock; the wait before a retry, or None."""
-    async with posting_lock(app):  # one posting in flight: a crash can repeat at most this one
-        await broadcasts.claim(delivery)
-        try:
-            message = await send(app, broadcast, delivery.chat_id, author)
-        except (Forbidden, BadRequest) as exc:
-            log.error("broadcast %s cannot be posted to chat %s: %s", broadcast.id, delivery.chat_id, exc)
-            await broadcasts.failed(delivery, exc.message)
-            return None
-        except RetryAfter as exc:
-            log.warning("broadcast %s: Telegram asked to wait %s s", broadcast.id, retry_seconds(exc))
-            return timedelta(seconds=retry_seconds(exc) + 0.1)
-        except (TelegramError, OSError) as exc:
-            log.warning("broadcast %s: posting failed, will retry: %s", broadcast.id, exc)
-            return TRANSIENT_RETRY
+    """Send to one chat (and pin it if asked) and record it; the wait before a retry, or None."""
+
+    async def record(message: Message) -> None:
+        """Pin when asked, then record what Telegram accepted."""
         pin_error = await pin(app, broadcast, message) if broadcast.pin else None
         await broadcasts.delivered(delivery, message.message_id, pin_error, now())
-    return None
+
+    await broadcasts.claim(delivery)
+    return await send_once(
+        app,
+        f"broadcast {broadcast.id} to chat {delivery.chat_id}",
+        lambda: send(app, broadcast, delivery.chat_id, author),
+        record,
+        lambda reason: broadcasts.failed(delivery, reason),
+    )
 
 
 async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:

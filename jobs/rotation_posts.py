@@ -7,21 +7,18 @@ so a handoff the engine reported as missed while the bot was down does not end t
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
+from functools import partial
 
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram import Message
 from telegram.ext import ContextTypes
 
 from bot.enums import ChatPurpose
 from bot.models import Occurrence, Rotation, RotationDelivery, Schedule
-from bot.ratelimit import retry_seconds
 from bot.services import chats, review_groups, schedules, timespec
 from bot.services import rotation as rota
 from bot.services import rotation_text as rt
-from jobs.alarms import TRANSIENT_RETRY, App, bulk, chat_translator, now, plan, posting_lock, register_poster
-
-log = logging.getLogger(__name__)
+from jobs.alarms import App, bulk, chat_translator, now, plan, register_poster, send_once
 
 KIND = "rotation"
 REF = f"rotation:{review_groups.NAME}"
@@ -120,36 +117,40 @@ async def post_handoff(
     names = await rt.names_of(rt.people_in(rule) | set(people))
     first_message: int | None = None
     for recipient in [*groups_chats, *people]:
-        async with posting_lock(app):  # one posting in flight: a crash can repeat at most that one
-            done = await RotationDelivery.get_or_none(occurrence_id=occurrence.id, recipient=recipient)
-            if done is not None:
-                first_message = first_message or done.message_id
-                continue
+        done = await RotationDelivery.get_or_none(occurrence_id=occurrence.id, recipient=recipient)
+        if done is None:
             t = await chat_translator(app, recipient)
             text = (
                 rt.handoff_post(t, rule, names, due, int(late.total_seconds() // 60))
                 if recipient in groups_chats
                 else rt.personal_post(t, rule, recipient, due)
             )
-            try:
-                message = await app.bot.send_message(recipient, text, **bulk(app))
-            except (Forbidden, BadRequest) as exc:
-                log.warning("rotation handoff cannot reach %s: %s", recipient, exc)
-                await RotationDelivery.create(occurrence_id=occurrence.id, recipient=recipient, state=FAILED)
-                continue
-            except RetryAfter as exc:
-                log.warning("rotation handoff: Telegram asked to wait %s s", retry_seconds(exc))
-                return timedelta(seconds=retry_seconds(exc) + 0.1)
-            except (TelegramError, OSError) as exc:
-                log.warning("rotation handoff: posting failed, will retry: %s", exc)
-                return TRANSIENT_RETRY
-            await RotationDelivery.create(
-                occurrence_id=occurrence.id, recipient=recipient, state=SENT, message_id=message.message_id
+            wait = await send_once(
+                app,
+                f"rotation handoff to {recipient}",
+                partial(app.bot.send_message, recipient, text, **bulk(app)),
+                partial(record, occurrence, recipient),
+                partial(refused, occurrence, recipient),
             )
-            first_message = first_message or message.message_id
+            if wait is not None:
+                return wait
+            done = await RotationDelivery.get(occurrence_id=occurrence.id, recipient=recipient)
+        first_message = first_message or done.message_id
     await schedules.mark_sent(occurrence, first_message, now())
     await plan_next(app, rule, schedule.chat_id, after=due)
     return None
+
+
+async def record(occurrence: Occurrence, recipient: int, message: Message) -> None:
+    """A recipient's copy delivered: never sent again."""
+    await RotationDelivery.create(
+        occurrence_id=occurrence.id, recipient=recipient, state=SENT, message_id=message.message_id
+    )
+
+
+async def refused(occurrence: Occurrence, recipient: int, reason: str) -> None:
+    """Someone who blocked the bot or never started it: recorded as failed and skipped from now on."""
+    await RotationDelivery.create(occurrence_id=occurrence.id, recipient=recipient, state=FAILED)
 
 
 register_poster(KIND, post_handoff)

@@ -3,27 +3,23 @@ book and the open deadline watches (warehouse items to the warehouse each mornin
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from tortoise.transactions import in_transaction
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import HandoverItem, Occurrence, Schedule, ShiftType
-from bot.ratelimit import retry_seconds
 from bot.services import chats, handover, schedules, shifts
 from bot.services import shift_parse as sp
 from bot.services import shift_schedules as ss
 from handlers.common import SETTINGS_KEY
 from jobs import alarms as engine
 from jobs.watch_posts import watch_list
-
-log = logging.getLogger(__name__)
 
 MAX_LISTED = 15
 """Items one handover posting lists with a button each; /handover lists them all."""
@@ -162,30 +158,37 @@ async def post(
     for message in await outgoing(app, schedule, occurrence, late):
         if await ss.delivered(occurrence, message.recipient, message.part):
             continue
-        async with engine.posting_lock(app):  # a crash can repeat at most the one message in flight
-            try:
-                sent = await app.bot.send_message(
-                    message.recipient, message.text, reply_markup=message.markup, **engine.bulk(app)
-                )
-                message_id: int | None = sent.message_id
-            except (Forbidden, BadRequest) as exc:
-                log.warning("shift posting %s to %s refused: %s", schedule.id, message.recipient, exc)
-                message_id = None
-            except RetryAfter as exc:
-                return timedelta(seconds=retry_seconds(exc) + 0.1)
-            except (TelegramError, OSError) as exc:
-                log.warning(
-                    "shift posting %s to %s failed, will retry: %s", schedule.id, message.recipient, exc
-                )
-                return engine.TRANSIENT_RETRY
-            async with in_transaction() as conn:
-                await ss.record_delivery(
-                    occurrence, message.recipient, message.part, message_id, using_db=conn
-                )
-                if message.items and message_id is not None:
-                    await handover.mark_posted(message.items, occurrence.due_at, using_db=conn)
+        wait = await engine.send_once(
+            app,
+            f"shift posting {schedule.id} to {message.recipient}",
+            partial(
+                app.bot.send_message,
+                message.recipient,
+                message.text,
+                reply_markup=message.markup,
+                **engine.bulk(app),
+            ),
+            partial(record, occurrence, message),
+            partial(refused, occurrence, message),
+        )
+        if wait is not None:
+            return wait
     await schedules.mark_sent(occurrence, None, engine.now())
     return None
+
+
+async def record(occurrence: Occurrence, outgoing: Outgoing, message: Message | None) -> None:
+    """One message of a posting delivered (or refused for good, with no message): never sent again."""
+    async with in_transaction() as conn:
+        message_id = message.message_id if message else None
+        await ss.record_delivery(occurrence, outgoing.recipient, outgoing.part, message_id, using_db=conn)
+        if outgoing.items and message_id is not None:
+            await handover.mark_posted(outgoing.items, occurrence.due_at, using_db=conn)
+
+
+async def refused(occurrence: Occurrence, outgoing: Outgoing, reason: str) -> None:
+    """A recipient Telegram will not deliver to (never started the bot, say): recorded, so not retried."""
+    await record(occurrence, outgoing, None)
 
 
 async def ensure(app: engine.App, *, chat_id: int, owner_id: int) -> None:
