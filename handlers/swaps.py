@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -154,15 +154,20 @@ async def press(update: Update, context: Ctx) -> None:
     await {"a": accepted, "d": declined, "y": approved, "n": declined}[action](update, context, t, request)
 
 
+async def moved(query: CallbackQuery, t: Translator, request: SwapRequest, state: str) -> bool:
+    """Move the swap on as pressed; False, with a toast, when somebody had already decided it."""
+    assert isinstance(query.message, Message)
+    if await swaps.move(request, state, actor_id=query.from_user.id, chat_id=query.message.chat_id) is None:
+        await query.answer(t("Already handled."))
+        return False
+    return True
+
+
 async def accepted(update: Update, context: Ctx, t: Translator, request: SwapRequest) -> None:
     """The other person agreed: put it to the supervisors."""
     query = update.callback_query
     assert query is not None and isinstance(query.message, Message)
-    if (
-        await swaps.move(request, swaps.ACCEPTED, actor_id=query.from_user.id, chat_id=query.message.chat_id)
-        is None
-    ):
-        await query.answer(t("Already handled."))
+    if not await moved(query, t, request, swaps.ACCEPTED):
         return
     stamp = t("✅ {name} agreed; waiting for a supervisor.", name=name_of(query.from_user))
     await query.answer(stamp)
@@ -179,11 +184,7 @@ async def declined(update: Update, context: Ctx, t: Translator, request: SwapReq
     """The other person or a supervisor said no: the swap is off and nothing changes."""
     query = update.callback_query
     assert query is not None and isinstance(query.message, Message)
-    if (
-        await swaps.move(request, swaps.DECLINED, actor_id=query.from_user.id, chat_id=query.message.chat_id)
-        is None
-    ):
-        await query.answer(t("Already handled."))
+    if not await moved(query, t, request, swaps.DECLINED):
         return
     await disarm_timeout(context, request, query.from_user.id)
     stamp = t("❌ Declined by {name}: the roster stays as it was.", name=name_of(query.from_user))
