@@ -47,7 +47,7 @@ if __package__ in (None, ""):  # run as `python bench/alarms.py`: make the repos
 from bench.common import REPO, CpuMeter, CpuUse, LatencyStats, bot_session, kefu_bot, machine
 from bot import db
 from bot.fakeapi import ApiCall, FakeBotApi
-from bot.services import schedules, timespec
+from bot.services.scheduling import schedules, timespec
 
 PER_CHAT_PER_MINUTE = 20
 OVERALL_PER_SECOND = 30

@@ -75,7 +75,7 @@ from bench.common import (
 from bot.db import close_db, open_db
 from bot.enums import INITIAL_STATUS, RecordKind
 from bot.models import Record
-from bot.services import records as record_service
+from bot.services.records import book as record_service
 
 FIRST_USER_ID = 7_100_001
 LOAD_USERS_OFFSET = 10_000

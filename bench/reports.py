@@ -45,9 +45,9 @@ from bench.records import SEED_DAYS, insert_records
 from bot.db import close_db, open_db
 from bot.i18n import translator
 from bot.models import Occurrence, Record, Schedule
-from bot.services import exports, periods, reports
-from bot.services import report_text as text
 from bot.services import sql_portable as sql
+from bot.services.reports import exports, periods, text
+from bot.services.reports import figures as reports
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SCRIPT = Path(__file__).resolve()

@@ -16,8 +16,8 @@ from bot import db
 from bot.config import Settings
 from bot.i18n import LOCALES, translator
 from bot.ratelimit import RollingRateLimiter
-from bot.services import chats, people, rules
-from bot.services.catalog import COMMANDS
+from bot.services.team import chats, people, rules
+from bot.services.team.catalog import COMMANDS
 from handlers.common import SETTINGS_KEY
 from jobs import alarms, digest_posts
 

@@ -8,10 +8,11 @@ from telegram.ext import Application
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_
-from bot.services import audit, chats, rules
-from bot.services.audit_text import describe_entries
-from bot.services.catalog import PURPOSE_LABELS
+from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.team import chats, rules
+from bot.services.team.audit_text import describe_entries
+from bot.services.team.catalog import PURPOSE_LABELS
 from handlers.common import Call, command, settings_of
 from jobs import digest_posts
 

@@ -10,9 +10,10 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.i18n import N_, Translator
 from bot.models import Schedule
-from bot.services import people, schedules, timespec, watches
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
+from bot.services.scheduling import schedules, timespec, watches
+from bot.services.team import people
 from handlers.common import Call, Ctx, command, settings_of, translator_for
 from jobs import alarms as engine
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.i18n import N_, Translator, translator
-from bot.services import chats
-from bot.services.catalog import SECTIONS, CommandInfo, visible_to
 from bot.services.permissions import is_allowed
+from bot.services.team import chats
+from bot.services.team.catalog import SECTIONS, CommandInfo, visible_to
 from handlers.common import Call, command, denied, role_names, usage
 
 

@@ -12,9 +12,10 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import Broadcast, BroadcastDelivery, Person
-from bot.services import broadcasts, people
-from bot.services.catalog import PURPOSE_LABELS
+from bot.services.broadcasts import announcements as broadcasts
 from bot.services.errors import UserError
+from bot.services.team import people
+from bot.services.team.catalog import PURPOSE_LABELS
 from handlers.alarms import chat_zone
 from handlers.common import Call, Ctx, command, explain, translator_for
 from jobs import alarms as engine

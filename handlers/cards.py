@@ -6,8 +6,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.models import Record
-from bot.services import record_text as rt
-from bot.services import review_groups
+from bot.services.records import text as rt
+from bot.services.rotations import review_groups
 
 
 def status_buttons(t: Translator, record: Record) -> InlineKeyboardMarkup | None:

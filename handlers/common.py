@@ -13,10 +13,10 @@ from telegram.ext import CommandHandler, ContextTypes
 from bot.config import Settings
 from bot.enums import Role
 from bot.i18n import Translator, normalise_locale, translator
-from bot.services import chats, people
-from bot.services.catalog import COMMANDS, ROLE_LABELS
 from bot.services.errors import Msg, UserError
 from bot.services.permissions import is_allowed, required_roles
+from bot.services.team import chats, people
+from bot.services.team.catalog import COMMANDS, ROLE_LABELS
 
 Ctx = ContextTypes.DEFAULT_TYPE
 SETTINGS_KEY = "settings"

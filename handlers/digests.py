@@ -11,11 +11,15 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.i18n import N_, Translator
 from bot.models import Record
-from bot.services import digest_content as content
-from bot.services import digests, finance_answers, people, records, schedules, sheets, timespec
-from bot.services import record_text as rt
+from bot.services import sheets
+from bot.services.digests import content, finance_answers
+from bot.services.digests import settings as digests
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
+from bot.services.records import book as records
+from bot.services.records import text as rt
+from bot.services.scheduling import schedules, timespec
+from bot.services.team import people
 from handlers.alarms import local
 from handlers.cards import status_buttons
 from handlers.common import Call, Ctx, command, denied, explain, settings_of, translator_for

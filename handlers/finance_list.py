@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.services import digest_content as content
+from bot.services.digests import content
 
 
 def answer_list(t: Translator, waiting: content.Waiting) -> tuple[str, InlineKeyboardMarkup | None]:

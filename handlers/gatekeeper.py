@@ -6,7 +6,7 @@ from telegram import MessageEntity, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, ChatMemberHandler, TypeHandler
 
-from bot.services import chats, people
+from bot.services.team import chats, people
 from handlers.common import Ctx, translator_for
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.services import handover, people
 from bot.services.permissions import is_allowed
+from bot.services.shifts import handover
+from bot.services.team import people
 from handlers.common import Call, Ctx, command, translator_for
 from jobs import alarms as engine
 

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from bot.services import rules, schedules, watches
-from bot.services.record_fields import split_words
+from bot.services.records.fields import split_words
+from bot.services.scheduling import schedules, watches
+from bot.services.team import rules
 from handlers.common import Call, command, settings_of
 from jobs import alarms as engine
 

@@ -13,11 +13,13 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.enums import RecordKind, Role
 from bot.i18n import N_, Translator
 from bot.models import Record
-from bot.services import people, records, rules, watches
-from bot.services import record_fields as rf
-from bot.services import record_text as rt
 from bot.services.errors import UserError
 from bot.services.permissions import LEADS, is_allowed
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.records import text as rt
+from bot.services.scheduling import watches
+from bot.services.team import people, rules
 from handlers.cards import status_buttons
 from handlers.common import Call, Ctx, command, explain, guard, settings_of, translator_for
 from jobs import alarms as engine

@@ -20,11 +20,12 @@ from telegram.warnings import PTBUserWarning
 
 from bot.enums import RecordKind
 from bot.i18n import N_, Translator
-from bot.services import people, records, rules
-from bot.services import record_fields as rf
-from bot.services import record_text as rt
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.records import text as rt
+from bot.services.team import people, rules
 from handlers.common import Call, Ctx, denied, explain, translator_for
 from handlers.records import store
 

@@ -9,10 +9,10 @@ from telegram.error import Forbidden
 from telegram.ext import Application
 
 from bot.i18n import N_
-from bot.services import charts, exports, periods, reports
-from bot.services import report_text as text
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
+from bot.services.reports import charts, exports, periods, text
+from bot.services.reports import figures as reports
 from handlers.common import Call, command
 from handlers.records import zone_of
 

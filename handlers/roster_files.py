@@ -10,8 +10,8 @@ from telegram import Document
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.i18n import N_, Translator
-from bot.services import roster_import
 from bot.services.errors import UserError
+from bot.services.shifts import roster_import
 from handlers.common import Call, explain, guard, settings_of
 from jobs import alarms as engine
 from jobs import shift_posts

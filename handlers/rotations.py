@@ -10,12 +10,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.i18n import N_
 from bot.models import Person, Record
-from bot.services import people, review_groups
-from bot.services import rotation as rota
-from bot.services import rotation_text as rt
-from bot.services import rotation_words as words
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
+from bot.services.rotations import engine as rota
+from bot.services.rotations import review_groups, words
+from bot.services.rotations import text as rt
+from bot.services.team import people
 from handlers.cards import status_buttons
 from handlers.common import Call, Ctx, command, denied, explain, guard, translator_for
 from handlers.records import card_text, may_see_personal, zone_of

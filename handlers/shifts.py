@@ -11,11 +11,12 @@ from telegram.ext import Application
 
 from bot.i18n import N_, Translator
 from bot.models import ShiftType
-from bot.services import roster_view, shifts
-from bot.services import shift_parse as sp
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
-from bot.services.record_fields import split_words
+from bot.services.records.fields import split_words
+from bot.services.shifts import parse as sp
+from bot.services.shifts import roster as shifts
+from bot.services.shifts import roster_view
 from handlers.common import Call, command, denied, settings_of
 from handlers.roster_files import import_reply, register_files, send_template
 from jobs import alarms as engine

@@ -14,11 +14,14 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import Person, Schedule, SwapRequest
-from bot.services import people, schedules, shifts, swaps, timespec
-from bot.services import shift_parse as sp
 from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
-from bot.services.record_fields import split_words
+from bot.services.records.fields import split_words
+from bot.services.scheduling import schedules, timespec
+from bot.services.shifts import parse as sp
+from bot.services.shifts import roster as shifts
+from bot.services.shifts import swaps
+from bot.services.team import people
 from handlers.common import Call, Ctx, command, denied, explain, settings_of, translator_for
 from jobs import alarms as engine
 from jobs import shift_posts, swap_expiry  # noqa: F401  (registers the timeout poster)

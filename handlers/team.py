@@ -7,9 +7,9 @@ from telegram.ext import Application
 
 from bot.i18n import N_
 from bot.models import Person
-from bot.services import people
-from bot.services.catalog import ROLE_LABELS
 from bot.services.errors import UserError
+from bot.services.team import people
+from bot.services.team.catalog import ROLE_LABELS
 from handlers.common import Call, command
 from handlers.gatekeeper import seen_user
 

@@ -16,7 +16,8 @@ from bot.enums import ChatPurpose
 from bot.i18n import Translator, translator
 from bot.models import Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES, Bulk, retry_seconds
-from bot.services import chats, schedules, watches
+from bot.services.scheduling import schedules, watches
+from bot.services.team import chats
 from handlers.common import SETTINGS_KEY
 from jobs.watch_posts import watch_post
 

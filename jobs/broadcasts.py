@@ -11,7 +11,9 @@ from telegram.error import TelegramError
 from bot.i18n import Translator
 from bot.models import Broadcast, BroadcastDelivery, Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES
-from bot.services import broadcasts, people, schedules
+from bot.services.broadcasts import announcements as broadcasts
+from bot.services.scheduling import schedules
+from bot.services.team import people
 from jobs.alarms import App, bulk, chat_translator, now, register_poster, send_once
 
 log = logging.getLogger(__name__)

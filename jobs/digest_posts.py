@@ -13,8 +13,11 @@ from telegram import Message
 from bot.enums import ChatPurpose, RecordKind
 from bot.i18n import Translator
 from bot.models import Occurrence, Schedule
-from bot.services import digest_content as content
-from bot.services import digests, people, schedules, sheets
+from bot.services import sheets
+from bot.services.digests import content
+from bot.services.digests import settings as digests
+from bot.services.scheduling import schedules
+from bot.services.team import people
 from handlers.common import SETTINGS_KEY, split_message
 from handlers.finance_list import answer_list
 from jobs.alarms import App, bulk, chat_translator, now, plan, register_poster, send_claimed

@@ -15,9 +15,11 @@ from telegram.ext import ContextTypes
 
 from bot.enums import ChatPurpose
 from bot.models import Occurrence, Rotation, RotationDelivery, Schedule
-from bot.services import chats, review_groups, schedules, timespec
-from bot.services import rotation as rota
-from bot.services import rotation_text as rt
+from bot.services.rotations import engine as rota
+from bot.services.rotations import review_groups
+from bot.services.rotations import text as rt
+from bot.services.scheduling import schedules, timespec
+from bot.services.team import chats
 from jobs.alarms import App, bulk, chat_translator, now, plan, register_poster, send_once
 
 KIND = "rotation"

@@ -14,9 +14,12 @@ from tortoise.transactions import in_transaction
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import HandoverItem, Occurrence, Schedule, ShiftType
-from bot.services import chats, handover, schedules, shifts
-from bot.services import shift_parse as sp
-from bot.services import shift_schedules as ss
+from bot.services.scheduling import schedules
+from bot.services.shifts import handover
+from bot.services.shifts import parse as sp
+from bot.services.shifts import postings as ss
+from bot.services.shifts import roster as shifts
+from bot.services.team import chats
 from handlers.common import SETTINGS_KEY
 from jobs import alarms as engine
 from jobs.watch_posts import watch_list

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.models import Occurrence, Schedule, SwapRequest
-from bot.services import schedules, swaps
+from bot.services.scheduling import schedules
+from bot.services.shifts import swaps
 from jobs import alarms as engine
 
 

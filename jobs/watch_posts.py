@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.models import Record, Schedule
-from bot.services import schedules, watches
+from bot.services.scheduling import schedules, watches
 from handlers.cards import status_buttons
 
 MAX_LISTED = 10

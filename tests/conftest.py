@@ -13,7 +13,7 @@ import pytest
 import time_machine
 
 from bot import db
-from bot.services import chats, people, rules
+from bot.services.team import chats, people, rules
 from tests.harness import Harness
 from tests.shop_clock import START
 

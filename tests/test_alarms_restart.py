@@ -27,7 +27,8 @@ from bot.config import Settings
 from bot.fakeapi import FakeBotApi
 from bot.fakeapi.server import ApiCall
 from bot.models import Occurrence, Schedule
-from bot.services import chats, people, rules, schedules, timespec
+from bot.services.scheduling import schedules, timespec
+from bot.services.team import chats, people, rules
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 

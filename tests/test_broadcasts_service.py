@@ -10,8 +10,9 @@ import pytest
 
 from bot.enums import ChatPurpose, Role
 from bot.models import AuditEntry, Broadcast, Chat, Person, RoleGrant, Schedule
-from bot.services import broadcasts, schedules
+from bot.services.broadcasts import announcements as broadcasts
 from bot.services.errors import UserError
+from bot.services.scheduling import schedules
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai

@@ -12,11 +12,14 @@ import pytest
 from bot.enums import ChatPurpose, RecordKind
 from bot.i18n import translator
 from bot.models import AuditEntry, Chat, Record, RecordEvent, Schedule
-from bot.services import digest_content as content
-from bot.services import digests, finance_answers, records, rules, schedules, timespec
-from bot.services import record_fields as rf
+from bot.services.digests import content, finance_answers
+from bot.services.digests import settings as digests
+from bot.services.digests.finance_answers import PAID, REJECTED, TableError
 from bot.services.errors import UserError
-from bot.services.finance_answers import PAID, REJECTED, TableError
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.scheduling import schedules, timespec
+from bot.services.team import rules
 from tests.shop_clock import FINANCE_COLUMNS
 
 pytestmark = pytest.mark.usefixtures("database")

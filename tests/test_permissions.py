@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.enums import AGENT_ROLES, Role
-from bot.services.catalog import COMMANDS
 from bot.services.permissions import PERMISSIONS, is_allowed, may_grant
+from bot.services.team.catalog import COMMANDS
 
 
 def test_every_catalogued_command_is_in_the_map() -> None:

@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.enums import RECORD_PREFIX, RecordKind
-from bot.services import masking, records
-from bot.services import record_fields as rf
+from bot.services import masking
 from bot.services.errors import UserError
-from bot.services.rules import Rules
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.team.rules import Rules
 
 RULES = Rules()
 ORDER = "123456789012345678"

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from bot.enums import RecordKind
 from bot.fakeapi.driver import handled, outgoing
-from bot.services import record_fields as rf
-from bot.services import records
-from bot.services.rules import Rules
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.team.rules import Rules
 from tests.harness import ALICE, BOB, CAROL, DAVE, SUPERVISORS, TEAM, Harness
 from tests.shop_clock import buttons, last_answer
 

@@ -12,10 +12,11 @@ import time_machine
 
 from bot.enums import RecordKind
 from bot.models import AuditEntry, Record, RecordEvent
-from bot.services import record_fields as rf
-from bot.services import records, rules
 from bot.services.errors import UserError
-from bot.services.rules import Rules
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.team import rules
+from bot.services.team.rules import Rules
 
 pytestmark = pytest.mark.usefixtures("database")
 

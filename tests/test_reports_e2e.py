@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from bot.enums import RecordKind
-from bot.services import record_fields as rf
-from bot.services import records
-from bot.services.rules import Rules
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.team.rules import Rules
 from tests.harness import ALICE, BOB, CAROL, TEAM, Harness
 
 NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # 10:00 on 10 December in Shanghai

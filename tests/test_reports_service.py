@@ -17,11 +17,13 @@ from PIL import Image
 from bot.enums import RecordKind
 from bot.i18n import translator
 from bot.models import AuditEntry, Occurrence, Person, Record, Schedule
-from bot.services import charts, exports, periods, records, reports, rules
-from bot.services import record_fields as rf
-from bot.services import report_text as text
 from bot.services.errors import UserError
-from bot.services.rules import Rules
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.reports import charts, exports, periods, text
+from bot.services.reports import figures as reports
+from bot.services.team import rules
+from bot.services.team.rules import Rules
 
 SHOP = ZoneInfo("Asia/Shanghai")
 ALICE, BOB = 101, 102

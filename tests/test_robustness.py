@@ -20,7 +20,7 @@ from bot.fakeapi.driver import handled, outgoing
 from bot.fakeapi.state import chat_member
 from bot.i18n import translator
 from bot.services import audit
-from bot.services.catalog import COMMANDS
+from bot.services.team.catalog import COMMANDS
 from tests.harness import ALICE, BOB, TEAM, Harness
 
 APOLOGY = "Sorry, something went wrong on my side"

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services import rotation as rota
-from bot.services import rotation_words as words
 from bot.services.errors import UserError
-from bot.services.rotation import Override, Period, RotationRule
+from bot.services.rotations import engine as rota
+from bot.services.rotations import words
+from bot.services.rotations.engine import Override, Period, RotationRule
 
 PROPERTY = settings(deadline=None, max_examples=200)
 ZONES = [

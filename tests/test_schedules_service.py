@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.models import AuditEntry, Occurrence, Schedule
-from bot.services import schedules, timespec
 from bot.services.errors import UserError
-from bot.services.timespec import Interval, Once, Rule, Weekly
+from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling.timespec import Interval, Once, Rule, Weekly
 from tests.test_timespec import RULES, zone_and_instant
 
 ALICE, BOB = 101, 102

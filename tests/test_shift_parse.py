@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services import handover
-from bot.services import shift_parse as sp
 from bot.services.errors import UserError
+from bot.services.shifts import handover
+from bot.services.shifts import parse as sp
 
 TODAY = date(2026, 11, 23)
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))

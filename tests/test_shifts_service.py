@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.models import AuditEntry, Occurrence, Person, RosterShift, Schedule
-from bot.services import schedules, shifts, swaps
-from bot.services import shift_schedules as ss
 from bot.services.errors import UserError
+from bot.services.scheduling import schedules
+from bot.services.shifts import postings as ss
+from bot.services.shifts import roster as shifts
+from bot.services.shifts import swaps
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -9,8 +9,9 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 from bot import db
 from bot.enums import ChatPurpose, Role
 from bot.models import AuditEntry, Person
-from bot.services import audit, chats, people
+from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.team import chats, people
 
 
 async def test_migrations_are_idempotent(database: str) -> None:

@@ -67,8 +67,8 @@ async def test_agents_cannot_use_role_setup_or_audit(bot: Harness) -> None:
 
 async def test_every_privileged_command_is_refused_below_its_roles(bot: Harness) -> None:
     from bot.enums import Role
-    from bot.services.catalog import COMMANDS
     from bot.services.permissions import PERMISSIONS
+    from bot.services.team.catalog import COMMANDS
 
     await bot.introduce(BOB)
     for role in Role:

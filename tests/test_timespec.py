@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services import timespec as ts
 from bot.services.errors import UserError
-from bot.services.timespec import Interval, Once, Parsed, Rule, Weekly
+from bot.services.scheduling import timespec as ts
+from bot.services.scheduling.timespec import Interval, Once, Parsed, Rule, Weekly
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -9,8 +9,10 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import Person, RosterShift, ShiftType, SwapRequest
-from bot.services import audit, people, shifts
+from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.shifts import roster as shifts
+from bot.services.team import people
 
 ASKED, ACCEPTED, APPROVED, DECLINED, EXPIRED = "asked", "accepted", "approved", "declined", "expired"
 PENDING = (ASKED, ACCEPTED)

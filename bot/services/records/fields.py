@@ -11,7 +11,7 @@ from decimal import Decimal
 from bot.enums import RecordKind
 from bot.i18n import N_
 from bot.services.errors import UserError
-from bot.services.rules import Rules
+from bot.services.team.rules import Rules
 
 Value = str | Decimal | bool
 

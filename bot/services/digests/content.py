@@ -13,9 +13,9 @@ from tortoise.expressions import Q
 from bot.enums import VOID, RecordKind
 from bot.i18n import N_
 from bot.models import Record
-from bot.services import record_fields as rf
-from bot.services import record_text as rt
-from bot.services import records
+from bot.services.records import book as records
+from bot.services.records import fields as rf
+from bot.services.records import text as rt
 from bot.services.sheets import Cell
 
 Translate = Callable[..., str]

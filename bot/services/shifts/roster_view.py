@@ -10,9 +10,9 @@ from datetime import date, timedelta
 
 from bot.i18n import N_, Translator
 from bot.models import Person, ShiftType
-from bot.services import shift_parse as sp
-from bot.services import shifts
 from bot.services.errors import UserError
+from bot.services.shifts import parse as sp
+from bot.services.shifts import roster as shifts
 
 NAME_WIDTH = 8
 CELL_WIDTH = 3

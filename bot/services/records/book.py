@@ -16,10 +16,10 @@ from bot.enums import INITIAL_STATUS, RECORD_PREFIX, STATUS_FLOW, VOID, RecordKi
 from bot.i18n import N_
 from bot.models import Record, RecordCard, RecordEvent
 from bot.services import audit
-from bot.services import record_fields as rf
 from bot.services.errors import Msg, UserError
-from bot.services.record_text import STATUS_LABELS
-from bot.services.rules import Rules
+from bot.services.records import fields as rf
+from bot.services.records.text import STATUS_LABELS
+from bot.services.team.rules import Rules
 
 POSITIONAL: dict[RecordKind, tuple[str, ...]] = {
     RecordKind.REFUND: ("order", "amount"),

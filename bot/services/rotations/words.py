@@ -6,9 +6,9 @@ import re
 from datetime import date, time
 
 from bot.i18n import N_
-from bot.services import timespec
 from bot.services.errors import UserError
-from bot.services.rotation import DAYS, MONTHS, UNIT_LIMITS, WEEKS, Period
+from bot.services.rotations.engine import DAYS, MONTHS, UNIT_LIMITS, WEEKS, Period
+from bot.services.scheduling import timespec
 
 ACTIONS: dict[str, str] = {
     **{action: action for action in ("show", "next", "override", "members", "period", "skip")},

@@ -18,13 +18,14 @@ from tortoise.functions import Max, Min
 from bot.enums import RECORD_PREFIX, RecordKind
 from bot.i18n import N_, Translator
 from bot.models import Person, Record
-from bot.services import audit, masking, periods
-from bot.services import record_text as rt
+from bot.services import audit, masking
 from bot.services import sql_portable as sql
 from bot.services.errors import UserError
-from bot.services.periods import Period
-from bot.services.record_fields import FIELD_BY_KEY
-from bot.services.records import parse_kind
+from bot.services.records import text as rt
+from bot.services.records.book import parse_kind
+from bot.services.records.fields import FIELD_BY_KEY
+from bot.services.reports import periods
+from bot.services.reports.periods import Period
 from bot.services.sheets import Cell, CsvSheet, XlsxSheet
 
 ALL = "all"

@@ -14,9 +14,10 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import Person, RosterShift, ShiftType
-from bot.services import audit, people
-from bot.services import shift_parse as sp
+from bot.services import audit
 from bot.services.errors import Msg, UserError
+from bot.services.shifts import parse as sp
+from bot.services.team import people
 
 DEFAULT_TYPES: dict[str, dict[str, int | None]] = {
     "day": {"start": 9 * 60, "end": 18 * 60, "summer_start": 9 * 60 + 30, "summer_end": 18 * 60 + 30},

@@ -12,9 +12,11 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_, Translator
 from bot.models import Person, RosterShift, ShiftType
-from bot.services import audit, people, sheets, shifts
-from bot.services import shift_parse as sp
+from bot.services import audit, sheets
 from bot.services.errors import UserError
+from bot.services.shifts import parse as sp
+from bot.services.shifts import roster as shifts
+from bot.services.team import people
 
 CELL_SPLIT = re.compile(r"\s*[+,，/、&]\s*|\s+")
 MAX_PROBLEMS = 20

@@ -17,8 +17,10 @@ from tortoise.transactions import in_transaction
 from bot.enums import AGENT_ROLES, ChatPurpose, Role
 from bot.i18n import N_
 from bot.models import Broadcast, BroadcastAck, BroadcastDelivery, Chat, Person, RoleGrant, Schedule
-from bot.services import audit, chats, schedules, timespec
+from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.scheduling import schedules, timespec
+from bot.services.team import chats
 
 KIND = "broadcast"
 """The Schedule kind whose postings are broadcasts (jobs/broadcasts.py posts them)."""

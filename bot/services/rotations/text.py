@@ -7,8 +7,8 @@ from datetime import datetime
 
 from bot.i18n import N_, Translator
 from bot.models import Person
-from bot.services import rotation as rota
-from bot.services.review_groups import Stats, Tally
+from bot.services.rotations import engine as rota
+from bot.services.rotations.review_groups import Stats, Tally
 
 Names = dict[int, str]
 

@@ -17,10 +17,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import N_, Translator
-from bot.services import reports
 from bot.services.errors import UserError
-from bot.services.periods import Period
-from bot.services.record_text import SUBKIND_LABELS
+from bot.services.records.text import SUBKIND_LABELS
+from bot.services.reports import figures as reports
+from bot.services.reports.periods import Period
 
 REFUNDS, COMPLAINTS, ALARMS = "refunds", "complaints", "alarms"
 WORDS: dict[str, str] = {

@@ -13,11 +13,12 @@ from tortoise.transactions import in_transaction
 from bot.enums import VOID, RecordKind, Role
 from bot.i18n import N_
 from bot.models import Person, Record, RecordEvent, Rotation
-from bot.services import audit, records
-from bot.services import rotation as rota
+from bot.services import audit
 from bot.services.errors import Msg, UserError
 from bot.services.permissions import LEADS
-from bot.services.record_text import STATUS_LABELS
+from bot.services.records import book as records
+from bot.services.records.text import STATUS_LABELS
+from bot.services.rotations import engine as rota
 
 NAME = "review"
 GROUPS = ("1", "2", "3", "4")

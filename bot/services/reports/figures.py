@@ -16,9 +16,9 @@ from tortoise.functions import Count, Sum
 
 from bot.enums import STATUS_FLOW, VOID, RecordKind
 from bot.models import Occurrence, Person, Record
-from bot.services import schedules
 from bot.services import sql_portable as sql
-from bot.services.periods import Period
+from bot.services.reports.periods import Period
+from bot.services.scheduling import schedules
 
 CLAIM_KINDS = (RecordKind.REFUND, RecordKind.COMPLAINT)
 TOP = 5

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from bot.enums import STATUS_FLOW, RecordKind
 from bot.i18n import N_, Translator
-from bot.services import reports
-from bot.services.record_text import KIND_LABELS, STATUS_LABELS
+from bot.services.records.text import KIND_LABELS, STATUS_LABELS
+from bot.services.reports import figures as reports
 
 NOBODY = N_("none")
 

@@ -10,10 +10,10 @@ from tortoise.transactions import in_transaction
 from bot.enums import STATUS_FLOW, RecordKind
 from bot.i18n import LOCALES, N_, translator
 from bot.models import Record
-from bot.services import records
-from bot.services.digest_content import FINANCE_COLUMNS
+from bot.services.digests.content import FINANCE_COLUMNS
 from bot.services.errors import Msg, UserError
-from bot.services.record_text import STATUS_LABELS
+from bot.services.records import book as records
+from bot.services.records.text import STATUS_LABELS
 
 PAID, REJECTED = "paid", "rejected"
 ANSWER_WORDS: dict[str, str] = {

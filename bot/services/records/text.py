@@ -10,7 +10,7 @@ from bot.enums import STATUS_FLOW, RecordKind
 from bot.i18n import N_
 from bot.models import Record, RecordEvent
 from bot.services import masking
-from bot.services.record_fields import FIELDS
+from bot.services.records.fields import FIELDS
 
 Translate = Callable[..., str]
 

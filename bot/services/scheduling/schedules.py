@@ -11,8 +11,9 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import Occurrence, Schedule
-from bot.services import audit, timespec
+from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.scheduling import timespec
 
 ACTIVE, PAUSED, DELETED, DONE = "active", "paused", "deleted", "done"
 ALARM, LEAD, ESCALATION = "alarm", "lead", "escalation"

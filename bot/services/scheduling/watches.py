@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from bot.enums import VOID, RecordKind
 from bot.i18n import N_
 from bot.models import Record, Schedule
-from bot.services import record_fields as rf
-from bot.services import schedules, timespec
 from bot.services.errors import UserError
-from bot.services.rules import Rules
+from bot.services.records import fields as rf
+from bot.services.scheduling import schedules, timespec
+from bot.services.team.rules import Rules
 
 REFUND_WATCH, PRESALE = "refund_watch", "presale"
 WATCH_KINDS = frozenset({REFUND_WATCH, PRESALE})

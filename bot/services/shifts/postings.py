@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bot.models import Occurrence, Schedule, ShiftDelivery, ShiftType
-from bot.services import schedules, shifts, timespec
-from bot.services import shift_parse as sp
+from bot.services.scheduling import schedules, timespec
+from bot.services.shifts import parse as sp
+from bot.services.shifts import roster as shifts
 
 SHIFT = "shift"
 START, END = "start", "end"

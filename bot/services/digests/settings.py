@@ -10,8 +10,10 @@ from tortoise.transactions import in_transaction
 from bot.enums import ChatPurpose
 from bot.i18n import N_
 from bot.models import Chat, Occurrence, Schedule
-from bot.services import audit, chats, schedules, timespec
+from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.scheduling import schedules, timespec
+from bot.services.team import chats
 
 KIND = "digest"
 FINANCE, WAREHOUSE, SUPERVISORS = "finance", "warehouse", "supervisors"

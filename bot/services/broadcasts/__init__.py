@@ -1,0 +1,1 @@
+"""Broadcasts: announcements to the registered chats, previewed, confirmed and acknowledged."""

@@ -1,0 +1,1 @@
+"""Digests: the daily tables for finance, the warehouse and supervisors, and finance's answers."""

@@ -1,0 +1,1 @@
+"""Records: the team's spreadsheets as commands — refunds, courier queries, complaints, problems, reviews."""

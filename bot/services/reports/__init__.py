@@ -1,0 +1,1 @@
+"""Reports: a period's figures, charts and exports."""

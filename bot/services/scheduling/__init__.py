@@ -1,0 +1,1 @@
+"""Scheduling: alarms and deadline watches stored as rows, each posting claimed once."""

@@ -1,0 +1,1 @@
+"""Shifts: shift types, the roster, swaps and the handover book."""
