@@ -94,6 +94,7 @@ async def seed_alarms(now: dt.datetime, rng: random.Random) -> int:
                 sent_at=due,
                 acked_by=1 if acked else None,
                 acked_at=due + dt.timedelta(minutes=rng.uniform(0, 40)) if acked else None,
+                outcome="done" if acked else None,
             )
         )
     await Occurrence.bulk_create(rows, batch_size=2000)

@@ -16,10 +16,11 @@ from bot import db
 from bot.config import Settings
 from bot.i18n import LOCALES, translator
 from bot.ratelimit import RollingRateLimiter
+from bot.render.context import SETTINGS_KEY, settings_of
 from bot.services.team import chats, people, rules
 from bot.services.team.catalog import COMMANDS
-from handlers.common import SETTINGS_KEY
-from jobs import alarms, digest_posts
+from jobs import alarms, digest_posts, engine
+from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ RETRIES_ON_RETRY_AFTER = 3
 
 async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     """Open the database (migrating first), make the owners managers, publish command menus."""
-    settings: Settings = app.bot_data[SETTINGS_KEY]
+    settings = settings_of(app)
     people.forget_cache()
     chats.forget_cache()
     rules.forget_cache()
@@ -39,7 +40,8 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
         log.info("owners made managers: %s", granted)
     await publish_menus(app, settings.bot_locale)
     await digest_posts.start(app)
-    await alarms.resume(app)
+    await engine.resume(app)
+    await alarms.resume_escalations(app)
 
 
 async def publish_menus(app: Application, default_locale: str) -> None:  # type: ignore[type-arg]
@@ -77,6 +79,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.rate_limiter(RollingRateLimiter(retries=RETRIES_ON_RETRY_AFTER))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data[SETTINGS_KEY] = settings
+    engine.install(app, KINDS)
     handlers.register_all(app)
     return app
 

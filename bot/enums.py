@@ -31,6 +31,26 @@ class ChatPurpose(StrEnum):
     REVIEW = "review"
 
 
+class ScheduleKind(StrEnum):
+    """What a schedule posts; jobs/kinds.py maps each to its poster, and nothing else is ever posted."""
+
+    SHELF = "shelf"
+    SNOOZE = "snooze"
+    REFUND_WATCH = "refund_watch"
+    PRESALE = "presale"
+    DIGEST = "digest"
+    BROADCAST = "broadcast"
+    SHIFT = "shift"
+    SWAP = "swap"
+    ROTATION = "rotation"
+
+
+ALARM_KINDS = frozenset(
+    {ScheduleKind.SHELF, ScheduleKind.SNOOZE, ScheduleKind.REFUND_WATCH, ScheduleKind.PRESALE}
+)
+"""What /alarms lists and /alarm acts on: alarms, their snoozed copies and deadline watches."""
+
+
 class RecordKind(StrEnum):
     """The spreadsheets the team keeps today, one kind of record each."""
 

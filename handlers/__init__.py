@@ -11,6 +11,7 @@ from handlers import (
     broadcasts,
     digests,
     errors,
+    gate,
     gatekeeper,
     handover,
     presale,
@@ -30,8 +31,8 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     gatekeeper.register(app)  # group -1: learn people and chats from every update
     basics.register(app)  # /start /help /whoami /lang
     refund_form.register(app)  # /refund alone: the guided form (before the plain /refund)
-    rotations.register(app)  # /rotation, /review stats (before the plain /review), Escalate button
-    records.register(app)  # /refund /courier /complaint /problem /review, cards, /show /find /edit /void
+    rotations.register(app)  # /rotation, /review stats (before the plain /review)
+    records.register(app)  # the record commands, cards and their buttons, /show /find /edit /void
     alarms.register(app)  # /shelf /alarms /alarm, Done and Snooze buttons
     presale.register(app)  # /presale /presales
     digests.register(app)  # /digest, finance's Paid / Rejected buttons, reasons and returned refund tables
@@ -43,4 +44,5 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     reports.register(app)  # /report /chart /export
     admin.register(app)  # /setup /chats /audit
     unknown.register(app)  # last: unknown commands in private chats
+    app.add_handler(gate.catch_all())  # last: presses no family reads: "out of date"
     errors.register(app)  # one error handler: log first, then apologise

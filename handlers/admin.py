@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from telegram.ext import Application
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_
 from bot.services import audit
+from bot.services.digests import settings as digests
 from bot.services.errors import UserError
 from bot.services.team import chats, rules
 from bot.services.team.audit_text import describe_entries
 from bot.services.team.catalog import PURPOSE_LABELS
-from handlers.common import Call, command, settings_of
-from jobs import digest_posts
+from handlers.gate import Call, command
+from jobs.engine import now
 
 
 async def setup(call: Call) -> None:
@@ -26,8 +25,9 @@ async def setup(call: Call) -> None:
     if not call.args:
         raise UserError(N_("Which purpose? One of: {purposes}."), purposes=", ".join(ChatPurpose))
     purpose = chats.parse_purpose(call.args[0])
+    call.require(f"chat.setup.{purpose}")
     before = await chats.register(actor_id=call.user_id, chat_id=call.chat_id, purpose=purpose)
-    await digest_posts.ensure_chat(call.context.application, call.chat_id, purpose, call.user_id)
+    await digests.ensure(call.chat_id, purpose, actor_id=call.user_id, zone=call.zone, now=now())
     label = call.t(PURPOSE_LABELS[purpose])
     if before is None or before == purpose:
         await call.reply(call.t("Registered: this group is now the {purpose}.", purpose=label))
@@ -67,10 +67,9 @@ async def show_audit(call: Call) -> None:
     if not entries:
         await call.reply(call.t("The audit log is empty."))
         return
-    zone = ZoneInfo(settings_of(call.context).bot_timezone)
     lines = [
         call.t("Latest changes (newest first):"),
-        *await describe_entries(call.t, entries, zone, masked=not call.is_private),
+        *await describe_entries(call.t, entries, call.zone, masked=not call.is_private),
     ]
     await call.reply("\n".join(lines))
 

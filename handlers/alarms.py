@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
+from bot.enums import ALARM_KINDS, ScheduleKind
 from bot.i18n import N_, Translator
-from bot.models import Schedule
+from bot.models import Occurrence, Schedule
+from bot.render.codec import Family
+from bot.render.keyboards import SNOOZE_MINUTES
 from bot.services.errors import UserError
-from bot.services.permissions import is_allowed
 from bot.services.scheduling import schedules, timespec, watches
 from bot.services.team import people
-from handlers.common import Call, Ctx, command, settings_of, translator_for
-from jobs import alarms as engine
+from handlers.gate import Call, Target, button, command
+from jobs.engine import now
 
 STATE_LABELS = {
     schedules.ACTIVE: N_("active"),
@@ -24,18 +24,11 @@ STATE_LABELS = {
 }
 ACTIONS = {"pause": schedules.PAUSED, "resume": schedules.ACTIVE, "delete": schedules.DELETED}
 ACTION_ALIASES = {"暂停": "pause", "恢复": "resume", "删除": "delete", "记录": "log"}
-SHELF = "shelf"
-ALARM_KINDS = frozenset({SHELF, *watches.WATCH_KINDS})
-"""What /alarms lists and /alarm acts on; digests, broadcasts and reminders have their own commands."""
-WATCH_LABELS = {
+WATCH_LABELS: dict[str, str] = {
     watches.REFUND_WATCH: N_("insurance countdown of {text}"),
     watches.PRESALE: N_("pre-sale promise for order {ref} {text}"),
 }
-
-
-def chat_zone(call: Call) -> ZoneInfo:
-    """The zone wall times in this chat are read in (the shop's zone)."""
-    return ZoneInfo(settings_of(call.context).bot_timezone)
+MAX_ALARM_ID = 2**31 - 1
 
 
 def local(t: Translator, schedule: Schedule) -> str:
@@ -50,12 +43,16 @@ async def shelf(call: Call) -> None:
     args = (call.message.text or "").partition(" ")[2]
     if not args.strip():
         raise UserError(N_("When, and what? e.g. /shelf at 14:30 take the summer dresses down."))
-    zone = chat_zone(call)
-    parsed = timespec.parse_schedule(args, engine.now(), zone)
+    zone = call.zone
+    parsed = timespec.parse_schedule(args, now(), zone)
     schedule = await schedules.create(
-        kind=SHELF, chat_id=call.chat_id, owner_id=call.user_id, parsed=parsed, zone=zone, now=engine.now()
+        kind=ScheduleKind.SHELF,
+        chat_id=call.chat_id,
+        owner_id=call.user_id,
+        parsed=parsed,
+        zone=zone,
+        now=now(),
     )
-    engine.plan(call.context.application, schedule)
     await call.reply(
         call.t(
             "⏰ Alarm #{id} set: {rule}. Next: {next}.",
@@ -87,19 +84,19 @@ def what(t: Translator, schedule: Schedule) -> str:
 
 async def alarm(call: Call) -> None:
     """Pause, resume, delete an alarm, or show its log."""
-    if len(call.args) != 2 or not call.args[1].lstrip("#").isdigit():
+    number = call.args[1].lstrip("#") if len(call.args) == 2 else ""
+    if not (number.isascii() and number.isdigit() and 0 < int(number) <= MAX_ALARM_ID):
         raise UserError(N_("Say what to do and which alarm, e.g. /alarm pause 3."))
     action = ACTION_ALIASES.get(call.args[0], call.args[0].lower())
     if action not in {*ACTIONS, "log"}:
         raise UserError(
             N_("Unknown action “{value}”. Actions: pause, resume, delete, log."), value=call.args[0]
         )
-    schedule = await schedules.owned(int(call.args[1].lstrip("#")), call.chat_id, ALARM_KINDS)
+    schedule = await schedules.owned(int(number), call.chat_id, ALARM_KINDS)
     if action == "log":
         await call.reply(await alarm_log(call.t, schedule))
         return
-    await schedules.set_state(schedule, ACTIONS[action], actor_id=call.user_id, now=engine.now())
-    engine.plan(call.context.application, schedule)
+    await schedules.set_state(schedule, ACTIONS[action], actor_id=call.user_id, now=now())
     await call.reply(
         call.t(
             "Alarm #{id}: {state}.",
@@ -121,39 +118,48 @@ async def alarm_log(t: Translator, schedule: Schedule) -> str:
             person = await people.get(occurrence.acked_by)
             late = max(0, int((occurrence.acked_at - occurrence.due_at).total_seconds() // 60))
             name = person.display_name if person else str(occurrence.acked_by)
-            lines.append(t("• {when} done by {name}, {late} min after", when=when, name=name, late=late))
+            answered = (
+                N_("• {when} snoozed by {name}, {late} min after")
+                if occurrence.outcome == schedules.SNOOZED
+                else N_("• {when} done by {name}, {late} min after")
+            )
+            lines.append(t(answered, when=when, name=name, late=late))
         else:
             lines.append(t("• {when} not marked done", when=when))
     return "\n".join(lines)
 
 
-async def press(update: Update, context: Ctx) -> None:
-    """Done ✅ or Snooze under an alarm: record who and when, and edit the alarm."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and isinstance(query.message, Message)
-    t = await translator_for(update, context)
-    if not is_allowed("alarm_done", await people.roles_of(query.from_user.id)):
-        await query.answer(t("Sorry, this needs a role in the team."), show_alert=True)
+async def load_alarm(call: Call) -> Target[Occurrence] | None:
+    """The posted alarm a Done or Snooze press answers; only in the chat it was posted to."""
+    assert call.button is not None
+    occurrence = await Occurrence.get_or_none(id=call.button.id).prefetch_related("schedule")
+    if occurrence is None or occurrence.kind != schedules.ALARM:
+        return None
+    if call.button.verb == "snooze" and call.button.arg not in SNOOZE_MINUTES:
+        return None
+    return Target(occurrence, f"alarm.{call.button.verb}", frozenset({occurrence.chat_id}))
+
+
+async def press(call: Call, occurrence: Occurrence) -> None:
+    """Done ✅ or Snooze under an alarm: record who and how, and stamp the alarm."""
+    assert call.button is not None
+    snoozing = call.button.verb == "snooze"
+    outcome = schedules.SNOOZED if snoozing else schedules.DONE_OUTCOME
+    answered = await schedules.acknowledge(occurrence.id, call.user_id, now(), outcome)
+    if answered is None:
+        await call.answer(call.t("Already handled."))
         return
-    parts = query.data.split(":")
-    occurrence = await schedules.acknowledge(int(parts[2]), query.from_user.id, engine.now())
-    if occurrence is None:
-        await query.answer(t("Already handled."))
-        return
-    who = f"@{query.from_user.username}" if query.from_user.username else query.from_user.first_name
-    original = query.message.text or ""
-    if parts[1] == "s":
-        minutes = int(parts[3])
-        snooze = await schedules.snooze(
-            occurrence.schedule, minutes, actor_id=query.from_user.id, now=engine.now()
-        )
-        engine.plan(context.application, snooze)
-        stamp = t("😴 Snoozed {minutes} min by {name}.", minutes=minutes, name=who)
+    if snoozing:
+        minutes = call.button.arg
+        await schedules.snooze(answered.schedule, minutes, actor_id=call.user_id, now=now())
+        stamp = call.t("😴 Snoozed {minutes} min by {name}.", minutes=minutes, name=call.name)
     else:
-        late = max(timedelta(0), engine.now() - occurrence.due_at)
-        stamp = t("✅ Done by {name}, {late} min after.", name=who, late=int(late.total_seconds() // 60))
-    await query.answer(stamp)
-    await query.edit_message_text(f"{original}\n{stamp}", reply_markup=None)
+        late = max(timedelta(0), now() - answered.due_at)
+        stamp = call.t(
+            "✅ Done by {name}, {late} min after.", name=call.name, late=int(late.total_seconds() // 60)
+        )
+    await call.answer(stamp)
+    await call.query.edit_message_text(f"{call.message.text or ''}\n{stamp}", reply_markup=None)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -161,4 +167,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(command("shelf", shelf))
     app.add_handler(command("alarms", list_alarms))
     app.add_handler(command("alarm", alarm))
-    app.add_handler(CallbackQueryHandler(press, pattern=r"^al:(d:\d+|s:\d+:\d+)$"))
+    app.add_handler(button(Family.ALARM, load_alarm, press))

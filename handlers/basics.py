@@ -5,10 +5,9 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.i18n import N_, Translator, translator
-from bot.services.permissions import is_allowed
 from bot.services.team import chats
 from bot.services.team.catalog import SECTIONS, CommandInfo, visible_to
-from handlers.common import Call, command, denied, role_names, usage
+from handlers.gate import Call, command, role_names, usage
 
 
 def help_text(t: Translator, call: Call) -> str:
@@ -71,9 +70,8 @@ async def lang(call: Call) -> None:
         )
         return
     locale = chats.parse_locale(call.args[0])
-    if not call.is_private and not is_allowed("lang_group", call.roles):
-        await call.reply(denied(call.t, "lang_group"))
-        return
+    if not call.is_private:
+        call.require("lang.group")
     await chats.set_locale(actor_id=call.user_id, chat_id=call.chat_id, locale=locale)
     await call.reply(translator(locale)(N_("Done: this chat now speaks English.")))
 

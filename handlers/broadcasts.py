@@ -5,21 +5,21 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram import Message
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import Broadcast, BroadcastDelivery, Person
+from bot.render.codec import Family
+from bot.render.keyboards import broadcast_cancel, broadcast_decision
 from bot.services.broadcasts import announcements as broadcasts
 from bot.services.errors import UserError
-from bot.services.team import people
 from bot.services.team.catalog import PURPOSE_LABELS
-from handlers.alarms import chat_zone
-from handlers.common import Call, Ctx, command, explain, translator_for
-from jobs import alarms as engine
+from handlers.gate import Call, Target, button, command
 from jobs.broadcasts import author_name
+from jobs.engine import now
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +66,6 @@ def preview_text(t: Translator, broadcast: Broadcast, deliveries: list[Broadcast
     return "\n".join(lines)
 
 
-def decision_buttons(t: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup:
-    """Confirm and Cancel under a preview."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t("Confirm ✅"), callback_data=f"bc:y:{broadcast.id}"),
-                InlineKeyboardButton(t("Cancel ✖️"), callback_data=f"bc:n:{broadcast.id}"),
-            ]
-        ]
-    )
-
-
-def cancel_button(t: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup:
-    """Cancel stays under a scheduled broadcast until it goes out."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t("Cancel ✖️"), callback_data=f"bc:n:{broadcast.id}")]])
-
-
 def quoted(message: Message) -> broadcasts.Quoted | None:
     """The message the command replies to, as the body to send."""
     reply = message.reply_to_message
@@ -97,11 +80,6 @@ def person_name(person: Person | None) -> str:
     return person.display_name if person else "?"
 
 
-def presser(user: User) -> str:
-    """Who pressed a button, for the stamp under the preview."""
-    return f"@{user.username}" if user.username else user.first_name
-
-
 async def broadcast(call: Call) -> None:
     """Make a broadcast and show its preview; `list` and `cancel <id>` manage scheduled ones."""
     parts = (call.message.text or "").split(maxsplit=1)
@@ -110,24 +88,22 @@ async def broadcast(call: Call) -> None:
     if action is not None:
         await (list_broadcasts(call) if action[1] is None else cancel(call, action[1]))
         return
-    zone = chat_zone(call)
-    request = broadcasts.parse(args, quoted(call.message), engine.now(), zone)
+    zone = call.zone
+    request = broadcasts.parse(args, quoted(call.message), now(), zone)
     to = await broadcasts.targets(request.target)
     item = await broadcasts.create(request, author_id=call.user_id, chat_id=call.chat_id, zone=zone, to=to)
     deliveries = await broadcasts.deliveries_of(item)
     sent = await call.reply(
-        preview_text(call.t, item, deliveries), reply_markup=decision_buttons(call.t, item)
+        preview_text(call.t, item, deliveries), reply_markup=broadcast_decision(call.t, item.id)
     )
     await broadcasts.set_preview(item, sent.message_id)
 
 
 async def cancel(call: Call, broadcast_id: int) -> None:
     """Cancel a broadcast by number before it goes out, and take the buttons off its preview."""
-    item, schedule = await broadcasts.cancel(
-        broadcast_id, actor_id=call.user_id, roles=call.roles, now=engine.now()
-    )
-    if schedule is not None:
-        engine.plan(call.context.application, schedule)
+    item = await broadcasts.get(broadcast_id)
+    call.require("broadcast.cancel", call.facts(author_id=item.author_id))
+    item, _ = await broadcasts.cancel(broadcast_id, actor_id=call.user_id, now=now())
     if item.preview_message_id:
         try:
             await call.context.bot.edit_message_reply_markup(item.chat_id, item.preview_message_id)
@@ -182,51 +158,43 @@ async def acks(call: Call) -> None:
     await call.reply("\n".join(lines))
 
 
-async def decide(update: Update, context: Ctx) -> None:
-    """Confirm or Cancel under a preview: only the author or a manager, and only once."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and isinstance(query.message, Message)
-    t = await translator_for(update, context)
-    _, verb, number = query.data.split(":")
-    decide_with = broadcasts.confirm if verb == "y" else broadcasts.cancel
-    try:
-        item, schedule = await decide_with(
-            int(number),
-            actor_id=query.from_user.id,
-            roles=await people.roles_of(query.from_user.id),
-            now=engine.now(),
+async def load_broadcast(call: Call) -> Target[Broadcast] | None:
+    """The broadcast a press acts on: Confirm / Cancel under its preview, Got it under a delivered copy."""
+    assert call.button is not None
+    item = await Broadcast.get_or_none(id=call.button.id)
+    if item is None:
+        return None
+    if call.button.verb == "ack":
+        delivered = await BroadcastDelivery.filter(broadcast_id=item.id).values_list("chat_id", flat=True)
+        where = frozenset(int(str(chat_id)) for chat_id in delivered)
+        return Target(item, "broadcast.ack", where)
+    facts = call.facts(author_id=item.author_id)
+    return Target(item, f"broadcast.{call.button.verb}", frozenset({item.chat_id}), facts)
+
+
+async def press(call: Call, item: Broadcast) -> None:
+    """Confirm or Cancel under a preview (the author or a manager, once), or Got it under a copy."""
+    assert call.button is not None
+    if call.button.verb == "ack":
+        fresh = await broadcasts.acknowledge(item.id, call.user_id, call.chat_id)
+        await call.answer(
+            call.t("👍 Noted, thank you.") if fresh else call.t("You have already pressed Got it.")
         )
-    except UserError as error:
-        await query.answer(explain(t, error), show_alert=True)
         return
-    if schedule is not None:
-        engine.plan(context.application, schedule)
-    who = presser(query.from_user)
-    markup = None
-    if verb == "n":
-        stamp = t("✖️ Cancelled by {name}: nothing was sent.", name=who)
-    elif item.send_at is not None:
-        stamp = t("🕒 Confirmed by {name}: goes out at {when}.", name=who, when=local_time(item))
-        markup = cancel_button(t, item)
+    if call.button.verb == "confirm":
+        item, _ = await broadcasts.confirm(item.id, actor_id=call.user_id, now=now())
     else:
-        stamp = t("✅ Confirmed by {name}: sending now.", name=who)
-    await query.answer(stamp)
-    await query.edit_message_text(f"{query.message.text}\n{stamp}", reply_markup=markup)
-
-
-async def got_it(update: Update, context: Ctx) -> None:
-    """Got it 👍 under a delivered broadcast: remember who read it, once per person."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and isinstance(query.message, Message)
-    t = await translator_for(update, context)
-    try:
-        fresh = await broadcasts.acknowledge(
-            int(query.data.rpartition(":")[2]), query.from_user.id, query.message.chat_id
-        )
-    except UserError as error:
-        await query.answer(explain(t, error), show_alert=True)
-        return
-    await query.answer(t("👍 Noted, thank you.") if fresh else t("You have already pressed Got it."))
+        item, _ = await broadcasts.cancel(item.id, actor_id=call.user_id, now=now())
+    markup = None
+    if call.button.verb == "cancel":
+        stamp = call.t("✖️ Cancelled by {name}: nothing was sent.", name=call.name)
+    elif item.send_at is not None:
+        stamp = call.t("🕒 Confirmed by {name}: goes out at {when}.", name=call.name, when=local_time(item))
+        markup = broadcast_cancel(call.t, item.id)
+    else:
+        stamp = call.t("✅ Confirmed by {name}: sending now.", name=call.name)
+    await call.answer(stamp)
+    await call.query.edit_message_text(f"{call.message.text}\n{stamp}", reply_markup=markup)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -234,5 +202,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(command("broadcast", broadcast))
     app.add_handler(command("broadcasts", list_broadcasts))
     app.add_handler(command("acks", acks))
-    app.add_handler(CallbackQueryHandler(decide, pattern=r"^bc:[yn]:\d+$"))
-    app.add_handler(CallbackQueryHandler(got_it, pattern=r"^bc:ack:\d+$"))
+    app.add_handler(button(Family.BROADCAST, load_broadcast, press))

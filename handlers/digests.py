@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
-from telegram import ForceReply, Message, Update
+from telegram import Document, ForceReply
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, filters
 
+from bot.enums import ChatPurpose, RecordKind
 from bot.i18n import N_, Translator
 from bot.models import Record
+from bot.render.cards import status_buttons
+from bot.render.codec import Family
+from bot.render.context import App, chat_translator
+from bot.render.finance_list import answer_list
 from bot.services import sheets
 from bot.services.digests import content, finance_answers
 from bot.services.digests import settings as digests
 from bot.services.errors import UserError
-from bot.services.permissions import is_allowed
 from bot.services.records import book as records
 from bot.services.records import text as rt
 from bot.services.scheduling import schedules, timespec
-from bot.services.team import people
+from bot.services.team import chats, people
 from handlers.alarms import local
-from handlers.cards import status_buttons
-from handlers.common import Call, Ctx, command, denied, explain, settings_of, translator_for
-from handlers.finance_list import answer_list
-from jobs import alarms as engine
+from handlers.gate import Call, Target, button, command, explain, message
 from jobs import digest_posts
+from jobs.engine import now
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +38,6 @@ MAX_PROBLEMS = 20
 OWN_GROUP = 1
 """Reasons by reply and returned files run in a handler group of their own: group 0 already takes every reply
 (notes on cards) and other features may take documents there."""
-
-
-def zone_of(call: Call) -> ZoneInfo:
-    """The shop's zone, in which digest times are read."""
-    return ZoneInfo(settings_of(call.context).bot_timezone)
 
 
 async def describe(t: Translator, name: str) -> str:
@@ -83,124 +80,114 @@ async def digest(call: Call) -> None:
         )
     word = rest[0].lower() if len(rest) == 1 else ""
     if word in digests.OFF_WORDS | digests.ON_WORDS:
-        changed = await digests.switch(
-            name, word in digests.ON_WORDS, actor_id=call.user_id, now=engine.now()
-        )
+        await digests.switch(name, word in digests.ON_WORDS, actor_id=call.user_id, now=now())
     else:
-        rule = digests.parse_rule(rest, engine.now(), zone_of(call))
-        changed = await digests.retime(name, rule, actor_id=call.user_id, now=engine.now())
-    for schedule in changed:
-        engine.plan(call.context.application, schedule)
+        rule = digests.parse_rule(rest, now(), call.zone)
+        await digests.retime(name, rule, actor_id=call.user_id, now=now())
     await call.reply(call.t("✅ Done.") + "\n" + await describe(call.t, name))
 
 
-async def may_answer(update: Update, context: Ctx) -> Translator | None:
-    """The chat's translator when the person may answer for finance; otherwise they are told why, and None."""
-    t = await translator_for(update, context)
-    user = update.effective_user
-    assert user is not None
-    if is_allowed("finance_answer", await people.roles_of(user.id)):
-        return t
-    if update.callback_query:
-        await update.callback_query.answer(denied(t, "finance_answer"), show_alert=True)
-    elif update.effective_message:
-        await update.effective_message.reply_text(denied(t, "finance_answer"))
-    return None
-
-
-async def refresh_list(context: Ctx, t: Translator, chat_id: int, message_id: int, page: int) -> None:
+async def refresh_list(call: Call, page: int, message_id: int | None = None) -> None:
     """Redraw a finance answer list after answers changed it."""
-    text, markup = answer_list(t, await content.waiting_for_finance(page))
+    text, markup = answer_list(call.t, await content.waiting_for_finance(page))
+    shown = message_id or call.message.message_id
     try:
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
-    except TelegramError as exc:  # unchanged, or deleted meanwhile: the next press redraws it
-        log.info("finance list %s/%s not redrawn: %s", chat_id, message_id, exc)
-
-
-async def press(update: Update, context: Ctx) -> None:
-    """✅ paid, ❌ rejected (asks for the reason) or a page button under the finance answer list."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and isinstance(query.message, Message)
-    t = await may_answer(update, context)
-    if t is None:
-        return
-    parts = query.data.split(":")
-    chat_id, message_id = query.message.chat_id, query.message.message_id
-    if parts[1] == "g":
-        await query.answer()
-        await refresh_list(context, t, chat_id, message_id, int(parts[2]))
-        return
-    record = await Record.get_or_none(id=int(parts[2]))
-    if record is None:
-        await query.answer(t("This record no longer exists."), show_alert=True)
-        return
-    page = int(parts[3])
-    if parts[1] == "r":
-        await query.answer()
-        await ask_reason(context, t, record, chat_id, (message_id, page))
-        return
-    try:
-        await records.change_status(
-            record, finance_answers.PAID, actor_id=query.from_user.id, chat_id=chat_id
+        await call.context.bot.edit_message_text(
+            text, chat_id=call.chat_id, message_id=shown, reply_markup=markup
         )
+    except TelegramError as exc:  # unchanged, or deleted meanwhile: the next press redraws it
+        log.info("finance list %s/%s not redrawn: %s", call.chat_id, shown, exc)
+
+
+async def finance_chats() -> frozenset[int]:
+    """Where finance answers: the registered finance chat."""
+    return frozenset(await chats.of_purpose(ChatPurpose.FINANCE))
+
+
+async def load_answer(call: Call) -> Target[Record | None] | None:
+    """The refund a finance button answers (nothing for a page button); only in the finance chat."""
+    assert call.button is not None
+    where = await finance_chats()
+    if call.button.verb == "page":
+        return Target(None, "finance.list", where)
+    record = await Record.get_or_none(id=call.button.id)
+    if record is None or record.kind != RecordKind.REFUND:
+        return None
+    action = "refund.paid" if call.button.verb == "paid" else "refund.rejected"
+    return Target(record, action, where)
+
+
+async def press(call: Call, record: Record | None) -> None:
+    """✅ paid, ❌ rejected (asks for the reason) or a page button under the finance answer list."""
+    assert call.button is not None
+    page = max(1, call.button.arg)
+    if record is None:
+        await call.answer()
+        await refresh_list(call, page)
+        return
+    if call.button.verb == "reject":
+        await call.answer()
+        await ask_reason(call, record, page)
+        return
+    try:
+        await records.change_status(record, finance_answers.PAID, actor_id=call.user_id, chat_id=call.chat_id)
     except UserError as error:
-        await query.answer(explain(t, error), show_alert=True)
+        await call.answer(explain(call.t, error), alert=True)
     else:
-        await query.answer(t("{id}: {status}", id=record.short_id, status=t(rt.STATUS_LABELS["paid"])))
-    await refresh_list(context, t, chat_id, message_id, page)
+        await call.answer(
+            call.t("{id}: {status}", id=record.short_id, status=call.t(rt.STATUS_LABELS["paid"]))
+        )
+    await refresh_list(call, page)
 
 
-async def ask_reason(
-    context: Ctx, t: Translator, record: Record, chat_id: int, shown: tuple[int, int]
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A "why is it rejected?" question waiting for finance's reply, and the list it came from."""
+
+    record_id: int
+    list_id: int
+    page: int
+
+
+async def ask_reason(call: Call, record: Record, page: int) -> None:
     """Ask finance why a refund is rejected; the reply to this question rejects it (the list is then redrawn).
 
     The question is remembered in memory: after a restart finance presses ❌ again.
     """
-    assert context.chat_data is not None
-    prompt = await context.bot.send_message(
-        chat_id,
-        t("❌ Why is {id} rejected? Reply to this message with the reason.", id=record.short_id),
-        reply_markup=ForceReply(input_field_placeholder=t("reason")),
+    assert call.context.chat_data is not None
+    prompt = await call.context.bot.send_message(
+        call.chat_id,
+        call.t("❌ Why is {id} rejected? Reply to this message with the reason.", id=record.short_id),
+        reply_markup=ForceReply(input_field_placeholder=call.t("reason")),
     )
-    prompts: dict[int, tuple[int, int, int]] = context.chat_data.setdefault(PROMPTS_KEY, {})
+    prompts: dict[int, Prompt] = call.context.chat_data.setdefault(PROMPTS_KEY, {})
     while len(prompts) >= MAX_PROMPTS:
         prompts.pop(next(iter(prompts)))
-    prompts[prompt.message_id] = (record.id, *shown)
+    prompts[prompt.message_id] = Prompt(record.id, call.message.message_id, page)
 
 
-async def reason_reply(update: Update, context: Ctx) -> None:
+async def load_reason(call: Call) -> Target[Prompt] | None:
+    """A reply to a "why is it rejected?" question of this chat; None for any other message."""
+    replied = call.message.reply_to_message
+    prompts: dict[int, Prompt] = (call.context.chat_data or {}).get(PROMPTS_KEY, {})
+    asked = prompts.get(replied.message_id) if replied is not None else None
+    return None if asked is None else Target(asked, "refund.rejected", await finance_chats())
+
+
+async def reason_reply(call: Call, asked: Prompt) -> None:
     """A reply to "why is it rejected?": reject the refund with that reason and tell the team."""
-    message = update.effective_message
-    if message is None or message.reply_to_message is None or message.from_user is None:
-        return
-    prompts: dict[int, tuple[int, int, int]] = (context.chat_data or {}).get(PROMPTS_KEY, {})
-    asked = prompts.get(message.reply_to_message.message_id)
-    if asked is None:
-        return
-    t = await may_answer(update, context)
-    if t is None:
-        return
-    record_id, list_id, page = asked
-    record = await Record.get(id=record_id)
-    reason = " ".join((message.text or "").split())[: finance_answers.REASON_MAX]
-    try:
-        await records.change_status(
-            record,
-            finance_answers.REJECTED,
-            actor_id=message.from_user.id,
-            chat_id=message.chat_id,
-            reason=reason,
-        )
-    except UserError as error:
-        await message.reply_text(explain(t, error))
-        return
-    prompts.pop(message.reply_to_message.message_id, None)
-    await tell_team(context, record, reason, await name_of(message.from_user.id))
-    await message.reply_text(
-        t("❌ {id} rejected: {reason}. The team was told.", id=record.short_id, reason=reason)
+    record = await Record.get(id=asked.record_id)
+    reason = " ".join((call.message.text or "").split())[: finance_answers.REASON_MAX]
+    await records.change_status(
+        record, finance_answers.REJECTED, actor_id=call.user_id, chat_id=call.chat_id, reason=reason
     )
-    await refresh_list(context, t, message.chat_id, list_id, page)
+    assert call.message.reply_to_message is not None and call.context.chat_data is not None
+    call.context.chat_data[PROMPTS_KEY].pop(call.message.reply_to_message.message_id, None)
+    await tell_team(call.app, record, reason, await name_of(call.user_id))
+    await call.message.reply_text(
+        call.t("❌ {id} rejected: {reason}. The team was told.", id=record.short_id, reason=reason)
+    )
+    await refresh_list(call, asked.page, asked.list_id)
 
 
 async def name_of(user_id: int) -> str:
@@ -209,9 +196,9 @@ async def name_of(user_id: int) -> str:
     return person.display_name if person else str(user_id)
 
 
-async def tell_team(context: Ctx, record: Record, reason: str, who: str) -> None:
+async def tell_team(app: App, record: Record, reason: str, who: str) -> None:
     """Post a rejected refund back to the chat it was logged in, with finance's reason and its buttons."""
-    t = await engine.chat_translator(context.application, record.chat_id)
+    t = await chat_translator(app, record.chat_id)
     text = "\n".join(
         [
             t("❌ Finance ({name}) rejected {id}: {reason}", name=who, id=record.short_id, reason=reason),
@@ -220,51 +207,45 @@ async def tell_team(context: Ctx, record: Record, reason: str, who: str) -> None
         ]
     )
     try:
-        sent = await context.bot.send_message(record.chat_id, text, reply_markup=status_buttons(t, record))
+        sent = await app.bot.send_message(record.chat_id, text, reply_markup=status_buttons(t, record))
     except TelegramError as exc:
         log.error("rejection of %s could not be posted to chat %s: %s", record.short_id, record.chat_id, exc)
         return
     await records.remember_card(record, sent.chat_id, sent.message_id)
 
 
-def is_answer_file(message: Message, bot_id: int) -> bool:
-    """A spreadsheet sent with a caption, or as a reply to the bot, is finance answering the refund table."""
-    replied = message.reply_to_message
-    return bool(message.caption) or (
-        replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
+async def load_returned_file(call: Call) -> Target[Document] | None:
+    """A spreadsheet sent in the finance chat with a caption, or as a reply to the bot: finance's answers."""
+    document = call.message.document
+    replied = call.message.reply_to_message
+    to_bot = (
+        replied is not None and replied.from_user is not None and replied.from_user.id == call.context.bot.id
     )
+    if document is None or not (call.message.caption or to_bot):
+        return None
+    if not await digests.is_finance_chat(call.chat_id):
+        return None
+    return Target(document, "finance.file")
 
 
-async def returned_file(update: Update, context: Ctx) -> None:
+async def returned_file(call: Call, document: Document) -> None:
     """The refund table sent back with a result column: every row checked, then all applied or none."""
-    message = update.effective_message
-    if message is None or message.document is None or message.from_user is None:
-        return
-    if not is_answer_file(message, context.bot.id) or not await digests.is_finance_chat(message.chat_id):
-        return
-    t = await may_answer(update, context)
-    if t is None:
-        return
-    document = message.document
+    if (document.file_size or 0) > MAX_FILE_BYTES:
+        raise UserError(N_("The file is larger than 5 MB: send only the refund table."))
+    data = await (await call.context.bot.get_file(document.file_id)).download_as_bytearray()
+    table = sheets.read_table(bytes(data), document.file_name or "")
     try:
-        if (document.file_size or 0) > MAX_FILE_BYTES:
-            raise UserError(N_("The file is larger than 5 MB: send only the refund table."))
-        data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
-        table = sheets.read_table(bytes(data), document.file_name or "")
         reading = await finance_answers.read(table)
-        answers = await finance_answers.apply(reading, actor_id=message.from_user.id, chat_id=message.chat_id)
-    except UserError as error:
-        await message.reply_text(explain(t, error))
-        return
+        answers = await finance_answers.apply(reading, actor_id=call.user_id, chat_id=call.chat_id)
     except finance_answers.TableError as bad:
-        await message.reply_text(problems_text(t, bad.problems))
+        await call.message.reply_text(problems_text(call.t, bad.problems))
         return
     rejected = [answer for answer in answers if answer.status == finance_answers.REJECTED]
-    who = await name_of(message.from_user.id)
+    who = await name_of(call.user_id)
     for answer in rejected:
-        await tell_team(context, answer.record, answer.reason or "", who)
-    await message.reply_text(
-        t(
+        await tell_team(call.app, answer.record, answer.reason or "", who)
+    await call.message.reply_text(
+        call.t(
             "✅ Answers recorded: {paid} paid, {rejected} rejected. Already answered: {unchanged}. "
             "Blank: {blank}.",
             paid=len(answers) - len(rejected),
@@ -273,9 +254,9 @@ async def returned_file(update: Update, context: Ctx) -> None:
             blank=reading.blank,
         )
     )
-    shown = await digests.latest_part(message.chat_id, digest_posts.LIST_PART)
+    shown = await digests.latest_part(call.chat_id, digest_posts.LIST_PART)
     if shown is not None:
-        await refresh_list(context, t, message.chat_id, shown, 1)
+        await refresh_list(call, 1, shown)
 
 
 def problems_text(t: Translator, problems: list[finance_answers.Problem]) -> str:
@@ -292,9 +273,8 @@ def problems_text(t: Translator, problems: list[finance_answers.Problem]) -> str
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add /digest, the finance buttons, reasons by reply and returned refund tables."""
     app.add_handler(command("digest", digest))
-    app.add_handler(CallbackQueryHandler(press, pattern=r"^fa:(g:\d+|[pr]:\d+:\d+)$"))
+    app.add_handler(button(Family.FINANCE, load_answer, press))
     replies = filters.REPLY & filters.TEXT & ~filters.COMMAND
-    app.add_handler(MessageHandler(replies, reason_reply), group=OWN_GROUP)
-    app.add_handler(
-        MessageHandler(filters.Document.ALL & filters.ChatType.GROUPS, returned_file), group=OWN_GROUP
-    )
+    app.add_handler(message(replies, load_reason, reason_reply), group=OWN_GROUP)
+    files = filters.Document.ALL & filters.ChatType.GROUPS
+    app.add_handler(message(files, load_returned_file, returned_file), group=OWN_GROUP)

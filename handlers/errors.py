@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from handlers.common import Ctx, translator_for
+from bot.render.context import translator_for
+from handlers.gate import Ctx
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ async def on_error(update: object, context: Ctx) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        t = await translator_for(update, context)
+        t = await translator_for(update, context.application)
         await context.bot.send_message(
             update.effective_chat.id,
             t("Sorry, something went wrong on my side. It has been logged; please try again."),

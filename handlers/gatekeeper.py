@@ -6,8 +6,9 @@ from telegram import MessageEntity, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import Application, ChatMemberHandler, TypeHandler
 
+from bot.render.context import translator_for
 from bot.services.team import chats, people
-from handlers.common import Ctx, translator_for
+from handlers.gate import Ctx
 
 
 def seen_user(user: User) -> people.SeenUser:
@@ -44,7 +45,7 @@ async def greet_new_group(update: Update, context: Ctx) -> None:
     was_in = member.old_chat_member.status in {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR}
     is_in = member.new_chat_member.status in {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR}
     if is_in and not was_in:
-        t = await translator_for(update, context)
+        t = await translator_for(update, context.application)
         await context.bot.send_message(
             member.chat.id,
             t(

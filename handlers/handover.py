@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram import InlineKeyboardMarkup
+from telegram.ext import Application
 
-from bot.services.permissions import is_allowed
+from bot.enums import ChatPurpose
+from bot.models import HandoverItem
+from bot.render.codec import Family, encode
 from bot.services.shifts import handover
-from bot.services.team import people
-from handlers.common import Call, Ctx, command, translator_for
-from jobs import alarms as engine
+from bot.services.team import chats
+from handlers.gate import Call, Target, button, command
+from jobs.engine import now
 
 
 async def add_or_list(call: Call) -> None:
@@ -37,32 +39,34 @@ def without_button(markup: InlineKeyboardMarkup | None, data: str) -> InlineKeyb
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def press(update: Update, context: Ctx) -> None:
-    """✅ under a handover item: tick it off, say who, drop the button."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and isinstance(query.message, Message)
-    t = await translator_for(update, context)
-    if not is_allowed("handover", await people.roles_of(query.from_user.id)):
-        await query.answer(t("Sorry, this needs a role in the team."), show_alert=True)
-        return
-    item_id = int(query.data.partition(":")[2])
-    item = await handover.close(
-        item_id, actor_id=query.from_user.id, chat_id=query.message.chat_id, now=engine.now()
-    )
+async def load_item(call: Call) -> Target[HandoverItem] | None:
+    """The handover item a ✅ ticks off: where it was written, or where shift postings list it."""
+    assert call.button is not None
+    item = await HandoverItem.get_or_none(id=call.button.id)
     if item is None:
-        await query.answer(t("Already handled."))
-        await query.edit_message_reply_markup(without_button(query.message.reply_markup, query.data))
+        return None
+    where = {item.chat_id, *await chats.of_purpose(ChatPurpose.TEAM)}
+    if item.warehouse:
+        where.update(await chats.of_purpose(ChatPurpose.WAREHOUSE))
+    return Target(item, "handover.done", frozenset(where))
+
+
+async def press(call: Call, item: HandoverItem) -> None:
+    """✅ under a handover item: tick it off, say who, drop the button (a second press changes nothing)."""
+    assert call.query.data is not None
+    closed = await handover.close(item.id, actor_id=call.user_id, chat_id=call.chat_id, now=now())
+    remaining = without_button(call.message.reply_markup, encode(Family.HANDOVER, "done", item.id))
+    if closed is None:
+        await call.answer(call.t("Already handled."))
+        if remaining != call.message.reply_markup:
+            await call.query.edit_message_reply_markup(remaining)
         return
-    who = f"@{query.from_user.username}" if query.from_user.username else query.from_user.first_name
-    stamp = t("✅ #{id} done by {name}.", id=item.id, name=who)
-    await query.answer(stamp)
-    await query.edit_message_text(
-        f"{query.message.text or ''}\n{stamp}",
-        reply_markup=without_button(query.message.reply_markup, query.data),
-    )
+    stamp = call.t("✅ #{id} done by {name}.", id=closed.id, name=call.name)
+    await call.answer(stamp)
+    await call.query.edit_message_text(f"{call.message.text or ''}\n{stamp}", reply_markup=remaining)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add /handover and its buttons."""
     app.add_handler(command("handover", add_or_list))
-    app.add_handler(CallbackQueryHandler(press, pattern=r"^ho:\d+$"))
+    app.add_handler(button(Family.HANDOVER, load_item, press))

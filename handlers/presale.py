@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from telegram.ext import Application
 
 from bot.services.records.fields import split_words
 from bot.services.scheduling import schedules, watches
 from bot.services.team import rules
-from handlers.common import Call, command, settings_of
-from jobs import alarms as engine
-
-
-def zone(call: Call) -> ZoneInfo:
-    """The shop's zone: promised dates are local dates."""
-    return ZoneInfo(settings_of(call.context).bot_timezone)
+from handlers.gate import Call, command
+from jobs.engine import now
 
 
 async def presale(call: Call) -> None:
@@ -24,9 +17,8 @@ async def presale(call: Call) -> None:
     team_rules = await rules.current()
     if words and words[0].lower() in watches.DONE_WORDS:
         schedule = await watches.fulfil(
-            words[1:], chat_id=call.chat_id, actor_id=call.user_id, rules=team_rules, now=engine.now()
+            words[1:], chat_id=call.chat_id, actor_id=call.user_id, rules=team_rules, now=now()
         )
-        engine.plan(call.context.application, schedule)
         await call.reply(call.t("📦 Order {order} shipped: its promise watch is closed.", order=schedule.ref))
         return
     schedule, promised = await watches.promise(
@@ -34,12 +26,11 @@ async def presale(call: Call) -> None:
         chat_id=call.chat_id,
         owner_id=call.user_id,
         rules=team_rules,
-        zone=zone(call),
-        now=engine.now(),
+        zone=call.zone,
+        now=now(),
     )
-    engine.plan(call.context.application, schedule)
     first = (
-        schedule.next_due_at.astimezone(zone(call)).strftime("%m-%d %H:%M") if schedule.next_due_at else "—"
+        schedule.next_due_at.astimezone(call.zone).strftime("%m-%d %H:%M") if schedule.next_due_at else "—"
     )
     await call.reply(
         call.t(
@@ -57,7 +48,7 @@ async def presales(call: Call) -> None:
     if not found:
         await call.reply(call.t("No open pre-sale promises here. Add one with /presale <order> days=15."))
         return
-    today = engine.now().astimezone(zone(call)).date()
+    today = call.today
     lines = [call.t("Open pre-sale promises:")]
     for schedule in found:
         assert schedule.ends_at is not None

@@ -6,8 +6,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram import InlineKeyboardMarkup
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -20,13 +19,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot.enums import RecordKind
 from bot.i18n import N_, Translator
+from bot.render.codec import Family, decode
+from bot.render.keyboards import keyboard, press
 from bot.services.errors import UserError
-from bot.services.permissions import is_allowed
 from bot.services.records import book as records
 from bot.services.records import fields as rf
 from bot.services.records import text as rt
-from bot.services.team import people, rules
-from handlers.common import Call, Ctx, denied, explain, translator_for
+from bot.services.team import rules
+from handlers.gate import Call, explain, gated
 from handlers.records import store
 
 FORM_KEY = "refund_form"
@@ -66,77 +66,70 @@ STEPS: tuple[Step, ...] = (
 CONFIRM = len(STEPS)
 
 
-def keyboard(t: Translator, step: Step) -> InlineKeyboardMarkup | None:
+def step_keyboard(t: Translator, step: Step) -> InlineKeyboardMarkup | None:
     """Buttons for a step: its choices, and Skip when it is optional."""
-    row = [InlineKeyboardButton(t(label), callback_data=f"rf:{value}") for value, label in step.choices]
+    row = [press(t(label), Family.FORM, value) for value, label in step.choices]
     if step.optional:
-        row.append(InlineKeyboardButton(t("Skip"), callback_data="rf:-"))
-    return InlineKeyboardMarkup([row]) if row else None
+        row.append(press(t("Skip"), Family.FORM, "skip"))
+    return keyboard(row)
 
 
-async def ask(update: Update, context: Ctx, index: int, problem: str = "") -> int:
+def values_of(call: Call) -> dict[str, Any]:
+    """The answers so far, kept per person and chat while the form runs."""
+    assert call.context.user_data is not None
+    values: dict[str, Any] = call.context.user_data.setdefault(FORM_KEY, {})
+    return values
+
+
+async def ask(call: Call, index: int, problem: str = "") -> int:
     """Ask question `index` (or show the summary with Save/Cancel when all are answered)."""
-    t = await translator_for(update, context)
-    chat = update.effective_chat
-    assert chat is not None
+    t = call.t
     if index == CONFIRM:
-        values: dict[str, rf.Value] = context.user_data[FORM_KEY]  # type: ignore[index]
         lines = [t("Refund to save:")]
-        masked = chat.type != ChatType.PRIVATE
         lines += [
-            f"{t(rf.FIELD_BY_KEY[k].label)}: {rt.show_value(t, k, v, masked)}" for k, v in values.items()
+            f"{t(rf.FIELD_BY_KEY[k].label)}: {rt.show_value(t, k, v, not call.is_private)}"
+            for k, v in values_of(call).items()
         ]
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(t("Save"), callback_data="rf:save"),
-                    InlineKeyboardButton(t("Cancel"), callback_data="rf:cancel"),
-                ]
-            ]
-        )
-        await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=markup)
+        markup = keyboard([press(t("Save"), Family.FORM, "save"), press(t("Cancel"), Family.FORM, "cancel")])
+        await call.context.bot.send_message(call.chat_id, "\n".join(lines), reply_markup=markup)
         return CONFIRM
     step = STEPS[index]
     text = t(step.question) if not problem else f"{problem}\n{t(step.question)}"
     step_of = t("({n}/{total})", n=index + 1, total=len(STEPS))
-    await context.bot.send_message(chat.id, f"{step_of} {text}", reply_markup=keyboard(t, step))
+    await call.context.bot.send_message(
+        call.chat_id, f"{step_of} {text}", reply_markup=step_keyboard(t, step)
+    )
     return index
 
 
-async def start(update: Update, context: Ctx) -> int:
+async def start(call: Call) -> int:
     """Begin the form for this person in this chat."""
-    user = update.effective_user
-    message = update.effective_message
-    assert user is not None and message is not None
-    t = await translator_for(update, context)
-    if not is_allowed("refund", await people.roles_of(user.id)):
-        await message.reply_text(denied(t, "refund"))
-        return ConversationHandler.END
-    context.user_data[FORM_KEY] = {}  # type: ignore[index]
-    await message.reply_text(t("Let's log a refund. Answer each question; /cancel stops."))
-    return await ask(update, context, 0)
+    assert call.context.user_data is not None
+    call.context.user_data[FORM_KEY] = {}
+    await call.reply(call.t("Let's log a refund. Answer each question; /cancel stops."))
+    return await ask(call, 0)
 
 
-async def answer(update: Update, context: Ctx, index: int, raw: str) -> int:
-    """Check one answer; keep it and move on, or ask again naming the problem."""
+async def answer(call: Call, index: int, raw: str | None) -> int:
+    """Check one answer (None: skip); keep it and move on, or ask again naming the problem."""
     step = STEPS[index]
-    values: dict[str, Any] = context.user_data[FORM_KEY]  # type: ignore[index]
-    if raw != "-":
+    if raw is None and not step.optional:
+        return await ask(call, index, call.t("This one cannot be skipped: finance needs it."))
+    if raw is not None:
         try:
-            values[step.field] = rf.FIELD_BY_KEY[step.field].parse(raw, await rules.current())
+            values_of(call)[step.field] = rf.FIELD_BY_KEY[step.field].parse(raw, await rules.current())
         except UserError as error:
-            t = await translator_for(update, context)
-            return await ask(update, context, index, explain(t, error))
-    return await ask(update, context, index + 1)
+            return await ask(call, index, explain(call.t, error))
+    return await ask(call, index + 1)
 
 
 def text_step(index: int):  # type: ignore[no-untyped-def]
-    """The handler for a typed answer to question `index`."""
+    """The handler for a typed answer to question `index` (`-` skips an optional one)."""
 
-    async def typed(update: Update, context: Ctx) -> int:
+    async def typed(call: Call) -> int:
         """A typed answer."""
-        assert update.effective_message is not None and update.effective_message.text is not None
-        return await answer(update, context, index, update.effective_message.text)
+        raw = (call.message.text or "").strip()
+        return await answer(call, index, None if raw == "-" else raw)
 
     return typed
 
@@ -144,73 +137,74 @@ def text_step(index: int):  # type: ignore[no-untyped-def]
 def button_step(index: int):  # type: ignore[no-untyped-def]
     """The handler for a button answer to question `index`."""
 
-    async def pressed(update: Update, context: Ctx) -> int:
-        """A button answer: the choice, or `-` to skip."""
-        query = update.callback_query
-        assert query is not None and query.data is not None
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        return await answer(update, context, index, query.data.removeprefix("rf:"))
+    async def pressed(call: Call) -> int:
+        """A button answer: the choice, or Skip."""
+        found = decode(call.query.data)
+        await call.answer()
+        await call.query.edit_message_reply_markup(None)
+        step = STEPS[index]
+        if found is None or (found.verb != "skip" and found.verb not in dict(step.choices)):
+            return await ask(call, index)
+        return await answer(call, index, None if found.verb == "skip" else found.verb)
 
     return pressed
 
 
-async def confirm(update: Update, context: Ctx) -> int:
+async def confirm(call: Call) -> int:
     """Save or cancel from the summary."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and update.effective_user is not None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    if query.data == "rf:cancel":
-        return await cancel(update, context)
-    values = context.user_data.pop(FORM_KEY, {})  # type: ignore[union-attr]
-    t = await translator_for(update, context)
-    call = Call(update, context, t, await people.roles_of(update.effective_user.id))
+    await call.answer()
+    await call.query.edit_message_reply_markup(None)
+    if call.query.data is None or ":save:" not in call.query.data:
+        return await cancel(call)
+    assert call.context.user_data is not None
+    values = call.context.user_data.pop(FORM_KEY, {})
     await store(call, records.Draft(RecordKind.REFUND, values), force=False)
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: Ctx) -> int:
+async def cancel(call: Call) -> int:
     """Stop the form; nothing is stored."""
-    context.user_data.pop(FORM_KEY, None)  # type: ignore[union-attr]
-    t = await translator_for(update, context)
-    assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, t("Cancelled: nothing was saved."))
+    assert call.context.user_data is not None
+    call.context.user_data.pop(FORM_KEY, None)
+    await call.context.bot.send_message(call.chat_id, call.t("Cancelled: nothing was saved."))
     return ConversationHandler.END
 
 
-async def timed_out(update: Update, context: Ctx) -> None:
+async def timed_out(call: Call) -> None:
     """Tell the person their unfinished form was dropped."""
-    context.user_data.pop(FORM_KEY, None)  # type: ignore[union-attr]
-    t = await translator_for(update, context)
-    if update.effective_chat is not None:
-        await context.bot.send_message(
-            update.effective_chat.id, t("The refund form timed out: nothing was saved.")
-        )
+    assert call.context.user_data is not None
+    call.context.user_data.pop(FORM_KEY, None)
+    await call.context.bot.send_message(call.chat_id, call.t("The refund form timed out: nothing was saved."))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add the form; it must come before the plain /refund command, which handles /refund with arguments."""
     typed = filters.TEXT & ~filters.COMMAND
+    choice = rf"^{Family.FORM.value}\d+:(?!save:|cancel:)"
     states: dict[object, list[Any]] = {
         index: [
-            MessageHandler(typed, text_step(index)),
-            CallbackQueryHandler(button_step(index), pattern=r"^rf:(?!save$|cancel$)"),
+            MessageHandler(typed, gated("refund", text_step(index))),
+            CallbackQueryHandler(gated("refund", button_step(index)), pattern=choice),
         ]
         for index in range(len(STEPS))
     }
-    states[CONFIRM] = [CallbackQueryHandler(confirm, pattern=r"^rf:(save|cancel)$")]
+    decided = rf"^{Family.FORM.value}\d+:(save|cancel):"
+    states[CONFIRM] = [CallbackQueryHandler(gated("refund", confirm), pattern=decided)]
     states[ConversationHandler.TIMEOUT] = [
-        MessageHandler(filters.ALL, timed_out),
-        CallbackQueryHandler(timed_out),
+        MessageHandler(filters.ALL, gated("refund", timed_out)),
+        CallbackQueryHandler(gated("refund", timed_out)),
     ]
     with warnings.catch_warnings():
         # Buttons are meant per (chat, person), not per message: PTB's per_message hint does not apply.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         form = ConversationHandler(
-            entry_points=[CommandHandler("refund", start, filters=filters.Regex(r"^/refund(@\w+)?\s*$"))],
+            entry_points=[
+                CommandHandler(
+                    "refund", gated("refund", start), filters=filters.Regex(r"^/refund(@\w+)?\s*$")
+                )
+            ],
             states=states,
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", gated("refund", cancel))],
             conversation_timeout=TIMEOUT_SECONDS,
             name="refund_form",
         )

@@ -13,15 +13,14 @@ from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
 from bot.services.reports import charts, exports, periods, text
 from bot.services.reports import figures as reports
-from handlers.common import Call, command
-from handlers.records import zone_of
+from handlers.gate import Call, command
 
 TOO_MANY = N_("I do not understand “{value}”.")
 
 
 def period_of(call: Call, word: str | None, default: str) -> periods.Period:
     """The period a command names, in the shop's zone."""
-    return periods.parse(word, datetime.now(UTC), zone_of(call.context), default=default)
+    return periods.parse(word, datetime.now(UTC), call.zone, default=default)
 
 
 async def report(call: Call) -> None:
@@ -57,12 +56,12 @@ async def chart(call: Call) -> None:
 
 async def export(call: Call) -> None:
     """Records as xlsx or csv, always sent in a private chat; masked for roles that may not see them."""
-    request = exports.parse(call.args, datetime.now(UTC), zone_of(call.context))
+    request = exports.parse(call.args, datetime.now(UTC), call.zone)
     rows = await exports.count(request)
     if not rows:
         await call.reply(call.t("Nothing to export in {period}.", period=request.period.label))
         return
-    masked = not is_allowed("see_personal", call.roles)
+    masked = not is_allowed("personal.see", call.roles)
     data = await exports.build(call.t, request, masked=masked)
     caption = call.t("{file}: {n} rows.", file=request.filename, n=rows)
     if masked:

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from telegram import Document
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.i18n import N_, Translator
 from bot.services.errors import UserError
+from bot.services.shifts import postings as ss
 from bot.services.shifts import roster_import
-from handlers.common import Call, explain, guard, settings_of
-from jobs import alarms as engine
-from jobs import shift_posts
+from handlers.gate import Call, explain, gated
+from jobs.engine import now
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 CAPTION = r"^/roster(@\w+)?\s+(import|导入)(\s|$)"
-
-
-def today(call: Call) -> date:
-    """The shop's date now."""
-    return engine.now().astimezone(ZoneInfo(settings_of(call.context).bot_timezone)).date()
 
 
 def month_of(words: list[str], today: date) -> date:
@@ -38,7 +32,7 @@ def month_of(words: list[str], today: date) -> date:
 
 async def send_template(call: Call, words: list[str]) -> None:
     """Send the month's roster as an xlsx to fill in."""
-    first = month_of(words, today(call))
+    first = month_of(words, call.today)
     data = await roster_import.template(call.t, first)
     await call.message.reply_document(
         document=data,
@@ -81,12 +75,12 @@ async def import_reply(call: Call) -> None:
         raise UserError(N_("The file is larger than 2 MB: send only the roster."))
     data = await (await call.context.bot.get_file(document.file_id)).download_as_bytearray()
     rows = roster_import.numbered_rows(bytes(data), document.file_name or "")
-    plan = await roster_import.plan_import(rows, today(call))
+    plan = await roster_import.plan_import(rows, call.today)
     if isinstance(plan, list):
         await call.reply(problems_text(call.t, plan))
         return
     count = await roster_import.apply(plan, actor_id=call.user_id, chat_id=call.chat_id)
-    await shift_posts.ensure(call.context.application, chat_id=call.chat_id, owner_id=call.user_id)
+    await ss.ensure(chat_id=call.chat_id, owner_id=call.user_id, zone=call.zone, now=now())
     await call.reply(
         call.t(
             "✅ Roster imported: {days} day(s) for {people} person(s).", days=count, people=len(plan.people)
@@ -97,4 +91,4 @@ async def import_reply(call: Call) -> None:
 def register_files(app: Application) -> None:  # type: ignore[type-arg]
     """A spreadsheet captioned /roster import (typed /roster import goes through /roster)."""
     captioned = filters.Document.ALL & filters.CaptionRegex(CAPTION)
-    app.add_handler(MessageHandler(captioned, guard("roster_edit", import_reply)))
+    app.add_handler(MessageHandler(captioned, gated("roster.edit", import_reply)))

@@ -1,26 +1,22 @@
-"""/rotation (review groups: show, next, members, period, override, skip), /review stats, Escalate button."""
+"""/rotation (review groups: show, next, members, period, override, skip) and /review stats."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.i18n import N_
-from bot.models import Person, Record
+from bot.models import Person
 from bot.services.errors import UserError
-from bot.services.permissions import is_allowed
 from bot.services.rotations import engine as rota
-from bot.services.rotations import review_groups, words
+from bot.services.rotations import handoffs, review_groups, words
 from bot.services.rotations import text as rt
 from bot.services.team import people
-from handlers.cards import status_buttons
-from handlers.common import Call, Ctx, command, denied, explain, guard, translator_for
-from handlers.records import card_text, may_see_personal, zone_of
+from handlers.gate import Call, command, gated
 from jobs import rotation_posts
-from jobs.alarms import now
+from jobs.engine import now
 
 EDITS = frozenset({"members", "period", "override", "skip"})
 ACTIONS_LIST = "show, next, members, period, override, skip"
@@ -29,7 +25,7 @@ STATS_COMMAND = filters.Regex(r"(?i)^/review(@\w+)?\s+(stats|统计)(\s|$)")
 
 def today(call: Call) -> datetime:
     """Now on the team's wall clock."""
-    return now().astimezone(zone_of(call.context))
+    return now().astimezone(call.zone)
 
 
 async def person(word: str) -> Person:
@@ -62,14 +58,14 @@ async def show(call: Call, args: list[str]) -> None:
     if args:
         day = words.day(" ".join(args), today(call).date())
         moment = datetime.combine(day, rule.at, tzinfo=rule.tz)
-    await rotation_posts.ensure(call.context.application)
+    await handoffs.ensure(now())
     await reply_overview(call, rule, moment)
 
 
 async def upcoming(call: Call, args: list[str]) -> None:
     """When the next handoff is and who goes where."""
     rule = await review_groups.required()
-    await rotation_posts.ensure(call.context.application)
+    await handoffs.ensure(now())
     names = await rt.names_of(rt.people_in(rule))
     await call.reply(rt.upcoming(call.t, rule, names, now()))
 
@@ -77,7 +73,7 @@ async def upcoming(call: Call, args: list[str]) -> None:
 async def members(call: Call, args: list[str]) -> None:
     """Set who rotates, in the order given."""
     named = [await person(word) for word in args]
-    zone, day = zone_of(call.context), today(call).date()
+    zone, day = call.zone, today(call).date()
     rule = await review_groups.set_members(
         named, actor_id=call.user_id, chat_id=call.chat_id, zone=zone, today=day
     )
@@ -135,7 +131,7 @@ async def skip(call: Call, args: list[str]) -> None:
 
 async def changed(call: Call, rule: rota.RotationRule, first: str) -> None:
     """After a change: re-arm the next handoff and show the groups as they are now."""
-    await rotation_posts.rearm(call.context.application, actor_id=call.user_id, fallback_chat=call.chat_id)
+    await handoffs.rearm(actor_id=call.user_id, fallback_chat=call.chat_id, now=now())
     await reply_overview(call, rule, now(), first)
 
 
@@ -157,9 +153,8 @@ async def rotation(call: Call) -> None:
         raise UserError(
             N_("Unknown action “{value}”. Actions: {choices}."), value=args[0], choices=ACTIONS_LIST
         )
-    if action in EDITS and not is_allowed("rotation_edit", call.roles):
-        await call.reply(denied(call.t, "rotation_edit"))
-        return
+    if action in EDITS:
+        call.require("rotation.edit")
     await ACTIONS[action](call, args[1:])
 
 
@@ -174,43 +169,8 @@ async def stats(call: Call) -> None:
     await call.reply(rt.stats_text(call.t, f"{year}-{month:02d}", counted, names))
 
 
-async def press_escalate(update: Update, context: Ctx) -> None:
-    """The Escalate button on a review case's card: hand it to the next group, then redraw the card."""
-    query = update.callback_query
-    assert query is not None and query.data is not None and isinstance(query.message, Message)
-    t = await translator_for(update, context)
-    _, record_id, expected = query.data.split(":")
-    record = await Record.get_or_none(id=int(record_id))
-    if record is None:
-        await query.answer(t("This record no longer exists."), show_alert=True)
-        return
-    roles = await people.roles_of(query.from_user.id)
-    rule = await review_groups.current()
-    if not review_groups.may_escalate(rule, roles, query.from_user.id, record, now()):
-        await query.answer(
-            t("Only the case's current group, a supervisor or a manager can escalate it."), show_alert=True
-        )
-        return
-    try:
-        record = await review_groups.escalate(
-            record, int(expected), actor_id=query.from_user.id, chat_id=query.message.chat_id
-        )
-    except UserError as error:
-        await query.answer(explain(t, error), show_alert=True)
-        return
-    group = review_groups.case_group(record)
-    await query.answer(t("{id}: to group {group}", id=record.short_id, group=group))
-    masked = not may_see_personal(query.message.chat.type, roles)
-    text = await card_text(t, record, context, masked=masked)
-    who = await people.get(query.from_user.id)
-    name = who.display_name if who else query.from_user.first_name
-    stamp = t("⤴ Escalated to group {group} by {name}", group=group, name=name)
-    await query.edit_message_text(f"{text}\n{stamp}", reply_markup=status_buttons(t, record))
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add /rotation, /review stats (before /review logs a case) and the Escalate button; arm handoffs."""
+    """Add /rotation and /review stats (before /review logs a case); arm handoffs at start."""
     app.add_handler(command("rotation", rotation))
-    app.add_handler(CommandHandler("review", guard("review_stats", stats), filters=STATS_COMMAND))
-    app.add_handler(CallbackQueryHandler(press_escalate, pattern=r"^rx:\d+:\d$"))
+    app.add_handler(CommandHandler("review", gated("review.stats", stats), filters=STATS_COMMAND))
     rotation_posts.arm_at_start(app)

@@ -12,30 +12,19 @@ from telegram.ext import Application
 from bot.i18n import N_, Translator
 from bot.models import ShiftType
 from bot.services.errors import UserError
-from bot.services.permissions import is_allowed
 from bot.services.records.fields import split_words
 from bot.services.shifts import parse as sp
+from bot.services.shifts import postings as ss
 from bot.services.shifts import roster as shifts
 from bot.services.shifts import roster_view
-from handlers.common import Call, command, denied, settings_of
+from handlers.gate import Call, command
 from handlers.roster_files import import_reply, register_files, send_template
-from jobs import alarms as engine
-from jobs import shift_posts
+from jobs.engine import now
 
 SET_WORDS = {"set", "设置", "排班", "安排"}
 OFF_WORDS = {"off", "休", "休息", "取消"}
 IMPORT_WORDS = {"import", "导入"}
 TEMPLATE_WORDS = {"template", "模板"}
-
-
-def zone(call: Call) -> ZoneInfo:
-    """The shop's zone: roster dates and shift hours are local."""
-    return ZoneInfo(settings_of(call.context).bot_timezone)
-
-
-def today(call: Call) -> date:
-    """The shop's date now."""
-    return engine.now().astimezone(zone(call)).date()
 
 
 def words_of(call: Call) -> list[str]:
@@ -67,15 +56,11 @@ async def shifttype(call: Call) -> None:
     """List the shift types, or (supervisors) create or change one."""
     words = words_of(call)
     if words:
-        if not is_allowed("shifttype_change", call.roles):
-            await call.reply(denied(call.t, "shifttype_change"))
-            return
+        call.require("shifttype.change")
         changed = await shifts.change_type(
             shifts.parse_type_change(words), actor_id=call.user_id, chat_id=call.chat_id
         )
-        await shift_posts.refresh(
-            call.context.application, changed, chat_id=call.chat_id, owner_id=call.user_id
-        )
+        await ss.refresh(changed, chat_id=call.chat_id, actor_id=call.user_id, zone=call.zone, now=now())
         await call.reply(call.t("✅ Shift changed:") + "\n" + describe_type(call.t, changed))
         return
     lines = [call.t("Shifts:")] + [describe_type(call.t, t) for t in await shifts.all_types()]
@@ -100,9 +85,8 @@ async def roster(call: Call) -> None:
     words = words_of(call)
     action = words[0].lower() if words else ""
     editing = action in SET_WORDS | OFF_WORDS | IMPORT_WORDS | TEMPLATE_WORDS
-    if editing and not is_allowed("roster_edit", call.roles):
-        await call.reply(denied(call.t, "roster_edit"))
-        return
+    if editing:
+        call.require("roster.edit")
     if action in SET_WORDS:
         await roster_set(call, words[1:])
     elif action in OFF_WORDS:
@@ -120,10 +104,10 @@ async def roster_set(call: Call, words: list[str]) -> None:
     if len(words) != 3:
         raise UserError(N_("Say who, which dates and which shift, e.g. /roster set @bob 12-01..12-31 day."))
     person = await shifts.resolve_person(words[0])
-    days = sp.parse_days(words[1], today(call))
+    days = sp.parse_days(words[1], call.today)
     shift_type = await shifts.find_type(words[2])
     done = await shifts.assign(person, days, shift_type, actor_id=call.user_id, chat_id=call.chat_id)
-    await shift_posts.ensure(call.context.application, chat_id=call.chat_id, owner_id=call.user_id)
+    await ss.ensure(chat_id=call.chat_id, owner_id=call.user_id, zone=call.zone, now=now())
     text = call.t(
         "✅ {name}: {shift} on {count} day(s): {days}.",
         name=person.display_name,
@@ -141,7 +125,7 @@ async def roster_off(call: Call, words: list[str]) -> None:
     if len(words) not in (2, 3):
         raise UserError(N_("Say who and which dates, e.g. /roster off @bob 12-06,12-07."))
     person = await shifts.resolve_person(words[0])
-    days = sp.parse_days(words[1], today(call))
+    days = sp.parse_days(words[1], call.today)
     shift_type = await shifts.find_type(words[2]) if len(words) == 3 else None
     done = await shifts.unassign(person, days, shift_type, actor_id=call.user_id, chat_id=call.chat_id)
     if not done.changed:
@@ -156,7 +140,7 @@ async def roster_off(call: Call, words: list[str]) -> None:
 
 async def show(call: Call, words: list[str]) -> None:
     """`/roster [week|month] [@user] [date]` as monospace tables."""
-    request = roster_view.parse_request(words, today(call))
+    request = roster_view.parse_request(words, call.today)
     person = await shifts.resolve_person(request.who) if request.who else None
     title, blocks = await roster_view.render(call.t, request, person)
     if not blocks:
@@ -195,12 +179,12 @@ def span_line(t: Translator, span: shifts.Span, zone: ZoneInfo) -> str:
 
 async def on_duty(call: Call) -> None:
     """Who is on shift now and who comes next."""
-    running, upcoming = await shifts.now_and_next(engine.now(), zone(call))
-    lines = [call.t("🕘 Now: {shift}", shift=span_line(call.t, span, zone(call))) for span in running]
+    running, upcoming = await shifts.now_and_next(now(), call.zone)
+    lines = [call.t("🕘 Now: {shift}", shift=span_line(call.t, span, call.zone)) for span in running]
     if not running:
         lines.append(call.t("🕘 Nobody is on shift now."))
     if upcoming:
-        lines.append(call.t("⏭ Next: {shift}", shift=span_line(call.t, upcoming, zone(call))))
+        lines.append(call.t("⏭ Next: {shift}", shift=span_line(call.t, upcoming, call.zone)))
     await call.reply("\n".join(lines))
 
 

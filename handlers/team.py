@@ -10,7 +10,7 @@ from bot.models import Person
 from bot.services.errors import UserError
 from bot.services.team import people
 from bot.services.team.catalog import ROLE_LABELS
-from handlers.common import Call, command
+from handlers.gate import Call, command
 from handlers.gatekeeper import seen_user
 
 

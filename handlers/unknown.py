@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
-from handlers.common import Ctx, translator_for
+from bot.render.context import translator_for
+from handlers.gate import Ctx
 
 
 async def unknown_command(update: Update, context: Ctx) -> None:
@@ -13,7 +14,7 @@ async def unknown_command(update: Update, context: Ctx) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    t = await translator_for(update, context)
+    t = await translator_for(update, context.application)
     word = message.text.split()[0]
     await message.reply_text(t("I don't know {command}. Send /help to see what you can do.", command=word))
 

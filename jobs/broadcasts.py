@@ -5,25 +5,20 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Message, ReplyParameters
 from telegram.error import TelegramError
 
 from bot.i18n import Translator
 from bot.models import Broadcast, BroadcastDelivery, Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES
+from bot.render.context import App, chat_translator
+from bot.render.keyboards import got_it
 from bot.services.broadcasts import announcements as broadcasts
 from bot.services.scheduling import schedules
 from bot.services.team import people
-from jobs.alarms import App, bulk, chat_translator, now, register_poster, send_once
+from jobs.engine import bulk, now, send_once
 
 log = logging.getLogger(__name__)
-
-
-def got_it_button(t: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup:
-    """The one button under a delivered broadcast: pressing it records who read it."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t("Got it 👍"), callback_data=f"bc:ack:{broadcast.id}")]]
-    )
 
 
 def announcement(t: Translator, broadcast: Broadcast, author: str) -> str:
@@ -41,7 +36,7 @@ async def author_name(broadcast: Broadcast) -> str:
 async def send(app: App, broadcast: Broadcast, chat_id: int, author: str) -> Message:
     """Send the broadcast (text, or the photo with its caption) to one chat, paced as a bulk posting."""
     t = await chat_translator(app, chat_id)
-    text, markup, quiet = announcement(t, broadcast, author), got_it_button(t, broadcast), broadcast.silent
+    text, markup, quiet = announcement(t, broadcast, author), got_it(t, broadcast.id), broadcast.silent
     message: Message
     if broadcast.photo:
         message = await app.bot.send_photo(
@@ -167,6 +162,3 @@ async def report(
             )
         except TelegramError as exc:
             log.info("broadcast %s: Cancel button not removed: %s", broadcast.id, exc)
-
-
-register_poster(broadcasts.KIND, post)

@@ -10,17 +10,17 @@ from zoneinfo import ZoneInfo
 
 from telegram import Message
 
-from bot.enums import ChatPurpose, RecordKind
+from bot.enums import RecordKind
 from bot.i18n import Translator
 from bot.models import Occurrence, Schedule
+from bot.render.context import App, chat_translator, settings_of, split_message
+from bot.render.finance_list import answer_list
 from bot.services import sheets
 from bot.services.digests import content
 from bot.services.digests import settings as digests
-from bot.services.scheduling import schedules
+from bot.services.scheduling import changes, schedules
 from bot.services.team import people
-from handlers.common import SETTINGS_KEY, split_message
-from handlers.finance_list import answer_list
-from jobs.alarms import App, bulk, chat_translator, now, plan, register_poster, send_claimed
+from jobs.engine import arm_all, bulk, now, send_claimed
 
 FILE_PART, LIST_PART = "dfile", "dlist"
 """The part of the finance digest finance answers with buttons; a returned file redraws the latest one."""
@@ -190,23 +190,12 @@ async def start(app: App) -> None:
     the bot's own changes (refunds sent to finance) carry its name in record histories."""
     me = app.bot
     await people.observe(people.SeenUser(me.id, me.first_name, me.last_name, me.username))
-    zone = ZoneInfo(app.bot_data[SETTINGS_KEY].bot_timezone)
-    for schedule in await digests.ensure_registered(actor_id=me.id, zone=zone, now=now()):
-        plan(app, schedule)
-
-
-async def ensure_chat(app: App, chat_id: int, purpose: ChatPurpose, actor_id: int) -> None:
-    """A group was just registered (/setup): give it the digest of its purpose, end any it no longer gets."""
-    zone = ZoneInfo(app.bot_data[SETTINGS_KEY].bot_timezone)
-    ended = await Schedule.filter(kind=digests.KIND, chat_id=chat_id, state__in=digests.LIVE)
-    for schedule in await digests.ensure(chat_id, purpose, actor_id=actor_id, zone=zone, now=now()) + ended:
-        await schedule.refresh_from_db()
-        plan(app, schedule)
+    zone = ZoneInfo(settings_of(app).bot_timezone)
+    with changes.collecting() as changed:
+        await digests.ensure_registered(actor_id=me.id, zone=zone, now=now())
+    arm_all(app, changed)
 
 
 async def describe_missed(app: App, t: Translator, schedule: Schedule, when: datetime) -> str:
     """A missed digest by its name in the chat's language."""
     return t(digests.LABELS.get(schedule.ref or "", schedule.text))
-
-
-register_poster(digests.KIND, post, describe=describe_missed)

@@ -8,20 +8,21 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, Message
 from tortoise.transactions import in_transaction
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import HandoverItem, Occurrence, Schedule, ShiftType
+from bot.render.context import App, chat_translator, settings_of
+from bot.render.keyboards import handover_items
 from bot.services.scheduling import schedules
 from bot.services.shifts import handover
 from bot.services.shifts import parse as sp
 from bot.services.shifts import postings as ss
 from bot.services.shifts import roster as shifts
 from bot.services.team import chats
-from handlers.common import SETTINGS_KEY
-from jobs import alarms as engine
+from jobs import engine
 from jobs.watch_posts import watch_list
 
 MAX_LISTED = 15
@@ -41,17 +42,9 @@ class Outgoing:
     items: list[HandoverItem] = field(default_factory=list)
 
 
-def zone(app: engine.App) -> ZoneInfo:
+def zone(app: App) -> ZoneInfo:
     """The shop's zone."""
-    return ZoneInfo(app.bot_data[SETTINGS_KEY].bot_timezone)
-
-
-def item_buttons(t: Translator, items: list[HandoverItem]) -> InlineKeyboardMarkup | None:
-    """A ✅ button per item, three to a row."""
-    buttons = [
-        InlineKeyboardButton(t("✅ #{id}", id=item.id), callback_data=f"ho:{item.id}") for item in items
-    ]
-    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)]) if buttons else None
+    return ZoneInfo(settings_of(app).bot_timezone)
 
 
 def item_list(
@@ -63,11 +56,6 @@ def item_list(
     if len(items) > MAX_LISTED:
         lines.append(t("… and {count} more: /handover lists them all.", count=len(items) - MAX_LISTED))
     return "\n".join(lines), shown
-
-
-async def chats_for(purpose: ChatPurpose) -> list[int]:
-    """The registered groups of one purpose."""
-    return [chat.id for chat in await chats.registered() if chat.purpose == purpose]
 
 
 def late_note(t: Translator, late: timedelta) -> str:
@@ -82,9 +70,7 @@ async def is_first_of_day(shift_type: ShiftType, day: date) -> bool:
     return min(types, key=lambda other: (shifts.hours(other, day)[0], other.id)).id == shift_type.id
 
 
-async def outgoing(
-    app: engine.App, schedule: Schedule, occurrence: Occurrence, late: timedelta
-) -> list[Outgoing]:
+async def outgoing(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> list[Outgoing]:
     """Every message this occurrence posts, computed from the roster and the handover book now."""
     ref = ss.Ref.parse(schedule.ref)
     shift_type = await ShiftType.get_or_none(id=ref.type_id)
@@ -95,11 +81,11 @@ async def outgoing(
     if not span.people:
         return []
     start, end = shifts.hours(shift_type, day)
-    team = await chats_for(ChatPurpose.TEAM) or [schedule.chat_id]
+    team = await chats.of_purpose(ChatPurpose.TEAM) or [schedule.chat_id]
     out: list[Outgoing] = []
     if occurrence.kind == schedules.LEAD:
         for person in span.people:
-            t = await engine.chat_translator(app, person.id)
+            t = await chat_translator(app, person.id)
             text = t(
                 "⏰ Your {shift} starts at {start} (in {minutes} min).",
                 shift=t(shifts.label(shift_type)),
@@ -112,7 +98,7 @@ async def outgoing(
     if ref.event == ss.END:
         count = len(await handover.open_items())
         for chat_id in team:
-            t = await engine.chat_translator(app, chat_id)
+            t = await chat_translator(app, chat_id)
             text = t(
                 "🕕 The {shift} ends at {end}. {names}: write what the next shift must know with "
                 "/handover <text> (#urgent, #call <buyer>, #warehouse). Open items: {count}.",
@@ -126,7 +112,7 @@ async def outgoing(
     at = occurrence.due_at
     items = await handover.open_items(before=at)
     for chat_id in team:
-        t = await engine.chat_translator(app, chat_id)
+        t = await chat_translator(app, chat_id)
         text = t(
             "🕘 The {shift} ({hours}) starts: {names}.",
             shift=t(shifts.label(shift_type)),
@@ -141,22 +127,24 @@ async def outgoing(
                 count=len(items),
             )
             text, shown = item_list(t, header, items, at)
-            out.append(Outgoing(chat_id, HANDOVER, text, item_buttons(t, shown), shown))
+            out.append(
+                Outgoing(chat_id, HANDOVER, text, handover_items(t, [item.id for item in shown]), shown)
+            )
         if watched := await watch_list(t, chat_id):
             out.append(Outgoing(chat_id, WATCHES, watched))
     stock = [item for item in items if item.warehouse]
     if stock and await is_first_of_day(shift_type, day):
-        for chat_id in await chats_for(ChatPurpose.WAREHOUSE):
-            t = await engine.chat_translator(app, chat_id)
+        for chat_id in await chats.of_purpose(ChatPurpose.WAREHOUSE):
+            t = await chat_translator(app, chat_id)
             header = t("🏭 For the warehouse, from the handover book: {count} open.", count=len(stock))
             text, shown = item_list(t, header, stock, at)
-            out.append(Outgoing(chat_id, WAREHOUSE, text, item_buttons(t, shown), shown))
+            out.append(
+                Outgoing(chat_id, WAREHOUSE, text, handover_items(t, [item.id for item in shown]), shown)
+            )
     return out
 
 
-async def post(
-    app: engine.App, schedule: Schedule, occurrence: Occurrence, late: timedelta
-) -> timedelta | None:
+async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
     """Send each message of a claimed occurrence once, recording each before the next; a wait to retry."""
     for message in await outgoing(app, schedule, occurrence, late):
         if await ss.delivered(occurrence, message.recipient, message.part):
@@ -194,26 +182,10 @@ async def refused(occurrence: Occurrence, outgoing: Outgoing, reason: str) -> No
     await record(occurrence, outgoing, None)
 
 
-async def ensure(app: engine.App, *, chat_id: int, owner_id: int) -> None:
-    """Start the shift schedules that do not exist yet and arm them."""
-    for schedule in await ss.ensure(chat_id=chat_id, owner_id=owner_id, zone=zone(app), now=engine.now()):
-        engine.plan(app, schedule)
-
-
-async def refresh(app: engine.App, shift_type: ShiftType, *, chat_id: int, owner_id: int) -> None:
-    """After a type's hours changed: replace its schedules, if shift postings are running at all."""
-    if not await ss.running():
-        return
-    retired = await ss.retire(shift_type, actor_id=owner_id, now=engine.now())
-    for schedule in retired:
-        engine.plan(app, schedule)
-    await ensure(app, chat_id=retired[0].chat_id if retired else chat_id, owner_id=owner_id)
-
-
 MISSED_LABELS = {ss.START: N_("start of the {shift} ({hours})"), ss.END: N_("end of the {shift} ({hours})")}
 
 
-async def describe_missed(app: engine.App, t: Translator, schedule: Schedule, when: datetime) -> str | None:
+async def describe_missed(app: App, t: Translator, schedule: Schedule, when: datetime) -> str | None:
     """A missed shift posting by shift and hours; None when nobody worked it or its season was not on."""
     missed = Occurrence(schedule=schedule, due_at=when, kind=schedules.ALARM)
     if not await outgoing(app, schedule, missed, timedelta(0)):
@@ -225,6 +197,3 @@ async def describe_missed(app: engine.App, t: Translator, schedule: Schedule, wh
     )
     hours = sp.span(shifts.hours(shift_type, ss.shift_day(schedule, missed)))
     return t(what, shift=t(shifts.label(shift_type)), hours=hours)
-
-
-engine.register_poster(ss.SHIFT, post, describe=describe_missed)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.models import Occurrence, Schedule, SwapRequest
+from bot.render.context import App, chat_translator
 from bot.services.scheduling import schedules
 from bot.services.shifts import swaps
-from jobs import alarms as engine
+from jobs import engine
 
 
-async def expire(
-    app: engine.App, schedule: Schedule, occurrence: Occurrence, late: timedelta
-) -> timedelta | None:
+async def expire(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
     """Cancel the swap if it is still open and say so; a decided swap needs nothing."""
     request = await SwapRequest.get_or_none(id=int((schedule.ref or "").partition(":")[2] or 0))
     if (
@@ -21,7 +20,7 @@ async def expire(
     ):
         await schedules.mark_sent(occurrence, None, engine.now())
         return None
-    t = await engine.chat_translator(app, schedule.chat_id)
+    t = await chat_translator(app, schedule.chat_id)
     text = t(
         "⌛ Swap #{id} expired: it was not decided within {hours} h. The roster stays as it was.",
         id=request.id,
@@ -30,6 +29,3 @@ async def expire(
     return await engine.send_claimed(
         app, occurrence, lambda: app.bot.send_message(schedule.chat_id, text, **engine.bulk(app))
     )
-
-
-engine.register_poster(swaps.KIND, expire, catch_up=True)  # an expiry acts: it runs however late

@@ -7,8 +7,8 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.models import Record, Schedule
+from bot.render.cards import status_buttons
 from bot.services.scheduling import schedules, watches
-from handlers.cards import status_buttons
 
 MAX_LISTED = 10
 
@@ -38,8 +38,8 @@ async def watch_list(t: Translator, chat_id: int) -> str | None:
     return "\n".join(lines)
 
 
-async def watch_post(t: Translator, schedule: Schedule, now: datetime) -> tuple[str, Any]:
-    """The text and buttons of one watch alert."""
+async def watch_post(t: Translator, schedule: Schedule, now: datetime) -> tuple[str, Any, Record | None]:
+    """The text and buttons of one watch alert, and the record whose card it is (to remember it)."""
     zone = schedules.zone_of(schedule)
     if schedule.kind == watches.REFUND_WATCH:
         record = await Record.get(id=watches.record_id_of(schedule))
@@ -52,7 +52,7 @@ async def watch_post(t: Translator, schedule: Schedule, now: datetime) -> tuple[
             days=days,
             when=record.deadline_at.astimezone(zone).strftime("%m-%d %H:%M"),
         )
-        return text, status_buttons(t, record)
+        return text, status_buttons(t, record), record
     assert schedule.ends_at is not None
     promised = schedule.ends_at.astimezone(zone).date()
     days = (promised - now.astimezone(zone).date()).days
@@ -65,4 +65,4 @@ async def watch_post(t: Translator, schedule: Schedule, now: datetime) -> tuple[
             date=promised,
             days=days,
         )
-    return (f"{text}\n{schedule.text}" if schedule.text else text), None
+    return (f"{text}\n{schedule.text}" if schedule.text else text), None, None

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 
 from bot.fakeapi.driver import handled
+from bot.render.codec import Family, encode
 from tests.harness import ALICE, BOB, CAROL, DAVE, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
 from tests.shop_clock import START, advance, buttons, last_answer, posted
 
@@ -91,7 +92,7 @@ async def test_preview_sends_nothing_until_confirmed_and_confirm_works_once(bot:
         "Who has read it: /acks 1",
     ]
 
-    await press_data(bot, ALICE, shown, "bc:y:1")
+    await press_data(bot, ALICE, shown, encode(Family.BROADCAST, "confirm", 1))
     assert "already handled" in last_answer(bot)["text"]
     await bot.say(ALICE, "/broadcasts")  # a round trip: a second posting would have gone out by now
     assert len(sent_to(bot, TEAM)) == 1
@@ -107,13 +108,13 @@ async def test_cancel_sends_nothing_and_only_the_author_or_a_manager_decides(bot
     shown = await preview(bot, "/broadcast 盘点 at 6pm", user=BOB, chat=TEAM)
     await press(bot, shown, 1, user=CAROL)
     answer = last_answer(bot)
-    assert "Only the author of broadcast #1 or a manager" in answer["text"] and answer["show_alert"] in (
+    assert "only its author or someone with the role manager" in answer["text"] and answer["show_alert"] in (
         True,
         "true",
     )
     edited = await press(bot, shown, 2, user=BOB)
     assert edited[-1]["text"].endswith("✖️ Cancelled by @bob: nothing was sent.")
-    await press_data(bot, ALICE, shown, "bc:y:1")
+    await press_data(bot, ALICE, shown, encode(Family.BROADCAST, "confirm", 1))
     assert "already handled" in last_answer(bot)["text"]
     assert sent_to(bot, TEAM, "📣 From") == []
 
@@ -261,7 +262,7 @@ async def test_scheduled_broadcast_goes_out_once_at_its_time(bot: Harness, clock
     assert "No broadcasts are scheduled" in await bot.say(ALICE, "/broadcasts", SUPERVISORS)
     assert len(sent_to(bot, TEAM)) == 1
     assert buttons(bot.api.get_message(SUPERVISORS, shown["message_id"]) or {}) == []
-    await press_data(bot, ALICE, shown, "bc:n:1")  # a stale Cancel button
+    await press_data(bot, ALICE, shown, encode(Family.BROADCAST, "cancel", 1))  # a stale Cancel button
     assert "can't be cancelled" in last_answer(bot)["text"]
 
 

@@ -73,6 +73,7 @@ async def alarm(
         chat_id=TEAM,
         acked_by=BOB if acked_after is not None else None,
         acked_at=due + acked_after if acked_after is not None else None,
+        outcome="done" if acked_after is not None else None,
     )
 
 

@@ -250,11 +250,14 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     assert "review group: 1" in card["text"]
     assert buttons(card) == ["→ revised", "→ failed", "Escalate ⤴"]
     await bot.press(CAROL, REVIEW, card["message_id"], 3)  # Carol serves in group 2, not 1
-    assert alert(bot) == "Only the case's current group, a supervisor or a manager can escalate it."
+    assert (
+        alert(bot)
+        == "Sorry, only the case's current group or someone with the role supervisor, manager can do this."
+    )
     edited = await bot.press(BOB, REVIEW, card["message_id"], 3)
     assert "review group: 2" in edited[-1]["text"] and "⤴ Escalated to group 2 by @bob" in edited[-1]["text"]
     await bot.press(BOB, REVIEW, card["message_id"], 3)  # group 2 now: Bob is not in it any more
-    assert alert(bot).startswith("Only the case's current group")
+    assert alert(bot).startswith("Sorry, only the case's current group")
     await bot.press(CAROL, REVIEW, card["message_id"], 3)
     edited = await bot.press(ALICE, REVIEW, card["message_id"], 3)  # a manager may always pass it on
     assert "review group: 4" in edited[-1]["text"]

@@ -76,7 +76,7 @@ async def test_every_privileged_command_is_refused_below_its_roles(bot: Harness)
             continue
         await bot.say(ALICE, f"/role @bob {role.value}", chat=ALICE)
         for command in (info.name for info in COMMANDS):
-            allowed = PERMISSIONS[command]
+            allowed = PERMISSIONS[command].roles
             if allowed is None or role in allowed:
                 continue
             reply = await bot.say(BOB, f"/{command}", chat=BOB)  # private: no per-group rate limit

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.enums import AGENT_ROLES, ChatPurpose, Role
+from bot.enums import AGENT_ROLES, ChatPurpose, Role, ScheduleKind
 from bot.i18n import N_
 from bot.models import Broadcast, BroadcastAck, BroadcastDelivery, Chat, Person, RoleGrant, Schedule
 from bot.services import audit
@@ -22,7 +22,7 @@ from bot.services.errors import UserError
 from bot.services.scheduling import schedules, timespec
 from bot.services.team import chats
 
-KIND = "broadcast"
+KIND = ScheduleKind.BROADCAST
 """The Schedule kind whose postings are broadcasts (jobs/broadcasts.py posts them)."""
 DRAFT, WAITING, SENDING, DONE, CANCELLED = "draft", "waiting", "sending", "done", "cancelled"
 MISSED = "missed"
@@ -74,7 +74,6 @@ REPLY_AND_TEXT = N_(
 NOT_SENDABLE = N_("I can broadcast a text or a photo; the message you replied to is neither.")
 NO_CHATS = N_("No chat is registered as “{value}”. Register one there with /setup {value}.")
 NO_SUCH = N_("There is no broadcast {value}.")
-NOT_YOURS = N_("Only the author of broadcast #{id} or a manager may confirm or cancel it.")
 ALREADY = N_("Broadcast #{id} was already handled.")
 TIME_PASSED = N_("The time of broadcast #{id} has passed: send /broadcast again with a new at=.")
 TOO_LATE_TO_CANCEL = N_("Broadcast #{id} is already going out or sent; it can't be cancelled.")
@@ -255,12 +254,6 @@ async def get(broadcast_id: int) -> Broadcast:
     return broadcast
 
 
-def _check_decider(broadcast: Broadcast, actor_id: int, roles: frozenset[Role]) -> None:
-    """Only the author, or a manager, decides what goes out in their name."""
-    if actor_id != broadcast.author_id and Role.MANAGER not in roles:
-        raise UserError(NOT_YOURS, id=broadcast.id)
-
-
 async def _move(
     broadcast: Broadcast, before: tuple[str, ...], after: str, *, actor_id: int, now: datetime
 ) -> bool:
@@ -287,11 +280,10 @@ async def _move(
 
 
 async def confirm(
-    broadcast_id: int, *, actor_id: int, roles: frozenset[Role], now: datetime
+    broadcast_id: int, *, actor_id: int, now: datetime
 ) -> tuple[Broadcast, Schedule]:
     """Confirm a draft: it becomes a one-off schedule, due now or at its time, that the engine posts once."""
     broadcast = await get(broadcast_id)
-    _check_decider(broadcast, actor_id, roles)
     if broadcast.state != DRAFT:
         raise UserError(ALREADY, id=broadcast.id)
     if broadcast.send_at is not None and broadcast.send_at <= now:
@@ -313,11 +305,10 @@ async def confirm(
 
 
 async def cancel(
-    broadcast_id: int, *, actor_id: int, roles: frozenset[Role], now: datetime
+    broadcast_id: int, *, actor_id: int, now: datetime
 ) -> tuple[Broadcast, Schedule | None]:
     """Cancel a draft, or a confirmed broadcast still waiting for its time; returns its schedule to disarm."""
     broadcast = await get(broadcast_id)
-    _check_decider(broadcast, actor_id, roles)
     if broadcast.state in (SENDING, DONE):
         raise UserError(TOO_LATE_TO_CANCEL, id=broadcast.id)
     if not await _move(broadcast, (DRAFT, WAITING), CANCELLED, actor_id=actor_id, now=now):

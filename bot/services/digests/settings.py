@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from tortoise.transactions import in_transaction
-
-from bot.enums import ChatPurpose
+from bot.enums import ChatPurpose, ScheduleKind
 from bot.i18n import N_
 from bot.models import Chat, Occurrence, Schedule
-from bot.services import audit
 from bot.services.errors import UserError
 from bot.services.scheduling import schedules, timespec
 from bot.services.team import chats
 
-KIND = "digest"
+KIND = ScheduleKind.DIGEST
 FINANCE, WAREHOUSE, SUPERVISORS = "finance", "warehouse", "supervisors"
 NAMES = (FINANCE, WAREHOUSE, SUPERVISORS)
 PURPOSE: dict[str, ChatPurpose] = {
@@ -132,24 +129,10 @@ async def targets(name: str) -> list[Schedule]:
 
 async def retime(name: str, rule: timespec.Rule, *, actor_id: int, now: datetime) -> list[Schedule]:
     """Move a digest to a new time in every chat that gets it; paused ones stay paused."""
-    changed = await targets(name)
-    for schedule in changed:
-        before = schedule.rule
-        schedule.rule = timespec.to_json(rule)
-        upcoming = schedules.next_event(schedule, now) if schedule.state == schedules.ACTIVE else None
-        schedule.next_due_at, schedule.next_kind = upcoming if upcoming else (None, None)
-        async with in_transaction() as conn:
-            await schedule.save(update_fields=["rule", "next_due_at", "next_kind"], using_db=conn)
-            await audit.record(
-                actor_id=actor_id,
-                chat_id=schedule.chat_id,
-                action="digest.time",
-                target=f"alarm:{schedule.id}",
-                before={"rule": before},
-                after={"rule": schedule.rule},
-                using_db=conn,
-            )
-    return changed
+    return [
+        await schedules.retime(schedule, rule, actor_id=actor_id, now=now, action="digest.time")
+        for schedule in await targets(name)
+    ]
 
 
 async def switch(name: str, on: bool, *, actor_id: int, now: datetime) -> list[Schedule]:

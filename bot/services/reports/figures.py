@@ -14,7 +14,7 @@ from decimal import Decimal
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
-from bot.enums import STATUS_FLOW, VOID, RecordKind
+from bot.enums import STATUS_FLOW, VOID, RecordKind, ScheduleKind
 from bot.models import Occurrence, Person, Record
 from bot.services import sql_portable as sql
 from bot.services.reports.periods import Period
@@ -23,7 +23,7 @@ from bot.services.scheduling import schedules
 CLAIM_KINDS = (RecordKind.REFUND, RecordKind.COMPLAINT)
 TOP = 5
 """How many agents and repeat claimants a report names."""
-ALARM_KINDS = ("shelf", "snooze")
+ALARM_KINDS = (ScheduleKind.SHELF, ScheduleKind.SNOOZE)
 """Schedules whose postings carry a Done button (watches and digests have none to press)."""
 ACKABLE_STATES = (schedules.SENT, schedules.MISSED)
 """Alarms that were due: posted, or missed while the bot was down (nobody could press Done on those)."""
@@ -155,7 +155,7 @@ async def _alarms(report: Report) -> None:
     """How many alarms fell due, how many were marked done, and how long after the due time (median)."""
     report.alarms = await Occurrence.filter(due_alarms(report.period)).count()
     late = f"{sql.epoch('o.acked_at')} - {sql.epoch('o.due_at')}"
-    inner = ALARMS_SQL.format(late=late) + " AND o.acked_at IS NOT NULL"
+    inner = ALARMS_SQL.format(late=late) + f" AND o.outcome = '{schedules.DONE_OUTCOME}'"
     report.ack_median, report.acked = await sql.median(inner, _alarm_params(report.period))
 
 
@@ -237,7 +237,7 @@ async def alarm_lateness(period: Period) -> list[int]:
     late = f"{sql.epoch('o.acked_at')} - {sql.epoch('o.due_at')}"
     cases = " ".join(f"WHEN x < {edge} THEN {n}" for n, edge in enumerate(LATENESS_EDGES))
     never = len(LATENESS_EDGES) + 1
-    inner = ALARMS_SQL.format(late=f"CASE WHEN o.acked_at IS NULL THEN NULL ELSE {late} END")
+    inner = ALARMS_SQL.format(late=f"CASE WHEN o.outcome = '{schedules.DONE_OUTCOME}' THEN {late} END")
     found = await sql.rows(
         f"SELECT CASE WHEN x IS NULL THEN {never} {cases} ELSE {len(LATENESS_EDGES)} END AS bucket, "
         f"COUNT(*) AS n FROM ({inner}) AS d GROUP BY 1",

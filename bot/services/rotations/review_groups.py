@@ -15,7 +15,6 @@ from bot.i18n import N_
 from bot.models import Person, Record, RecordEvent, Rotation
 from bot.services import audit
 from bot.services.errors import Msg, UserError
-from bot.services.permissions import LEADS
 from bot.services.records import book as records
 from bot.services.records.text import STATUS_LABELS
 from bot.services.rotations import engine as rota
@@ -135,14 +134,11 @@ def can_escalate(record: Record) -> bool:
     return record.kind == RecordKind.REVIEW and records.is_open(record) and case_group(record) < LAST_GROUP
 
 
-def may_escalate(
+def in_case_group(
     rule: rota.RotationRule | None, roles: Iterable[Role], user_id: int, record: Record, now: datetime
 ) -> bool:
-    """Supervisors and managers, or a review member serving in the case's group now (any, before set-up)."""
-    held = frozenset(roles)
-    if not held.isdisjoint(LEADS):
-        return True
-    if Role.REVIEW not in held:
+    """Whether a review member serves in the case's group now (before the rotation is set up: any of them)."""
+    if Role.REVIEW not in frozenset(roles):
         return False
     return rule is None or rota.group_of(rule, user_id, now) == str(case_group(record))
 

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot.enums import ScheduleKind
 from bot.i18n import N_
 from bot.models import Occurrence, Schedule
 from bot.services import audit
 from bot.services.errors import UserError
-from bot.services.scheduling import timespec
+from bot.services.scheduling import changes, timespec
 
 ACTIVE, PAUSED, DELETED, DONE = "active", "paused", "deleted", "done"
 ALARM, LEAD, ESCALATION = "alarm", "lead", "escalation"
@@ -79,7 +80,7 @@ async def create(
             after={"rule": schedule.rule, "text": schedule.text},
             using_db=conn,
         )
-    return schedule
+    return changes.note(schedule)
 
 
 async def due(now: datetime) -> list[Schedule]:
@@ -141,10 +142,15 @@ async def unfinished() -> list[Occurrence]:
     return await Occurrence.filter(state=SENDING).prefetch_related("schedule").order_by("id")
 
 
-async def acknowledge(occurrence_id: int, user_id: int, now: datetime) -> Occurrence | None:
-    """Mark an alarm done; None if someone already did."""
+DONE_OUTCOME, SNOOZED = "done", "snoozed"
+
+
+async def acknowledge(
+    occurrence_id: int, user_id: int, now: datetime, outcome: str = DONE_OUTCOME
+) -> Occurrence | None:
+    """Answer an alarm (done, or snoozed: not escalated, not counted as done); None if already answered."""
     updated = await Occurrence.filter(id=occurrence_id, acked_by__isnull=True).update(
-        acked_by=user_id, acked_at=now
+        acked_by=user_id, acked_at=now, outcome=outcome
     )
     return await Occurrence.get_or_none(id=occurrence_id).prefetch_related("schedule") if updated else None
 
@@ -206,14 +212,36 @@ async def set_state(schedule: Schedule, state: str, *, actor_id: int, now: datet
             after={"state": schedule.state},
             using_db=conn,
         )
-    return schedule
+    return changes.note(schedule)
+
+
+async def retime(
+    schedule: Schedule, rule: timespec.Rule, *, actor_id: int, now: datetime, action: str = "schedule.time"
+) -> Schedule:
+    """Give a schedule a new rule (a paused one stays paused until resumed), audited with the old rule."""
+    before = schedule.rule
+    schedule.rule = timespec.to_json(rule)
+    upcoming = next_event(schedule, now) if schedule.state == ACTIVE else None
+    schedule.next_due_at, schedule.next_kind = upcoming if upcoming else (None, None)
+    async with in_transaction() as conn:
+        await schedule.save(update_fields=["rule", "next_due_at", "next_kind"], using_db=conn)
+        await audit.record(
+            actor_id=actor_id,
+            chat_id=schedule.chat_id,
+            action=action,
+            target=f"alarm:{schedule.id}",
+            before={"rule": before},
+            after={"rule": schedule.rule},
+            using_db=conn,
+        )
+    return changes.note(schedule)
 
 
 async def snooze(schedule: Schedule, minutes: int, *, actor_id: int, now: datetime) -> Schedule:
     """A one-off copy of an alarm `minutes` from now, itself escalating if nobody marks it done."""
     parsed = timespec.Parsed(timespec.Once(now + timedelta(minutes=minutes)), schedule.text, None)
     return await create(
-        kind="snooze",
+        kind=ScheduleKind.SNOOZE,
         chat_id=schedule.chat_id,
         owner_id=actor_id,
         parsed=parsed,

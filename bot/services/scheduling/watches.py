@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.enums import VOID, RecordKind
+from bot.enums import VOID, RecordKind, ScheduleKind
 from bot.i18n import N_
 from bot.models import Record, Schedule
 from bot.services.errors import UserError
@@ -14,7 +14,7 @@ from bot.services.records import fields as rf
 from bot.services.scheduling import schedules, timespec
 from bot.services.team.rules import Rules
 
-REFUND_WATCH, PRESALE = "refund_watch", "presale"
+REFUND_WATCH, PRESALE = ScheduleKind.REFUND_WATCH, ScheduleKind.PRESALE
 WATCH_KINDS = frozenset({REFUND_WATCH, PRESALE})
 CLOSED_REFUND = frozenset({"paid", "rejected", VOID})
 EVERY_DAY = frozenset(range(7))

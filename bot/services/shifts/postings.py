@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from bot.enums import ScheduleKind
 from bot.models import Occurrence, Schedule, ShiftDelivery, ShiftType
 from bot.services.scheduling import schedules, timespec
 from bot.services.shifts import parse as sp
 from bot.services.shifts import roster as shifts
 
-SHIFT = "shift"
+SHIFT = ScheduleKind.SHIFT
 START, END = "start", "end"
 LIVE = (schedules.ACTIVE, schedules.PAUSED)
 
@@ -95,6 +96,16 @@ async def retire(shift_type: ShiftType, *, actor_id: int, now: datetime) -> list
     """End a type's schedules after its hours changed; returns them, so their timers are removed."""
     found = await Schedule.filter(kind=SHIFT, state__in=LIVE, ref__startswith=f"{SHIFT}:{shift_type.id}:")
     return [await schedules.set_state(s, schedules.DELETED, actor_id=actor_id, now=now) for s in found]
+
+
+async def refresh(
+    shift_type: ShiftType, *, chat_id: int, actor_id: int, zone: ZoneInfo, now: datetime
+) -> None:
+    """After a type's hours changed: replace its schedules, if shift postings are running at all."""
+    if not await running():
+        return
+    retired = await retire(shift_type, actor_id=actor_id, now=now)
+    await ensure(chat_id=retired[0].chat_id if retired else chat_id, owner_id=actor_id, zone=zone, now=now)
 
 
 def shift_day(schedule: Schedule, occurrence: Occurrence) -> date:

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from bot.enums import ScheduleKind
 from bot.i18n import N_
 from bot.models import Person, RosterShift, ShiftType, SwapRequest
 from bot.services import audit
@@ -17,7 +18,7 @@ from bot.services.team import people
 ASKED, ACCEPTED, APPROVED, DECLINED, EXPIRED = "asked", "accepted", "approved", "declined", "expired"
 PENDING = (ASKED, ACCEPTED)
 TIMEOUT = timedelta(hours=24)
-KIND = "swap"
+KIND = ScheduleKind.SWAP
 """The schedule kind of a swap's timeout."""
 
 

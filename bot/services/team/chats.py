@@ -98,6 +98,11 @@ async def registered() -> list[Chat]:
     return await Chat.filter(purpose__isnull=False).order_by("purpose", "title")
 
 
+async def of_purpose(purpose: ChatPurpose) -> list[int]:
+    """The registered groups of one purpose."""
+    return [chat.id for chat in await registered() if chat.purpose == purpose]
+
+
 async def locale_of(chat_id: int, default: str) -> str:
     """The chat's language (in a private chat: the person's), else the deployment default."""
     if chat_id not in _locales:

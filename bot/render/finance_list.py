@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from bot.i18n import Translator
+from bot.render.codec import Family
+from bot.render.keyboards import keyboard, pages, press
 from bot.services.digests import content
 
 
@@ -24,18 +26,11 @@ def answer_list(t: Translator, waiting: content.Waiting) -> tuple[str, InlineKey
         lines.append(t("Page {page} of {pages}", page=waiting.page, pages=waiting.pages))
     rows = [
         [
-            InlineKeyboardButton(
-                t("✅ {id} paid", id=record.short_id), callback_data=f"fa:p:{record.id}:{waiting.page}"
-            ),
-            InlineKeyboardButton(
-                t("❌ {id} rejected", id=record.short_id), callback_data=f"fa:r:{record.id}:{waiting.page}"
+            press(t("✅ {id} paid", id=record.short_id), Family.FINANCE, "paid", record.id, waiting.page),
+            press(
+                t("❌ {id} rejected", id=record.short_id), Family.FINANCE, "reject", record.id, waiting.page
             ),
         ]
         for record in waiting.records
     ]
-    paging = []
-    if waiting.page > 1:
-        paging.append(InlineKeyboardButton(t("◀ Previous"), callback_data=f"fa:g:{waiting.page - 1}"))
-    if waiting.page < waiting.pages:
-        paging.append(InlineKeyboardButton(t("Next ▶"), callback_data=f"fa:g:{waiting.page + 1}"))
-    return "\n".join(lines), InlineKeyboardMarkup([*rows, paging] if paging else rows)
+    return "\n".join(lines), keyboard(*rows, pages(t, Family.FINANCE, "page", waiting.page, waiting.pages))

@@ -1,0 +1,1 @@
+"""Shared rendering for handlers and jobs: button data, keyboards, record cards, the chat's language."""

@@ -1,0 +1,342 @@
+"""The one gate: every command, button, reply, file and form step passes here before a handler runs.
+
+The gate builds the `Call` (who, where, which language, which roles), decodes button data with the one codec,
+finds the object a press or reply acts on (refusing it when the object belongs to another chat), asks the
+permission map (bot/services/permissions.py) about the action, runs the handler, and turns what a person can
+fix (`UserError`) or may not do (`RefusedError`) into a reply in the chat's language. Schedules a handler
+changed are armed here, after it finished, so no handler keeps the JobQueue in step itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
+from telegram.ext.filters import BaseFilter
+
+from bot.enums import Role
+from bot.i18n import Translator
+from bot.render.codec import Button, Family, decode, pattern
+from bot.render.context import App, shop_zone, split_message, translator_for
+from bot.services.errors import Msg, UserError
+from bot.services.permissions import Facts, Rule, Verdict, check
+from bot.services.scheduling import changes
+from bot.services.team import people
+from bot.services.team.catalog import COMMANDS, ROLE_LABELS
+from jobs import engine
+
+log = logging.getLogger(__name__)
+
+Ctx = ContextTypes.DEFAULT_TYPE
+T = TypeVar("T")
+R = TypeVar("R")
+EXAMPLES = {info.name: info.example for info in COMMANDS}
+
+
+class RefusedError(Exception):
+    """Raised by a handler that found, after loading what it acts on, that the map says no."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict)
+        self.verdict = verdict
+
+
+@dataclass(slots=True)
+class Call:
+    """One person acting through the bot: who, where, in which language, with which roles and arguments."""
+
+    update: Update
+    context: Ctx
+    t: Translator
+    roles: frozenset[Role]
+    action: str
+    button: Button | None = None
+    armed: list[int] = field(default_factory=list)
+
+    @property
+    def app(self) -> App:
+        """The running Application."""
+        return self.context.application
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The shop's time zone."""
+        return shop_zone(self.app)
+
+    @property
+    def today(self) -> date:
+        """The shop's date now."""
+        return engine.now().astimezone(self.zone).date()
+
+    @property
+    def user_id(self) -> int:
+        """The caller's Telegram id."""
+        assert self.update.effective_user is not None
+        return self.update.effective_user.id
+
+    @property
+    def chat_id(self) -> int:
+        """The chat the person acted in."""
+        assert self.update.effective_chat is not None
+        return self.update.effective_chat.id
+
+    @property
+    def is_private(self) -> bool:
+        """Whether this is a one-to-one chat with the bot."""
+        return self.update.effective_chat is not None and self.update.effective_chat.type == ChatType.PRIVATE
+
+    @property
+    def args(self) -> list[str]:
+        """The words after the command."""
+        return list(self.context.args or [])
+
+    @property
+    def message(self) -> Message:
+        """The message that carried the command (for a button: the bot's message it was pressed under)."""
+        assert self.update.effective_message is not None
+        return self.update.effective_message
+
+    @property
+    def query(self) -> CallbackQuery:
+        """The button press being handled."""
+        assert self.update.callback_query is not None
+        return self.update.callback_query
+
+    @property
+    def name(self) -> str:
+        """How the caller is named in stamps: @username, else the first name."""
+        assert self.update.effective_user is not None
+        user = self.update.effective_user
+        return f"@{user.username}" if user.username else user.first_name
+
+    def facts(self, **known: Any) -> Facts:
+        """Facts about the object acted on, from the caller's point of view."""
+        return Facts(actor_id=self.user_id, **known)
+
+    def require(self, action: str, facts: Facts | None = None) -> None:
+        """Ask the map about a further action once its object is known; refuse through the gate if not."""
+        verdict = check(action, self.roles, facts)
+        if not verdict.allowed:
+            raise RefusedError(verdict)
+
+    async def reply(self, text: str, **kwargs: Any) -> Message:
+        """Answer in the same chat (quoting in groups); long text is split, buttons go on the last part."""
+        quote = not self.is_private and self.button is None
+        *first, last = split_message(text)
+        for chunk in first:
+            await self.message.reply_text(chunk, do_quote=quote)
+        return await self.message.reply_text(last, do_quote=quote, **kwargs)
+
+    async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        """Answer a button press with a toast (or an alert); for a message, reply with the text."""
+        if self.update.callback_query is not None:
+            await self.update.callback_query.answer(text, show_alert=alert)
+        elif text:
+            await self.reply(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Target(Generic[T]):
+    """What a press or reply acts on: the object, the action the map is asked about, where it belongs."""
+
+    subject: T
+    action: str
+    chats: frozenset[int] | None = None
+    """The chats the object may be acted on from; None when it may be acted on wherever it arrives."""
+    facts: Facts | None = None
+
+
+Loader = Callable[[Call], Awaitable[Target[T] | None]]
+
+
+def role_names(t: Translator, roles: frozenset[Role] | None) -> str:
+    """Roles in the caller's language, in declaration order."""
+    return t.join(t(ROLE_LABELS[role]) for role in Role if roles and role in roles)
+
+
+def explain(t: Translator, error: UserError) -> str:
+    """A UserError in the chat's language, translating parameters that are messages themselves."""
+    params = {key: t(value) if isinstance(value, Msg) else value for key, value in error.params.items()}
+    return t(error.message, **params)
+
+
+def usage(t: Translator, name: str) -> str:
+    """The one-line usage example for a command."""
+    return t("Usage: {example}", example=t(EXAMPLES[name])) if name in EXAMPLES else ""
+
+
+def denied(t: Translator, verdict: Verdict) -> str:
+    """Why an action was refused, in the person's terms: the roles it needs, or whose it is."""
+    if verdict.rule is Rule.ASKED:
+        return t("Only the person asked can answer this.")
+    if verdict.rule is Rule.NOT_PARTY:
+        return t("You are part of this, so someone else has to decide it.")
+    needed = verdict.needs
+    if not needed:
+        return t("Sorry, this is not available to anyone.")
+    if needed == frozenset(Role):
+        return t("Sorry, this needs a role in the team: ask a supervisor to give you one with /role.")
+    roles = role_names(t, needed)
+    if verdict.rule is Rule.AUTHOR:
+        return t("Sorry, only its author or someone with the role {roles} can do this.", roles=roles)
+    if verdict.rule is Rule.CASE_GROUP:
+        return t(
+            "Sorry, only the case's current group or someone with the role {roles} can do this.", roles=roles
+        )
+    return t("Sorry, this needs the role: {roles}.", roles=roles)
+
+
+def denied_for(t: Translator, action: str, roles: frozenset[Role]) -> str:
+    """The refusal for an action judged on roles alone."""
+    return denied(t, check(action, roles))
+
+
+async def enter(update: Update, context: Ctx, action: str) -> Call | None:
+    """The Call for an update, or None when it has no person (channel posts, service messages)."""
+    user = update.effective_user
+    if user is None or update.effective_chat is None:
+        return None
+    t = await translator_for(update, context.application)
+    return Call(update, context, t, await people.roles_of(user.id), action)
+
+
+async def run(
+    call: Call, action: str, work: Callable[[], Awaitable[R]], facts: Facts | None = None
+) -> R | None:
+    """Ask the map, run the handler, explain refusals and bad input, then arm the schedules it changed."""
+    verdict = check(action, call.roles, facts)
+    if not verdict.allowed:
+        await refuse(call, verdict)
+        return None
+    try:
+        with changes.collecting() as changed:
+            result = await work()
+    except UserError as error:
+        await complain(call, explain(call.t, error))
+        return None
+    except RefusedError as refused:
+        await refuse(call, refused.verdict)
+        return None
+    engine.arm_all(call.app, changed)
+    return result
+
+
+async def refuse(call: Call, verdict: Verdict) -> None:
+    """Tell the person the map said no (an alert under a button, a reply to a message)."""
+    text = denied(call.t, verdict)
+    if call.update.callback_query is not None:
+        await call.answer(text, alert=True)
+    else:
+        await call.reply(text)
+
+
+async def complain(call: Call, text: str) -> None:
+    """Bad input: an alert under a button, or a reply with the command's usage."""
+    if call.update.callback_query is not None:
+        await call.answer(text, alert=True)
+        return
+    lines = [text, usage(call.t, call.action)]
+    await call.reply("\n".join(line for line in lines if line))
+
+
+async def stale(call: Call) -> None:
+    """A press the bot cannot act on: malformed, forged, from an older version, or its object is gone."""
+    await call.answer(call.t("This button is out of date."), alert=True)
+
+
+def gated(
+    action: str, handler: Callable[[Call], Awaitable[R]]
+) -> Callable[[Update, Ctx], Coroutine[Any, Any, R | None]]:
+    """A PTB callback that runs `handler` through the gate under `action` (commands, form steps, files)."""
+
+    async def through_gate(update: Update, context: Ctx) -> R | None:
+        """Enter, check, run."""
+        call = await enter(update, context, action)
+        if call is None:
+            return None
+        return await run(call, action, lambda: handler(call))
+
+    return through_gate
+
+
+def command(
+    name: str,
+    handler: Callable[[Call], Awaitable[None]],
+    *,
+    filters: BaseFilter | None = None,
+    action: str | None = None,
+) -> CommandHandler[Any, None]:
+    """`/name` through the gate; the action defaults to the command's name."""
+    return CommandHandler(name, gated(action or name, handler), filters=filters)
+
+
+def button(
+    family: Family, load: Loader[T], handler: Callable[[Call, T], Awaitable[None]]
+) -> CallbackQueryHandler[Any, None]:
+    """A family's buttons through the gate: decode, find the object, check its chat, ask the map, run."""
+
+    async def pressed(update: Update, context: Ctx) -> None:
+        """One press."""
+        call = await enter(update, context, family.value)
+        if call is None:
+            return
+        call.button = decode(call.query.data)
+        if call.button is None or call.button.family is not family:
+            await stale(call)
+            return
+        target = await load(call)
+        if target is None:
+            await stale(call)
+            return
+        if target.chats is not None and call.chat_id not in target.chats:
+            log.warning(
+                "refused press %r by %s in chat %s: its object belongs to chats %s",
+                call.query.data,
+                call.user_id,
+                call.chat_id,
+                sorted(target.chats),
+            )
+            await call.answer(call.t("This button does not belong to this chat."), alert=True)
+            return
+        call.action = target.action
+        await run(call, target.action, lambda: handler(call, target.subject), target.facts)
+
+    return CallbackQueryHandler(pressed, pattern=pattern(family))
+
+
+def message(
+    filters: BaseFilter, load: Loader[T], handler: Callable[[Call, T], Awaitable[None]]
+) -> MessageHandler[Any, None]:
+    """A reply or a file through the gate: `load` says what it is for (None: not for this feature)."""
+
+    async def received(update: Update, context: Ctx) -> None:
+        """One message."""
+        call = await enter(update, context, "")
+        if call is None:
+            return
+        target = await load(call)
+        if target is None:
+            return
+        call.action = target.action
+        await run(call, target.action, lambda: handler(call, target.subject), target.facts)
+
+    return MessageHandler(filters, received)
+
+
+async def out_of_date(update: Update, context: Ctx) -> None:
+    """Any press no family claims: tell the person instead of leaving the button spinning."""
+    call = await enter(update, context, "")
+    if call is not None and update.callback_query is not None:
+        await stale(call)
+
+
+def catch_all() -> BaseHandler[Update, Ctx, None]:
+    """Registered last: presses with data no family reads."""
+    return CallbackQueryHandler(out_of_date)
