@@ -10,12 +10,16 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+import time_machine
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
     ChatFullInfo,
     ChatMemberAdministrator,
     ChatMemberLeft,
+    ChatMemberMember,
     ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -374,3 +378,184 @@ async def test_waiting_helpers_time_out_helpfully(api: FakeBotApi) -> None:
     reply = api.message(GROUP, BEN, "re", reply_to=update["message"]["message_id"])
     assert reply["message"]["reply_to_message"]["text"] == "nobody polls"
     assert api.raw_update({"my_chat_member": {}})["update_id"] == reply["update_id"] + 1
+
+
+async def test_reactions_are_recorded_but_not_counted_as_messages(api: FakeBotApi, bot: Bot) -> None:
+    order = api.message(GROUP, ANN, "order 42 shipped")["message"]["message_id"]
+    api.enforce_limits()
+    for i in range(20):
+        await bot.send_message(GROUP, f"m{i}")
+    assert await bot.set_message_reaction(GROUP, order, "👍", is_big=True)
+    assert api.reactions(GROUP, order) == [{"type": "emoji", "emoji": "👍"}]
+    call = api.calls_to("setMessageReaction")[-1]
+    assert call.params["reaction"] == [{"type": "emoji", "emoji": "👍"}] and call.params["is_big"] is True
+    with pytest.raises(RetryAfter):
+        await bot.send_message(GROUP, "the 21st message of the minute")
+
+    with pytest.raises(BadRequest, match=r"(?i)message to react not found"):
+        await bot.set_message_reaction(GROUP, 999, "👍")
+    with pytest.raises(BadRequest, match=r"(?i)REACTION_INVALID"):
+        await bot.set_message_reaction(GROUP, order, "✅")  # not among Telegram's reaction emoji
+    with pytest.raises(BadRequest, match=r"(?i)REACTIONS_TOO_MANY"):
+        await bot.set_message_reaction(GROUP, order, ["👍", "👌"])
+    assert api.reactions(GROUP, order) == [{"type": "emoji", "emoji": "👍"}]
+    assert await bot.set_message_reaction(GROUP, order, "👌")
+    assert api.reactions(GROUP, order) == [{"type": "emoji", "emoji": "👌"}]
+    assert await bot.set_message_reaction(GROUP, order)  # no reaction: clears the bot's
+    assert api.reactions(GROUP, order) == []
+
+    assert await bot.set_message_reaction(GROUP, order, "🔥")
+    assert await bot.delete_message(GROUP, order)
+    assert api.reactions(GROUP, order) == []
+
+
+async def test_privacy_mode_shows_the_bot_only_what_telegram_would(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]
+    assert (await app.bot.get_me()).can_read_all_group_messages is True
+    api.privacy_mode = True
+    me = await app.bot.get_me()
+    assert (me.can_read_all_group_messages, me.can_join_groups, me.supports_inline_queries) == (
+        False,
+        True,
+        False,
+    )
+
+    await _handled(api, app, api.message(GROUP, BEN, "admins see everything"))
+    api.set_bot_rights(GROUP, admin=False)
+    withheld = [
+        api.message(GROUP, BEN, "just chatting"),
+        api.message(GROUP, BEN, "/start@other_bot for another bot"),
+        api.message(GROUP, BEN, "not a command: /start"),
+    ]
+    delivered = [
+        api.message(GROUP, BEN, "hey @KEFU_TEST_BOT look"),
+        api.message(GROUP, BEN, "/start now"),
+        api.message(GROUP, BEN, "/start@kefu_test_bot there"),
+    ]
+    for update in delivered:
+        await _handled(api, app, update)
+    bot_message = api.sent(GROUP)[0]["message_id"]
+    reply = api.message(GROUP, BEN, "thanks", reply_to=bot_message)
+    await _handled(api, app, reply)
+    private = api.message(BEN, BEN, "private chats are never filtered")
+    await _handled(api, app, private)
+
+    assert all("update_id" not in update for update in withheld)
+    assert api.get_message(GROUP, withheld[0]["message"]["message_id"]) is not None  # it exists in the chat
+    assert [m["text"] for m in api.sent(GROUP)] == [
+        "admins see everything",
+        "hey @KEFU_TEST_BOT look",
+        "welcome now",
+        "welcome there",
+        "thanks",
+    ]
+    assert [m["text"] for m in api.sent(BEN)] == ["private chats are never filtered"]
+    assert api.pending_updates() == []
+
+
+async def test_bot_rights_decide_what_it_may_delete_and_pin(api: FakeBotApi, bot: Bot) -> None:
+    admin = await bot.get_chat_member(GROUP, api.bot_id)
+    assert isinstance(admin, ChatMemberAdministrator) and admin.can_delete_messages and admin.can_pin_messages
+    spam = api.message(GROUP, BEN, "spam")["message"]["message_id"]
+    assert await bot.delete_message(GROUP, spam)  # by default the bot moderates groups
+
+    api.set_bot_rights(GROUP, admin=True, can_pin_messages=True)
+    limited = await bot.get_chat_member(GROUP, api.bot_id)
+    assert isinstance(limited, ChatMemberAdministrator)
+    assert (limited.can_delete_messages, limited.can_pin_messages, limited.can_manage_chat) == (
+        False,
+        True,
+        True,
+    )
+    spam = api.message(GROUP, BEN, "more spam")["message"]["message_id"]
+    own = (await bot.send_message(GROUP, "mine")).message_id
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted$"):
+        await bot.delete_message(GROUP, spam)
+    with pytest.raises(BadRequest, match=r"(?i)message can't be deleted$"):
+        await bot.delete_messages(GROUP, [own, spam])
+    assert api.get_message(GROUP, own) is not None  # a refused batch deletes nothing
+    assert await bot.pin_chat_message(GROUP, own)
+    assert await bot.delete_message(GROUP, own)  # its own messages it always may
+
+    api.set_bot_rights(GROUP, admin=False)
+    assert isinstance(await bot.get_chat_member(GROUP, api.bot_id), ChatMemberMember)
+    assert api.bot_id not in {admin.user.id for admin in await bot.get_chat_administrators(GROUP)}
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to manage pinned messages"):
+        await bot.pin_chat_message(GROUP, spam)
+    with pytest.raises(ValueError, match="can_fly"):
+        api.set_bot_rights(GROUP, can_fly=True)
+
+
+async def test_messages_older_than_48_hours_stay_unless_the_bot_moderates(api: FakeBotApi, bot: Bot) -> None:
+    with time_machine.travel(dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC), tick=False) as clock:
+        private = [(await bot.send_message(ANN, text)).message_id for text in ("one", "two")]
+        group = [(await bot.send_message(GROUP, text)).message_id for text in ("one", "two")]
+        clock.shift(dt.timedelta(hours=47, minutes=59))
+        assert await bot.delete_message(ANN, private[0])
+        clock.shift(dt.timedelta(minutes=1))
+        with pytest.raises(BadRequest, match=r"(?i)message can't be deleted for everyone"):
+            await bot.delete_message(ANN, private[1])
+        assert await bot.delete_message(GROUP, group[0])  # an admin with can_delete_messages: any age
+        api.set_bot_rights(GROUP, admin=False)
+        with pytest.raises(BadRequest, match=r"(?i)message can't be deleted for everyone"):
+            await bot.delete_message(GROUP, group[1])
+
+
+async def test_edits_count_towards_the_group_flood_limit(api: FakeBotApi, bot: Bot) -> None:
+    api.enforce_limits(per_chat_per_minute=20, overall_per_second=None)
+    message = await bot.send_message(GROUP, "v0")
+    for i in range(1, 20):
+        await bot.edit_message_text(f"v{i}", GROUP, message.message_id)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.edit_message_text("v20", GROUP, message.message_id)
+    wait = int(_seconds(caught.value.retry_after))
+    assert 1 <= wait <= 60
+    assert api.calls_to("editMessageText")[-1].error == {
+        "ok": False,
+        "error_code": 429,
+        "description": f"Too Many Requests: retry after {wait}",
+        "parameters": {"retry_after": wait},
+    }
+    assert api.get_message(GROUP, message.message_id)["text"] == "v19"  # type: ignore[index]
+    with pytest.raises(RetryAfter):
+        await bot.send_message(GROUP, "sends share the window with edits")
+    assert api.limit_violations == 2
+    private = await bot.send_message(ANN, "p0")
+    for i in range(1, 25):  # private chats have no per-minute limit, edits included
+        await bot.edit_message_text(f"p{i}", ANN, private.message_id)
+
+
+async def test_commands_are_kept_per_scope_and_language(api: FakeBotApi, bot: Bot) -> None:
+    group_menu = [BotCommand("report", "Daily report")]
+    member_menu = [BotCommand("approve", "Approve a refund")]
+    assert await bot.set_my_commands(group_menu, scope=BotCommandScopeChat(GROUP))
+    assert await bot.set_my_commands(member_menu, scope=BotCommandScopeChatMember("@team_chat", ANN))
+    assert await bot.set_my_commands(
+        [BotCommand("report", "日报")], scope=BotCommandScopeChat(GROUP), language_code="zh"
+    )
+
+    assert await bot.get_my_commands(scope=BotCommandScopeChat("@team_chat")) == tuple(group_menu)
+    assert await bot.get_my_commands(scope=BotCommandScopeChatMember(GROUP, ANN)) == tuple(member_menu)
+    assert await bot.get_my_commands(scope=BotCommandScopeChatMember(GROUP, BEN)) == ()
+    assert await bot.get_my_commands() == ()
+    zh = await bot.get_my_commands(scope=BotCommandScopeChat(GROUP), language_code="zh")
+    assert [c.description for c in zh] == ["日报"]
+    assert await bot.delete_my_commands(scope=BotCommandScopeChat(GROUP))
+    assert await bot.get_my_commands(scope=BotCommandScopeChat(GROUP)) == ()
+    assert len(await bot.get_my_commands(scope=BotCommandScopeChat(GROUP), language_code="zh")) == 1
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands(group_menu, scope=BotCommandScopeChat(-555))
+
+
+async def test_descriptions_and_names_are_kept_per_language(api: FakeBotApi, bot: Bot) -> None:
+    assert await bot.set_my_description("Coordinates the customer-service team")
+    assert await bot.set_my_description("协调客服团队", language_code="zh")
+    assert await bot.set_my_short_description("Team helper")
+    assert await bot.set_my_short_description("团队助手", language_code="zh")
+    assert (await bot.get_my_description()).description == "Coordinates the customer-service team"
+    assert (await bot.get_my_description(language_code="zh")).description == "协调客服团队"
+    assert (await bot.get_my_short_description()).short_description == "Team helper"
+    assert (await bot.get_my_short_description(language_code="zh")).short_description == "团队助手"
+    assert (await bot.get_my_description(language_code="en")).description == ""
+    assert (await bot.get_my_name()).name == "Kefu Bot"
+    assert await bot.set_my_description("", language_code="zh")
+    assert (await bot.get_my_description(language_code="zh")).description == ""
