@@ -67,6 +67,7 @@ LEAD = re.compile(r"(?:lead|提前)[=:](?P<value>.*)|提前(?P<bare>[0-9半].*)"
 EARLY_HOURS = 6
 """A bare hour up to this (3点) is more likely the afternoon's in a shop: confirm it even in a repeat."""
 
+AFTER_NOON = frozenset({"noon", "afternoon", "evening"})
 Reader = Callable[[Source, int, date], Piece | None]
 
 
@@ -206,6 +207,10 @@ def _wall(ctx: _Context, clock: ClockPiece, part: str | None) -> tuple[time, boo
     """The wall time a clock means with the part of the day, and whether it falls after midnight."""
     if clock.part and part and clock.part != part:
         raise UserError(msg.BAD_CLOCK, value=ctx.typed(clock))
+    if clock.meridiem and part:  # 8pm tonight: the part only has to agree
+        if (part in AFTER_NOON) != clock.meridiem.startswith("p"):
+            raise UserError(msg.BAD_CLOCK, value=ctx.typed(clock))
+        part = None
     found = hour_in_part(clock.hour, clock.part or part, clock.meridiem)
     if found is None:
         raise UserError(msg.BAD_CLOCK, value=ctx.typed(clock))

@@ -76,6 +76,9 @@ def chinese_number(run: str) -> int | None:
 def _numeral(run: str, before: str, after: str) -> str | None:
     """The digits a run of Chinese numerals stands for, given the character before and the two after it,
     or None to leave it as typed."""
+    if before and before in WEEK_END and len(run) > 1 and after[:1] in ("点", "时"):
+        hour = _numeral(run[1:], "", after)  # 周五十点: Friday, 10 o'clock
+        return None if hour is None else f"{DIGITS.get(run[0], 0)} {hour}"
     if run == "一" and after[:1] == "点" and (before in LITTLE or after[1:] in ("点", "儿")):
         return None  # 快一点, 一点点: a little
     if run == "十" and after[:1] == "分" and after[1:] != "钟" and (not before or before not in "点时"):

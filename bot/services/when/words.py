@@ -57,7 +57,9 @@ CLOCK = re.compile(
     r"|(?=\s*(?:am|pm|a\.m\.|p\.m\.)(?![a-z]))|\s*o'?clock(?![a-z]))"
     rf"(?:\s*{MERIDIEM})?"
 )
-AT_HOUR = re.compile(r"(?:at|@)\s*(?P<h>\d{1,2})(?![\d:.])(?!\s*(?:am|pm|a\.m|p\.m|点|时|o'?clock))")
+AT_HOUR = re.compile(
+    r"(?:at|@)\s*(?P<h>\d{1,2})(?![\d:.])(?!\s*(?:am|pm|a\.m|p\.m|点|时|o'?clock|noon|midday|midnight))"
+)
 NOON = re.compile(r"(?:12\s*)?(?P<word>noon|midday|midnight)(?![a-z])")
 EN_PART = re.compile(
     r"(?:in\s+the\s+|this\s+)?(?P<word>morning|afternoon|evening)(?![a-z])|at\s+night(?![a-z])"
@@ -166,7 +168,7 @@ DATE = re.compile(
 MONTH_DAY_ONLY = re.compile(r"(?:(?P<rel>下|本|这)(?:个)?月\s*)?(?P<d>\d{1,2})\s*[号日]")
 
 EVERY_DAY_WORDS = re.compile(
-    r"(?P<all>每(?:个|1)?(?:天|日)|天天|every\s*day|each\s+day|daily)(?![a-z])"
+    r"(?P<all>每(?:个|1)?(?:天|日)|天天|每(?=[早晚]\d)|every\s*day|each\s+day|daily)(?![a-z])"
     r"|(?P<work>(?:每(?:个)?)?工作日"
     r"|(?:every|each|on)\s+(?:weekday|workday|working\s+day|business\s+day)s?(?![a-z])"
     r"|(?:weekdays|workdays|working\s+days)(?![a-z]))"
@@ -325,7 +327,7 @@ class Source:
         before, char, following = self.norm[pos - 1], self.norm[pos], self.norm[pos + 1 : pos + 2]
         if not (before.isascii() and before.isalnum() and char.isascii()):
             return True
-        return not (char.isalnum() or char in ":'" or (char in "-/." and following.isdigit()))
+        return not (char.isalnum() or char in ":'" or (char in "/." and following.isdigit()))
 
     def typed(self, start: int, end: int) -> str:
         """The words as typed between two positions."""
