@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,6 +35,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 """Monday 2026-11-23, 10:00 in Shanghai."""
+HALF_HOUR = timedelta(minutes=30)
 NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -802,7 +803,7 @@ GROUPS: tuple[Group, ...] = (
         ("2026-03-08 01:00-0500", "2026-03-08 03:00-0400", "2026-03-08 04:00-0400"),
         ("每小时", "every hour", "hourly"),
         zone=NEW_YORK,
-        now=ny(2026, 3, 8, 0, ny(2026, 3, 8, 1) - ny(2026, 3, 8, 0)) / 2,
+        now=ny(2026, 3, 8, 0) + HALF_HOUR,  # 00:30 EST
     ),
     Group(
         "at 01:30 daily",
@@ -816,7 +817,7 @@ GROUPS: tuple[Group, ...] = (
         ("2026-11-01 01:00-0400", "2026-11-01 01:00-0500", "2026-11-01 02:00-0500"),
         ("每小时", "every hour"),
         zone=NEW_YORK,
-        now=ny(2026, 11, 1, 0, ny(2026, 11, 1, 1) - ny(2026, 11, 1, 0)) / 2,
+        now=ny(2026, 11, 1, 0) + HALF_HOUR,  # 00:30 EDT
     ),
     Group(
         "once 2026-03-08 03:30",
