@@ -58,7 +58,7 @@ CLOCK = re.compile(
     rf"(?:\s*{MERIDIEM})?"
 )
 AT_HOUR = re.compile(
-    r"(?:at|@)\s*(?P<h>\d{1,2})(?![\d:.])(?!\s*(?:am|pm|a\.m|p\.m|点|时|o'?clock|noon|midday|midnight))"
+    r"(?:at|@)\s*(?P<h>\d{1,2})(?![\d:./-])(?!\s*(?:am|pm|a\.m|p\.m|点|时|o'?clock|noon|midday|midnight))"
 )
 NOON = re.compile(r"(?:12\s*)?(?P<word>noon|midday|midnight)(?![a-z])")
 EN_PART = re.compile(
@@ -512,7 +512,9 @@ def date_at(
 
 
 def real_date(year: int, month: int, day: int) -> date | None:
-    """The calendar date, or None when it does not exist (02-30)."""
+    """The calendar date, or None when it does not exist (02-30) or is too far off to count days from."""
+    if not 1900 <= year <= 2199:
+        return None
     try:
         return date(year, month, day)
     except ValueError:
