@@ -29,7 +29,7 @@ from bot.services.when.rules import (
     gap_minutes,
     monday_of,
 )
-from bot.services.when.text import FOLD
+from bot.services.when.text import fold
 from bot.services.when.words import (
     CONNECTOR,
     EN_CONNECTOR,
@@ -409,11 +409,12 @@ def _split_lead(words: list[str]) -> tuple[list[str], list[str]]:
     plain: list[str] = []
     leads: list[str] = []
     for word in words:
-        found = LEAD.fullmatch(word.translate(FOLD))
+        folded = fold(word)
+        found = LEAD.fullmatch(folded.norm)
         if found and found["value"] is not None:
-            leads.append(word[found.start("value") :])
+            leads.append(folded.rest(found.start("value")))
         elif found and lead_minutes(found["bare"]) is not None:
-            leads.append(word[found.start("bare") :])
+            leads.append(folded.rest(found.start("bare")))
         else:
             plain.append(word)
     return plain, leads
