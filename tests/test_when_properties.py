@@ -241,3 +241,57 @@ def test_a_recurring_time_fires_on_every_chosen_day_and_no_other(
         and start < (instant := shifted(datetime.combine(day, at), zone)) <= end
     ]
     assert occurrences(rule, start, end, zone, calendar) == wanted
+
+
+def offset(wall: datetime, zone: ZoneInfo, fold: int) -> timedelta:
+    """The UTC offset a naive wall time reads with a fold."""
+    found = wall.replace(tzinfo=zone, fold=fold).utcoffset()
+    assert found is not None
+    return found
+
+
+def interval_by_hand(rule: Interval, start: datetime, end: datetime, zone: ZoneInfo) -> list[datetime]:
+    """An interval's fires in (start, end] from every wall slot of every local day, read by the DST policy:
+    a slot DST skips never fires; a repeated one fires once in a window, at both readings all day long."""
+    first = start.astimezone(zone).date() - timedelta(days=1)
+    found: set[datetime] = set()
+    for day in (first + timedelta(days=n) for n in range((end.astimezone(zone).date() - first).days + 2)):
+        base = datetime.combine(day, rule.start or time())
+        last = datetime.combine(day, rule.end or time(23, 59))
+        count = ((last - base) // timedelta(minutes=1)) // rule.minutes + 1
+        walls = [base + k * timedelta(minutes=rule.minutes) for k in range(count)]
+        for wall in walls:
+            before, after = offset(wall, zone, 0), offset(wall, zone, 1)
+            if before < after:
+                continue
+            readings = {before} if rule.start is not None else {before, after}
+            found |= {(wall - reading).replace(tzinfo=UTC) for reading in readings}
+    return sorted(moment for moment in found if start < moment <= end)
+
+
+SHIFT_DAYS = st.sampled_from(
+    [
+        datetime(2026, 3, 8, 7, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, tzinfo=UTC),
+        datetime(2026, 10, 4, 15, tzinfo=UTC),
+    ]
+)
+
+
+@PROPERTY
+@given(
+    minutes=st.one_of(st.sampled_from([7, 15, 30, 45, 60, 90]), st.integers(1, 1440)),
+    window=st.one_of(
+        st.none(), st.sampled_from([(time(0), time(4)), (time(1, 15), time(3, 30)), (time(9), time(18))])
+    ),
+    near=SHIFT_DAYS,
+    shift=st.timedeltas(timedelta(days=-2), timedelta(days=1)),
+    zone=st.sampled_from(ZONES),
+)
+def test_intervals_fire_on_every_wall_slot_across_dst(
+    minutes: int, window: tuple[time, time] | None, near: datetime, shift: timedelta, zone: ZoneInfo
+) -> None:
+    rule = Interval(minutes, *(window or (None, None)))
+    start = near + shift
+    fires = occurrences(rule, start, start + timedelta(days=2), zone)
+    assert fires == interval_by_hand(rule, start, start + timedelta(days=2), zone)
