@@ -59,6 +59,13 @@ class Translator:
         text: str = self._translations.gettext(message)
         return text.format(**params) if params else text
 
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
+        """Translate the form for `n` (English has two, Chinese one), then fill placeholders; `{n}` is n.
+
+        Named like gettext's own function so the default extraction keywords pick it up."""
+        text: str = self._translations.ngettext(singular, plural, n)
+        return text.format(**{"n": n, **params})
+
     def join(self, items: Iterable[str]) -> str:
         """Join list items with the language's separator (`, ` in English, `、` in Chinese)."""
         return self._translations.gettext(", ").join(items)
