@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.i18n import translator
-from bot.services import timespec
 from bot.services.errors import UserError
+from bot.services.scheduling import timespec
 from bot.services.when import (
     CHINA,
     LAST,

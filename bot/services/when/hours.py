@@ -8,7 +8,7 @@ import re
 from datetime import time, timedelta
 
 from bot.services.errors import UserError
-from bot.services.rotation import DAYS, MONTHS, UNIT_LIMITS, WEEKS, Period
+from bot.services.rotations.engine import DAYS, MONTHS, UNIT_LIMITS, WEEKS, Period
 from bot.services.when import messages as msg
 from bot.services.when.words import clock_at, duration_at, hour_in_part, source
 
