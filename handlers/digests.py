@@ -16,7 +16,6 @@ from bot.render.cards import status_buttons
 from bot.render.codec import Family
 from bot.render.context import App, chat_translator
 from bot.render.finance_list import answer_list
-from bot.services import sheets
 from bot.services.digests import content, finance_answers
 from bot.services.digests import settings as digests
 from bot.services.errors import UserError
@@ -233,9 +232,8 @@ async def returned_file(call: Call, document: Document) -> None:
     if (document.file_size or 0) > MAX_FILE_BYTES:
         raise UserError(N_("The file is larger than 5 MB: send only the refund table."))
     data = await (await call.context.bot.get_file(document.file_id)).download_as_bytearray()
-    table = sheets.read_table(bytes(data), document.file_name or "")
     try:
-        reading = await finance_answers.read(table)
+        reading = await finance_answers.read_file(bytes(data), document.file_name or "")
         answers = await finance_answers.apply(reading, actor_id=call.user_id, chat_id=call.chat_id)
     except finance_answers.TableError as bad:
         await call.message.reply_text(problems_text(call.t, bad.problems))

@@ -74,7 +74,7 @@ async def import_reply(call: Call) -> None:
     if (document.file_size or 0) > MAX_FILE_BYTES:
         raise UserError(N_("The file is larger than 2 MB: send only the roster."))
     data = await (await call.context.bot.get_file(document.file_id)).download_as_bytearray()
-    rows = roster_import.numbered_rows(bytes(data), document.file_name or "")
+    rows = await roster_import.numbered_rows(bytes(data), document.file_name or "")
     plan = await roster_import.plan_import(rows, call.today)
     if isinstance(plan, list):
         await call.reply(problems_text(call.t, plan))

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from zipfile import ZipFile
 
 import xlsxwriter
 from openpyxl import load_workbook
 
 from bot.i18n import N_
+from bot.services import sheet_limits as limits
+from bot.services import xlsx_guard
 from bot.services.errors import UserError
+from bot.services.sheet_limits import MAX_COLUMNS
 
 Cell = str | int | float | Decimal | date | datetime | None
 MAX_WIDTH = 60
@@ -24,6 +29,10 @@ XLSX_OPTIONS = {
     "strings_to_numbers": False,
 }
 """Rows go to a temporary file as they come; a typed "=…" or URL stays text (no formula injection)."""
+
+# A CSV field may be as long as the file: csv's own 128 KB limit would crash the read, while the caps refuse a
+# long cell by name. The limit is process-wide; the bot reads no other CSV.
+csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_FILE_BYTES))
 
 
 class XlsxSheet:
@@ -107,39 +116,91 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return sheet.finish()
 
 
-def read_table(data: bytes, filename: str) -> list[list[str]]:
-    """The rows of an uploaded .xlsx or .csv file as text, header row included, blank rows dropped."""
+def read_rows(data: bytes, filename: str) -> list[list[str]]:
+    """Every row of an uploaded .xlsx or .csv file as text, blank ones too, so row numbers match the sheet's.
+
+    The file is checked before it is parsed and read row by row within the caps of `sheet_limits`; the first
+    cap passed stops the read with a UserError that names it."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        rows = read_xlsx(data)
-    elif name.endswith(".csv"):
-        rows = read_csv(data)
-    else:
-        raise UserError(N_("The file must be an .xlsx or .csv file, not “{value}”."), value=filename)
-    return [row for row in rows if any(cell for cell in row)]
+        return read_xlsx(data)
+    if name.endswith(".csv"):
+        return read_csv(data)
+    raise UserError(N_("The file must be an .xlsx or .csv file, not “{value}”."), value=filename)
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """The rows of an uploaded .xlsx or .csv file as text, header row included, blank rows dropped."""
+    return [row for row in read_rows(data, filename) if any(cell for cell in row)]
+
+
+async def read_rows_async(data: bytes, filename: str) -> list[list[str]]:
+    """`read_rows` in a worker thread, so every other chat is answered while a file is read."""
+    return await asyncio.to_thread(read_rows, data, filename)
+
+
+async def read_table_async(data: bytes, filename: str) -> list[list[str]]:
+    """`read_table` in a worker thread, so every other chat is answered while a file is read."""
+    return await asyncio.to_thread(read_table, data, filename)
 
 
 def read_xlsx(data: bytes) -> list[list[str]]:
-    """The first sheet's cells as text."""
+    """The first sheet's cells as text, once xlsx_guard found the whole file within the caps."""
+    limits.check_file(data)
     try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            extent = xlsx_guard.check(archive)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise UserError(N_("I could not open that file as a spreadsheet.")) from exc
-    sheet = book.worksheets[0]
-    rows = [[text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
+    except UserError:
+        raise
+    except Exception as exc:  # zipfile and openpyxl raise many kinds for a file that is not a workbook
+        raise UserError(xlsx_guard.NOT_A_SPREADSHEET) from exc
+    try:
+        if not extent.rows:
+            return []
+        cells = book.worksheets[0].iter_rows(
+            max_row=extent.rows, max_col=max(extent.columns, 1), values_only=True
+        )
+        return [[text(cell) for cell in row] for row in cells]
+    except Exception as exc:  # openpyxl reads the sheet only now: a bad value or style shows here
+        raise UserError(xlsx_guard.NOT_A_SPREADSHEET) from exc
+    finally:
+        book.close()
 
 
 def read_csv(data: bytes) -> list[list[str]]:
     """A CSV in UTF-8 (with or without BOM) or GB18030, the two encodings Chinese Excel writes."""
+    limits.check_file(data)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             decoded = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(decoded))]
+        return csv_rows(decoded)
     raise UserError(N_("I could not read that CSV file: save it as UTF-8."))
+
+
+def csv_rows(decoded: str) -> list[list[str]]:
+    """The rows of a decoded CSV, counted against the caps as they stream; empty cells are not counted."""
+    tally, rows = limits.Tally(), []
+    reader = csv.reader(io.StringIO(decoded))
+    try:
+        for number, row in enumerate(reader, start=1):
+            tally.row(number)
+            beyond = next((i for i, cell in enumerate(row[MAX_COLUMNS:], MAX_COLUMNS + 1) if cell), None)
+            for column, cell in enumerate(row[:MAX_COLUMNS], start=1):
+                if cell:
+                    tally.cell(column)
+                    limits.check_length(number, column, len(cell))
+            if beyond is not None:
+                limits.check_column(beyond)
+            rows.append([cell.strip() for cell in row[:MAX_COLUMNS]])
+    except csv.Error as exc:
+        raise UserError(
+            N_("I could not read row {row} of that CSV file: save the table again as .xlsx or .csv."),
+            row=limits.count(reader.line_num),
+        ) from exc
+    return rows
 
 
 def text(cell: object) -> str:

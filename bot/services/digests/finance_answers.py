@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from bot.enums import STATUS_FLOW, RecordKind
 from bot.i18n import LOCALES, N_, translator
 from bot.models import Record
+from bot.services import sheets
 from bot.services.digests.content import FINANCE_COLUMNS
 from bot.services.errors import Msg, UserError
 from bot.services.records import book as records
@@ -114,6 +115,11 @@ def locate(header: list[str]) -> tuple[dict[str, int], int]:
     if problems:
         raise TableError(problems)
     return found, (result or extra)[0]
+
+
+async def read_file(data: bytes, filename: str) -> Reading:
+    """`read` a returned refund table straight from the file, parsed in a worker thread within the caps."""
+    return await read(await sheets.read_table_async(data, filename))
 
 
 async def read(table: list[list[str]]) -> Reading:

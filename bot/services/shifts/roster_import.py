@@ -21,6 +21,9 @@ from bot.services.team import people
 CELL_SPLIT = re.compile(r"\s*[+,，/、&]\s*|\s+")
 MAX_PROBLEMS = 20
 MAX_ROWS = 500
+MAX_REACH = timedelta(days=366)
+"""An import's dates lie within a year of today, either way: a typo'd year must not write decades of days."""
+FAR_DATE = N_("{date} is more than a year from today: a roster file holds dates {first} to {last}.")
 
 
 def month_days(first: date) -> list[date]:
@@ -43,15 +46,9 @@ async def template(t: Translator, first: date) -> bytes:
     return sheets.xlsx(headers, rows, title=first.strftime("%Y-%m"))
 
 
-def numbered_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
-    """The file's non-blank rows with the row numbers a spreadsheet shows."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        rows = sheets.read_xlsx(data)
-    elif name.endswith(".csv"):
-        rows = sheets.read_csv(data)
-    else:
-        rows = sheets.read_table(data, filename)  # refuses other file types with the usual message
+async def numbered_rows(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
+    """The file's non-blank rows with the row numbers a spreadsheet shows, read in a worker thread."""
+    rows = await sheets.read_rows_async(data, filename)
     return [(number, row) for number, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
 
 
@@ -85,7 +82,15 @@ def header_days(header: list[str], today: date) -> list[date | None]:
     """The date of each column after the first (None for an empty column)."""
     days: list[date | None] = []
     for cell in header[1:]:
-        days.append(sp.parse_day(cell, today) if cell.strip() else None)
+        day = sp.parse_day(cell, today) if cell.strip() else None
+        if day is not None and abs(day - today) > MAX_REACH:
+            raise UserError(
+                FAR_DATE,
+                date=day.isoformat(),
+                first=(today - MAX_REACH).isoformat(),
+                last=(today + MAX_REACH).isoformat(),
+            )
+        days.append(day)
     if not any(days):
         raise UserError(N_("The first row should hold the dates, e.g. person, 2026-12-01, 2026-12-02 …"))
     return days
