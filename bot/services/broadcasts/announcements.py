@@ -18,6 +18,7 @@ from bot.enums import AGENT_ROLES, ChatPurpose, Role, ScheduleKind
 from bot.i18n import N_
 from bot.models import Broadcast, BroadcastAck, BroadcastDelivery, Chat, Person, RoleGrant, Schedule
 from bot.services import audit
+from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.scheduling import schedules, timespec
 from bot.services.team import chats
@@ -161,6 +162,7 @@ def parse(args: str, quoted: Quoted | None, now: datetime, zone: ZoneInfo) -> Re
         text, photo = quoted.text.strip(), quoted.photo
     if not text and photo is None:
         raise UserError(EMPTY)
+    text = clean(text, multiline=True)
     limit = MAX_CAPTION if photo else MAX_TEXT
     if len(text) > limit:
         raise UserError(TOO_LONG, length=len(text), limit=limit)

@@ -11,6 +11,7 @@ from bot.enums import STATUS_FLOW, RecordKind
 from bot.i18n import LOCALES, N_, translator
 from bot.models import Record
 from bot.services import sheets
+from bot.services.clean import clean
 from bot.services.digests.content import FINANCE_COLUMNS
 from bot.services.errors import Msg, UserError
 from bot.services.records import book as records
@@ -81,7 +82,7 @@ def parse_answer(cell: str) -> tuple[str, str | None] | None:
         rest = text[len(word) :]
         if not lowered.startswith(word) or (word.isascii() and rest[:1].isalnum()):
             continue
-        reason = rest.strip(SEPARATORS)[:REASON_MAX]
+        reason = clean(rest).strip(SEPARATORS)[:REASON_MAX]
         if ANSWER_WORDS[word] == PAID:
             return PAID, None
         if not reason:

@@ -16,6 +16,7 @@ from bot.enums import INITIAL_STATUS, RECORD_PREFIX, STATUS_FLOW, VOID, RecordKi
 from bot.i18n import N_
 from bot.models import Record, RecordCard, RecordEvent
 from bot.services import audit
+from bot.services.clean import clean
 from bot.services.errors import Msg, UserError
 from bot.services.records import fields as rf
 from bot.services.records.text import STATUS_LABELS
@@ -361,7 +362,7 @@ async def add_note(
             record=record,
             actor_id=actor_id,
             action="photo" if photo else "note",
-            after={"text": text, "photo": photo},
+            after={"text": text and clean(text, multiline=True), "photo": photo},
             using_db=conn,
         )
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from bot.enums import RecordKind
 from bot.i18n import N_
+from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.team.rules import Rules
 
@@ -225,7 +226,7 @@ def text_up_to(limit: int) -> Callable[[str, Rules], str]:
 
     def text(value: str, rules: Rules) -> str:
         """Free text, trimmed, bounded so it fits its column and a card stays readable."""
-        cleaned = " ".join(value.split())
+        cleaned = " ".join(clean(value).split())
         if not cleaned or len(cleaned) > limit:
             raise UserError(N_("Text “{value}” should be 1–{limit} characters."), value=value, limit=limit)
         return cleaned

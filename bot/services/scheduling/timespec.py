@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_
+from bot.services.clean import clean
 from bot.services.errors import UserError
 
 DAY_MINUTES = 24 * 60
@@ -626,7 +627,7 @@ def parse_rule(args: str, now: datetime, zone: ZoneInfo) -> Rule:
 def parse_schedule(args: str, now: datetime, zone: ZoneInfo) -> Parsed:
     """Read the words after `/shelf` (when, then what) so a supervisor can set alarms in either language."""
     now = _utc(now)
-    words, leads = _split_lead(args.split())
+    words, leads = _split_lead(clean(args).split())
     raw = " ".join(words)
     if not raw:
         raise UserError(EMPTY)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.enums import VOID, RecordKind, ScheduleKind
 from bot.i18n import N_
 from bot.models import Record, Schedule
+from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.records import fields as rf
 from bot.services.scheduling import schedules, timespec
@@ -84,7 +85,7 @@ def parse_promise(words: list[str], rules: Rules, today: date) -> tuple[str, dat
             promised = promise_date(value, today)
         else:
             note.append(word)
-    return order, promised, " ".join(note)[:200]
+    return order, promised, clean(" ".join(note))[:200]
 
 
 def promise_date(value: str, today: date) -> date:

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from bot.i18n import N_, Translator
 from bot.models import HandoverItem
 from bot.services import audit
+from bot.services.clean import clean
 from bot.services.errors import UserError
 
 MAX_TEXT = 500
@@ -37,6 +38,7 @@ class Draft:
 
 def parse(body: str) -> Draft:
     """Read `#urgent`, `#warehouse`, `#call <buyer>` (or #紧急 #仓库 #回电) out of a handover text."""
+    body = clean(body)
     urgent = warehouse = False
     buyer: str | None = None
     kept: list[str] = []

@@ -11,6 +11,7 @@ from bot.enums import ChatPurpose
 from bot.i18n import LOCALES, N_, normalise_locale
 from bot.models import Chat, Person
 from bot.services import audit
+from bot.services.clean import clean
 from bot.services.errors import UserError
 
 PURPOSE_ALIASES: dict[str, ChatPurpose] = {
@@ -68,7 +69,7 @@ async def observe(chat: SeenChat) -> None:
     """Remember a chat's title and type; writes only when something changed."""
     if _seen.get(chat.id) == chat:
         return
-    await Chat.update_or_create(id=chat.id, defaults={"type": chat.type, "title": chat.title})
+    await Chat.update_or_create(id=chat.id, defaults={"type": chat.type, "title": clean(chat.title)})
     _seen[chat.id] = chat
 
 

@@ -11,6 +11,7 @@ from bot.enums import Role
 from bot.i18n import N_
 from bot.models import Person, RoleGrant
 from bot.services import audit
+from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.permissions import may_grant
 
@@ -66,7 +67,11 @@ async def observe(user: SeenUser) -> None:
         await Person.filter(username=username).exclude(id=user.id).update(username=None)
     await Person.update_or_create(
         id=user.id,
-        defaults={"first_name": user.first_name, "last_name": user.last_name, "username": username},
+        defaults={
+            "first_name": clean(user.first_name),
+            "last_name": user.last_name and clean(user.last_name),
+            "username": username,
+        },
     )
     _seen[user.id] = user
 
