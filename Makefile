@@ -34,6 +34,7 @@ bench: $(STAMP)  ## print the benchmark figures recorded in docs/benchmarks.md (
 	PYTHONPATH=. $(PY) bench/records.py
 	PYTHONPATH=. $(PY) bench/alarms.py
 	PYTHONPATH=. $(PY) bench/reports.py
+	PYTHONPATH=. $(PY) bench/files.py
 
 messages: $(STAMP)  ## re-extract translatable strings and merge them into both catalogs
 	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k N_ --no-location --omit-header -o bot/locales/messages.pot bot handlers jobs

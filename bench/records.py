@@ -28,6 +28,14 @@ repeat-claimant warning from their third claim on, as in real life. Phases, in o
    end-to-end latency of each.
 
 Prints tables with the targets and PASS/MISS; exits 0 whatever the figures (1 only if a bot failed).
+
+    python bench/records.py --durability [--records 2000] [--seconds 30] [--rounds 3]
+
+measures instead what durable commits cost: logging with SQLite's synchronous=NORMAL and =FULL (both in WAL
+mode), in turns, in a fresh database each: the service calls behind /refund (duplicate check, the insert
+transaction, repeat claims, the card) one record at a time in this process, and kefu-bot end to end in the
+closed loop of phase 3 (BOT_RATE_LIMIT=false). With NORMAL a commit returns before the WAL reaches the disk,
+so a power cut can lose a record after "✅ Saved." was shown; with FULL every commit waits for an fsync.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -44,7 +53,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import closing
+from contextlib import AsyncExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,6 +85,8 @@ from bot.db import close_db, open_db
 from bot.enums import INITIAL_STATUS, RecordKind
 from bot.models import Record
 from bot.services.records import book as record_service
+from bot.services.records import fields as rf
+from bot.services.team.rules import Rules
 
 FIRST_USER_ID = 7_100_001
 LOAD_USERS_OFFSET = 10_000
@@ -499,6 +510,166 @@ async def find_phase(
     return seeded, figures
 
 
+# ---------------------------------------------------------------------- durable commits (--durability)
+
+SYNCHRONOUS = ("NORMAL", "FULL")
+FSYNC_SAMPLES = 200
+
+
+@dataclass
+class Durability:
+    """Logging records with each synchronous setting: seconds per record in-process, closed-loop rounds."""
+
+    service: dict[str, list[float]] = field(default_factory=dict)
+    rounds: dict[str, list[LoadResult]] = field(default_factory=dict)
+    latency: dict[str, list[LoadResult]] = field(default_factory=dict)
+    """Open-loop windows at --rate: what a person feels at a busy moment."""
+    tally: dict[str, Tally] = field(default_factory=dict)
+    stored: dict[str, int] = field(default_factory=dict)
+    fsync: list[float] = field(default_factory=list)
+    """Seconds of one 4 KiB append + fsync in the same folder: what FULL adds to each commit, at least."""
+
+
+async def log_in_process(url: str, numbers: range) -> list[float]:
+    """Log one refund per number through the services /refund calls, one at a time: seconds each."""
+    rules, samples = Rules(), []
+    await open_db(url)
+    try:
+        for n in numbers:
+            words = rf.split_words(f"{ORDER_BASE + n} 12.5 damaged buyer=tb_{n % LOGGED_BUYERS} postage=shop")
+            draft = record_service.parse(RecordKind.REFUND, words, rules)
+            started = time.perf_counter()
+            created = await record_service.create(
+                draft,
+                author_id=FIRST_USER_ID,
+                chat_id=FIRST_USER_ID,
+                rules=rules,
+                now=dt.datetime.now(dt.UTC),
+            )
+            assert created.record is not None
+            await record_service.remember_card(created.record, FIRST_USER_ID, n + 1)
+            samples.append(time.perf_counter() - started)
+    finally:
+        await close_db()
+    return samples
+
+
+def time_fsync(folder: Path) -> list[float]:
+    """Append 4 KiB and fsync, FSYNC_SAMPLES times (sync: run it in a thread)."""
+    samples = []
+    with (folder / "fsync.bin").open("ab") as out:
+        for _ in range(FSYNC_SAMPLES):
+            out.write(b"x" * 4096)
+            out.flush()
+            started = time.perf_counter()
+            os.fsync(out.fileno())
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+async def durability(users: list[int], workdir: Path, args: argparse.Namespace) -> Durability:
+    """NORMAL and FULL in turns: in-process logging, then both bots' closed loops (each on its own file)."""
+    figures = Durability(fsync=await asyncio.to_thread(time_fsync, workdir))
+    per_round = args.records // args.rounds
+    for number in range(args.rounds):
+        for mode in SYNCHRONOUS:
+            url = f"sqlite://{workdir}/service-{mode}.sqlite3?synchronous={mode}"
+            start = (number * len(SYNCHRONOUS) + SYNCHRONOUS.index(mode)) * per_round
+            samples = await log_in_process(url, range(start, start + per_round))
+            figures.service.setdefault(mode, []).extend(samples)
+            log(f"  round {number + 1} {mode}: p50 {ms(LatencyStats.of(samples).p50)} ms per record")
+    await bots_in_turns(figures, users, workdir, args)
+    for mode in SYNCHRONOUS:
+        figures.stored[mode] = (await asyncio.to_thread(count_rows, workdir / f"bot-{mode}.sqlite3"))[
+            "record"
+        ]
+    return figures
+
+
+async def bots_in_turns(
+    figures: Durability, users: list[int], workdir: Path, args: argparse.Namespace
+) -> None:
+    """A kefu-bot per setting, each on its own file; in turns, a window at --rate, then the closed loop."""
+    commands = Commands()
+    env = {"BOT_OWNER_IDS": ",".join(map(str, users)), "BOT_LOCALE": "en", "BOT_RATE_LIMIT": "false"}
+    async with AsyncExitStack() as stack:
+        sessions = {}
+        for mode in SYNCHRONOUS:
+            url = f"sqlite://{workdir}/bot-{mode}.sqlite3?synchronous={mode}"
+            spec = kefu_bot({**env, "DATABASE_URL": url}, name=f"kefu-bot-{mode.lower()}")
+            sessions[mode] = await stack.enter_async_context(
+                bot_session(spec, users, workdir, probe=commands(users[0]))
+            )
+            await warm_up(sessions[mode], users, commands)
+        for number in range(args.rounds):
+            for mode, session in sessions.items():
+                window = args.latency_seconds / args.rounds
+                paced = await open_loop(session, users, commands, rate=args.rate, seconds=window)
+                figures.latency.setdefault(mode, []).append(paced)
+                result = await closed_loop(
+                    session, users, commands, seconds=args.seconds / args.rounds, warmup=args.warmup
+                )
+                figures.rounds.setdefault(mode, []).append(result)
+                p99, rate = ms(LatencyStats.of(paced.latencies).p99), result.throughput
+                log(f"  round {number + 1} {mode}: p99 {p99} ms at {args.rate:g}/s, {rate:.1f} replies/s")
+        for mode, session in sessions.items():
+            figures.tally[mode] = Tally()
+            figures.tally[mode].add(session)
+
+
+def durability_report(figures: Durability, args: argparse.Namespace) -> str:
+    """NORMAL against FULL, as printed and as pasted into docs/benchmarks.md."""
+    service = {mode: LatencyStats.of(samples) for mode, samples in figures.service.items()}
+    loops = {mode: LoadResult.combine(rounds) for mode, rounds in figures.rounds.items()}
+    e2e = {mode: LatencyStats.of(result.latencies) for mode, result in loops.items()}
+    paced = {
+        mode: LatencyStats.of([x for window in windows for x in window.latencies])
+        for mode, windows in figures.latency.items()
+    }
+    fsync = LatencyStats.of(figures.fsync)
+    rows = [
+        (f"{label} (ms)", *(ms(getattr(stats[mode], part)) for mode in SYNCHRONOUS))
+        for label, stats, part in (
+            ("service, one record at a time: p50", service, "p50"),
+            ("service, one record at a time: p99", service, "p99"),
+            (f"end to end at {args.rate:g} commands/s: p50", paced, "p50"),
+            (f"end to end at {args.rate:g} commands/s: p99", paced, "p99"),
+            (f"end to end, {args.users} users in a closed loop: p50", e2e, "p50"),
+            ("end to end, closed loop: p99", e2e, "p99"),
+        )
+    ]
+    rows.insert(2, ("records/s, one at a time", *(f"{1 / service[mode].p50:.0f}" for mode in SYNCHRONOUS)))
+    rows.append(("replies/s, closed loop", *(f"{loops[mode].throughput:.1f}" for mode in SYNCHRONOUS)))
+    rows.append(
+        (
+            "  lowest-highest round",
+            *(spread([r.throughput for r in figures.rounds[m]], 1) for m in SYNCHRONOUS),
+        )
+    )
+    rows.append(("CPU bot/driver/others", *(cpu_text(loops[mode].cpu) for mode in SYNCHRONOUS)))
+    rows.append(
+        (
+            "records stored / 'Saved' replies / other replies",
+            *(
+                f"{figures.stored[m]} / {figures.tally[m].saved} / {figures.tally[m].other}"
+                for m in SYNCHRONOUS
+            ),
+        )
+    )
+    lines = [
+        f"kefu-bot durable commits, {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"machine: {machine()}",
+        f"SQLite in WAL mode; {sum(map(len, figures.service.values())):,} records in-process and "
+        f"{args.seconds:g} s of closed loop per setting, in {args.rounds} rounds taken in turns",
+        "",
+        *table(("figure", "NORMAL", "FULL"), rows),
+        "",
+        f"4 KiB append + fsync in the same folder: p50 {ms(fsync.p50)} ms, p99 {ms(fsync.p99)} ms "
+        f"({FSYNC_SAMPLES} samples)",
+    ]
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------- report
 
 
@@ -732,7 +903,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60.0, help="throughput time per bot (default 60)")
     parser.add_argument("--users", type=int, default=50, help="simulated users (default 50)")
     parser.add_argument(
-        "--records", type=int, default=1_000_000, help="records seeded for the lookups (default 1000000)"
+        "--records",
+        type=int,
+        help="records seeded for the lookups (default 1000000); with --durability, logged in-process (3000)",
     )
     parser.add_argument(
         "--rate", type=float, default=30.0, help="commands/s in the latency phase (default 30)"
@@ -750,7 +923,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="short phases and 100,000 records: a smoke run (~1 min)"
     )
+    parser.add_argument(
+        "--durability", action="store_true", help="only what synchronous=FULL costs against NORMAL (~3 min)"
+    )
     args = parser.parse_args(argv)
+    args.records = args.records or (3_000 if args.durability else 1_000_000)
     if args.quick:
         args.seconds, args.latency_seconds, args.warmup, args.rounds = 6.0, 5.0, 1.0, 2
         args.records, args.finds = 100_000, 50
@@ -763,9 +940,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+async def run_durability(args: argparse.Namespace) -> Durability:
+    """The --durability variant, in a temporary folder."""
+    users = [FIRST_USER_ID + i for i in range(args.users)]
+    with tempfile.TemporaryDirectory(prefix="kefu-bench-durability-") as tmp:
+        return await durability(users, Path(tmp), args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run, print the report; 0 unless a bot could not be driven at all."""
     args = parse_args(argv)
+    if args.durability:
+        try:
+            figures = asyncio.run(
+                asyncio.wait_for(run_durability(args), 2 * args.seconds + args.records / 50 + 240)
+            )
+        except (RuntimeError, TimeoutError) as exc:
+            print(f"benchmark failed: {exc}", file=sys.stderr)
+            return 1
+        print(durability_report(figures, args))
+        return 0
     budget = (
         2 * (args.seconds + args.latency_seconds + args.rounds * args.warmup)
         + 4 * args.finds / args.find_rate

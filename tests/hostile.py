@@ -94,6 +94,7 @@ def column_bomb(declared: bool) -> bytes:
 def giant_cell(characters: int = 300 * MB, random_letters: bool = False) -> bytes:
     """One cell holding one shared text: 300 MB of one letter packs into ~300 KB, as in the issue; random
     letters pack poorly, so a smaller one passes the zip checks and meets the cell cap instead."""
+    pieces: Iterable[str]
     if random_letters:
         pieces = [random_text(characters)]
     else:
@@ -162,7 +163,26 @@ def fifty_year_roster(today: date) -> bytes:
     """A roster CSV with a column a year for fifty years from today, every day a day shift."""
     days = [today.replace(year=today.year + n) for n in range(50)]
     header = "person," + ",".join(day.isoformat() for day in days)
-    return f"{header}\n@bob," + ",".join("day" for _ in days) + "\n"
+    return f"{header}\n@bob,{','.join('day' for _ in days)}\n".encode()
+
+
+FILES: dict[str, tuple[Callable[[], bytes], str]] = {
+    "row bomb, size declared": (lambda: row_bomb(declared=True), "bomb.xlsx"),
+    "row bomb": (lambda: row_bomb(declared=False), "bomb.xlsx"),
+    "column bomb, size declared": (lambda: column_bomb(declared=True), "wide.xlsx"),
+    "column bomb": (lambda: column_bomb(declared=False), "wide.xlsx"),
+    "giant shared text (300 MB in 300 KB)": (giant_cell, "cell.xlsx"),
+    "long shared text (1 MB)": (lambda: giant_cell(1_000_000, random_letters=True), "cell.xlsx"),
+    "deep zip ratio": (deep_ratio, "ratio.xlsx"),
+    "crowded sheet": (crowded_sheet, "cols.xlsx"),
+    "zip entries that lie about their size": (lying_sizes, "lies.xlsx"),
+    "billion laughs": (doctype, "laughs.xlsx"),
+    "129 KB CSV field": (long_csv_field, "field.csv"),
+    "CSV row bomb": (lambda: csv_rows(200_000), "rows.csv"),
+    "CSV column bomb": (wide_csv, "wide.csv"),
+    "file over 5 MB": (lambda: b"x" * (6 * MB), "big.csv"),
+}
+"""Every hostile upload by name: how to build it, and the file name it is sent under."""
 
 
 def peak_growth(action: Callable[[], object]) -> tuple[object, int]:
