@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = {"busy_timeout": "5000", "synchronous": "FULL"}
 """FULL: in WAL mode every commit waits until the WAL is on disk, so a record acknowledged with "✅ Saved."
-survives a power cut (NORMAL may lose the last commits). About 0.4 ms a commit here: docs/benchmarks.md."""
+survives a power cut (NORMAL may lose the last commits). About 0.5 ms a record here: docs/benchmarks.md."""
 PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
 SQLITE_FILES = ("", "-wal", "-shm", "-journal")
 
