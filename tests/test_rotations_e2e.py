@@ -259,7 +259,7 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     await bot.press(BOB, REVIEW, card["message_id"], 3)  # group 2 now: Bob is not in it any more
     assert alert(bot).startswith("Sorry, only the case's current group")
     await bot.press(CAROL, REVIEW, card["message_id"], 3)
-    edited = await bot.press(ALICE, REVIEW, card["message_id"], 3)  # a manager may always pass it on
+    edited = await bot.press(ALICE, REVIEW, card["message_id"], 3)  # a manager may pass it on, for Erin
     assert "review group: 4" in edited[-1]["text"]
     assert buttons(edited[-1]) == ["→ revised", "→ failed"]  # group 4 is the last
     await bot.press(FRANK, REVIEW, card["message_id"], 1)  # revised by group 4
@@ -267,11 +267,11 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     assert "@bob: escalated to group 2" in history and "@carol: escalated to group 3" in history
     assert (await bot.say(ALICE, "/review stats", chat=ALICE)).startswith("Review cases in 2026-12,")
     stats = await bot.say(ALICE, "/review stats 2026-12", chat=ALICE)
-    assert stats.splitlines() == [
+    assert stats.splitlines() == [  # the manager's press is credited to group 3's member, not to her
         "Review cases in 2026-12, per member:",
-        "• @alice: revised 0 · failed 0 · escalated 1",
         "• @bob: revised 0 · failed 0 · escalated 1",
         "• @carol: revised 0 · failed 0 · escalated 1",
+        "• @erin: revised 0 · failed 0 · escalated 1",
         "• @frank: revised 1 · failed 0 · escalated 0",
         "Per group:",
         "• group 1: revised 0 · failed 0 · escalated 1",
