@@ -286,6 +286,30 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     assert "“13” is not a month" in await bot.say(ALICE, "/review stats 13", chat=ALICE)
 
 
+async def test_credit_goes_to_the_cases_group_not_to_whoever_pressed(bot: Harness, clock: Any) -> None:
+    await team_up(bot)
+    await bot.introduce(NINA, chat=REVIEW)
+    assert "Members set: 5" in await bot.say(ALICE, f"/rotation members {MEMBERS} @nina", chat=ALICE)
+    await bot.say(ALICE, "/rotation period 1m start=2026-12-01 at=09:00", chat=ALICE)
+    await advance_to(bot, clock, FIRST_HANDOFF)
+    await posted(bot, NINA, "🔄 From")  # group 1: @bob and @nina; group 2: @carol
+    first = (await bot.send(ALICE, f"/review {ORDER} tb_lee negative", chat=REVIEW))[-1]
+    await bot.press(ALICE, REVIEW, first["message_id"], 1)  # the manager revises a case of group 1
+    second = (await bot.send(BOB, f"/review {ORDER[:-1]}9 tb_wang negative", chat=REVIEW))[-1]
+    await bot.press(BOB, REVIEW, second["message_id"], 3)  # Bob passes it on to group 2
+    await bot.press(ALICE, REVIEW, second["message_id"], 2)  # the manager fails it there: Carol's case
+    stats = await bot.say(ALICE, "/review stats 2026-12", chat=ALICE)
+    assert stats.splitlines() == [
+        "Review cases in 2026-12, per member:",
+        "• @bob: revised 0 · failed 0 · escalated 1",
+        "• @carol: revised 0 · failed 1 · escalated 0",
+        "• not credited (done outside the case's group): revised 1 · failed 0 · escalated 0",
+        "Per group:",
+        "• group 1: revised 1 · failed 0 · escalated 1",
+        "• group 2: revised 0 · failed 1 · escalated 0",
+    ]
+
+
 async def test_a_stale_card_cannot_escalate_twice(bot: Harness, clock: Any) -> None:
     sent = await bot.send(ALICE, f"/review {ORDER} tb_lee negative", chat=TEAM)
     again = await bot.send(ALICE, "/show N-1", chat=TEAM)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from bot.enums import DRAFT, RecordKind
 from bot.models import Record
-from bot.services.records.fields import missing_for_finance
+from bot.services.records.fields import FINANCE_FIELDS, missing_for_finance
 from bot.services.records.text import field_value
 
 MONEY_FIELDS = frozenset({"order", "amount", "buyer", "name", "alipay", "postage"})
@@ -31,13 +31,15 @@ def comparable(key: str, value: object) -> str:
 
 
 def money_changes(record: Record, values: Mapping[str, object]) -> list[str]:
-    """The money fields an edit would change on a refund."""
+    """The money fields an edit would change on a refund, in the order finance reads them."""
     if record.kind != RecordKind.REFUND:
         return []
     return [
         key
-        for key in sorted(MONEY_FIELDS & values.keys())
-        if comparable(key, values[key]) != comparable(key, field_value(record, key))
+        for key in FINANCE_FIELDS
+        if key in MONEY_FIELDS
+        and key in values
+        and comparable(key, values[key]) != comparable(key, field_value(record, key))
     ]
 
 

@@ -125,23 +125,26 @@ async def refuse_overlap(
     for old in kept:
         if old.last < new.first or new.last < old.first:
             continue
-        days = f"{old.first.isoformat()}..{old.last.isoformat()}"
         if old.absent == new.absent:
-            other = await Person.get_or_none(id=old.substitute)
-            raise UserError(
+            message, other = (
                 N_("{absent} already has a stand-in on {days}: {other}. Give other days."),
-                absent=absent.display_name,
-                days=days,
-                other=other.display_name if other else str(old.substitute),
+                old.substitute,
             )
-        if old.substitute == new.substitute:
-            other = await Person.get_or_none(id=old.absent)
-            raise UserError(
+        elif old.substitute == new.substitute:
+            message, other = (
                 N_("{substitute} already stands in for {other} on {days}: one seat at a time."),
-                substitute=substitute.display_name,
-                days=days,
-                other=other.display_name if other else str(old.absent),
+                old.absent,
             )
+        else:
+            continue
+        person = await Person.get_or_none(id=other)
+        raise UserError(
+            message,
+            absent=absent.display_name,
+            substitute=substitute.display_name,
+            days=f"{old.first.isoformat()}..{old.last.isoformat()}",
+            other=person.display_name if person else str(other),
+        )
 
 
 async def add_skip(day: date, *, actor_id: int, chat_id: int) -> rota.RotationRule:
