@@ -125,8 +125,12 @@ async def load_setup(call: Call) -> Target[ChatPurpose] | None:
 
 
 async def decide_setup(call: Call, purpose: ChatPurpose) -> None:
-    """Confirm registers the group (moving the purpose here), Cancel leaves everything as it was."""
+    """Confirm registers the group (moving the purpose here), Cancel leaves everything as it was; a second
+    press on a question already decided (its buttons are gone) changes nothing."""
     assert call.button is not None
+    if call.message.reply_markup is None:
+        await call.answer(call.t("Already handled."))
+        return
     if call.button.verb == "cancel":
         text = call.t("✖️ Cancelled by {name}: nothing changed.", name=call.name)
     else:

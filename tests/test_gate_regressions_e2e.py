@@ -58,6 +58,9 @@ async def test_only_a_manager_registers_the_one_finance_chat_and_moving_it_tells
     [confirmed] = await bot.press(ALICE, FINANCE, asked["message_id"], 1)
     assert confirmed["text"].endswith("Registered: this group is now the finance chat.")
     assert buttons(confirmed) == []
+    confirm = asked["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert await press_data(bot, ALICE, FINANCE, asked["message_id"], confirm) == []  # pressed twice
+    assert alert(bot) == "Already handled."
 
     [again] = await bot.send(ALICE, "/setup finance", chat=TEAM)  # a second finance chat? it moves instead
     assert "It moves here from Finance, which stops receiving it." in again["text"]
