@@ -71,9 +71,13 @@ RECORD_PREFIX: dict[RecordKind, str] = {
 
 VOID = "void"
 """The status of a record withdrawn with /void; nothing is ever deleted."""
+DRAFT = "draft"
+"""A refund that lacks a field finance needs: open, but never sent to finance until /edit completes it."""
+REVERSED = "reversed"
+"""A paid refund finance took back, with a reason (a paid refund is never voided)."""
 
 STATUS_FLOW: dict[RecordKind, dict[str, tuple[str, ...]]] = {
-    RecordKind.REFUND: {"new": ("sent",), "sent": ("paid", "rejected"), "rejected": ("sent",)},
+    RecordKind.REFUND: {DRAFT: (), "new": ("sent",), "sent": ("paid", "rejected"), "rejected": ("sent",)},
     RecordKind.COURIER: {"open": ("waiting", "resolved"), "waiting": ("resolved", "open")},
     RecordKind.COMPLAINT: {"new": ("supervisor",), "supervisor": ("warehouse",), "warehouse": ("closed",)},
     RecordKind.PROBLEM: {"open": ("fixed",)},
@@ -81,4 +85,7 @@ STATUS_FLOW: dict[RecordKind, dict[str, tuple[str, ...]]] = {
 }
 """Status → the statuses it may move to by button; a status with no entry is final."""
 
-INITIAL_STATUS: dict[RecordKind, str] = {kind: next(iter(flow)) for kind, flow in STATUS_FLOW.items()}
+INITIAL_STATUS: dict[RecordKind, str] = {
+    kind: next(status for status in flow if status != DRAFT) for kind, flow in STATUS_FLOW.items()
+}
+"""The status a complete record starts in (an incomplete refund starts as a draft)."""

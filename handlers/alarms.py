@@ -12,6 +12,7 @@ from bot.models import Occurrence, Schedule
 from bot.render.codec import Family
 from bot.render.keyboards import SNOOZE_MINUTES
 from bot.services.errors import UserError
+from bot.services.ids import parse_id
 from bot.services.scheduling import schedules, timespec, watches
 from bot.services.team import people
 from handlers.gate import Call, Target, button, command
@@ -28,7 +29,6 @@ WATCH_LABELS: dict[str, str] = {
     watches.REFUND_WATCH: N_("insurance countdown of {text}"),
     watches.PRESALE: N_("pre-sale promise for order {ref} {text}"),
 }
-MAX_ALARM_ID = 2**31 - 1
 
 
 def local(t: Translator, schedule: Schedule) -> str:
@@ -84,15 +84,15 @@ def what(t: Translator, schedule: Schedule) -> str:
 
 async def alarm(call: Call) -> None:
     """Pause, resume, delete an alarm, or show its log."""
-    number = call.args[1].lstrip("#") if len(call.args) == 2 else ""
-    if not (number.isascii() and number.isdigit() and 0 < int(number) <= MAX_ALARM_ID):
+    if len(call.args) != 2:
         raise UserError(N_("Say what to do and which alarm, e.g. /alarm pause 3."))
+    number = parse_id(call.args[1])
     action = ACTION_ALIASES.get(call.args[0], call.args[0].lower())
     if action not in {*ACTIONS, "log"}:
         raise UserError(
             N_("Unknown action “{value}”. Actions: pause, resume, delete, log."), value=call.args[0]
         )
-    schedule = await schedules.owned(int(number), call.chat_id, ALARM_KINDS)
+    schedule = await schedules.owned(number, call.chat_id, ALARM_KINDS)
     if action == "log":
         await call.reply(await alarm_log(call.t, schedule))
         return

@@ -16,6 +16,7 @@ from bot.render.codec import Family
 from bot.render.keyboards import broadcast_cancel, broadcast_decision
 from bot.services.broadcasts import announcements as broadcasts
 from bot.services.errors import UserError
+from bot.services.ids import parse_id
 from bot.services.team.catalog import PURPOSE_LABELS
 from handlers.gate import Call, Target, button, command
 from jobs.broadcasts import author_name
@@ -132,7 +133,7 @@ async def acks(call: Call) -> None:
     """Who pressed Got it under a broadcast, and who of its audience has not yet."""
     if len(call.args) != 1:
         raise UserError(broadcasts.WHICH)
-    item = await broadcasts.get(broadcasts.parse_id(call.args[0]))
+    item = await broadcasts.get(parse_id(call.args[0]))
     state = await broadcasts.state_of(item)
     if state != broadcasts.DONE:
         label = call.t(STATE_LABELS[state])

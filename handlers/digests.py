@@ -79,11 +79,13 @@ async def digest(call: Call) -> None:
         )
     word = rest[0].lower() if len(rest) == 1 else ""
     if word in digests.OFF_WORDS | digests.ON_WORDS:
-        await digests.switch(name, word in digests.ON_WORDS, actor_id=call.user_id, now=now())
+        changed = await digests.switch(name, word in digests.ON_WORDS, actor_id=call.user_id, now=now())
     else:
         rule = digests.parse_rule(rest, now(), call.zone)
-        await digests.retime(name, rule, actor_id=call.user_id, now=now())
-    await call.reply(call.t("✅ Done.") + "\n" + await describe(call.t, name))
+        changed = await digests.retime(name, rule, actor_id=call.user_id, now=now())
+    titles = await digests.chat_titles(changed)
+    done = call.t("✅ Changed for {chats}:", chats=call.t.join(titles.values()))
+    await call.reply(done + "\n" + await describe(call.t, name))
 
 
 async def refresh_list(call: Call, page: int, message_id: int | None = None) -> None:

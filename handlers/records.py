@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Message
+from telegram.error import TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.enums import RecordKind
+from bot.enums import DRAFT, ChatPurpose, RecordKind
 from bot.i18n import N_, Translator
 from bot.models import Record, RecordCard
 from bot.render.cards import card_text, status_buttons
-from bot.render.codec import ESCALATE, MAX_ID, Family
+from bot.render.codec import ESCALATE, Family
+from bot.render.context import chat_translator
 from bot.render.keyboards import keyboard, pages, press
 from bot.services.errors import UserError
-from bot.services.permissions import may_see_personal
+from bot.services.ids import MAX_ID
+from bot.services.permissions import is_allowed, may_see_personal
 from bot.services.records import book as records
 from bot.services.records import fields as rf
+from bot.services.records import refunds
 from bot.services.records import text as rt
 from bot.services.rotations import review_groups
 from bot.services.scheduling import watches
-from bot.services.team import people, rules
+from bot.services.team import chats, people, rules
+from handlers import routing
 from handlers.gate import Call, Target, button, command, gated, message
 from jobs.engine import now
+
+log = logging.getLogger(__name__)
 
 DRAFTS_KEY = "record_drafts"
 MAX_DRAFTS = 200
@@ -97,20 +105,32 @@ async def store(call: Call, draft: records.Draft, *, force: bool) -> None:
     )
     if created.duplicate is not None:
         token = keep_draft(call, draft)
-        duplicate = created.duplicate
-        text = call.t(
-            "{id} for this order is still open ({status}). Nothing was saved. Add to it by replying to "
-            "its card, or log a new one anyway.",
-            id=duplicate.short_id,
-            status=call.t(rt.STATUS_LABELS[duplicate.status]),
-        )
         await call.reply(
-            text, reply_markup=keyboard([press(call.t("Log anyway"), Family.DRAFT, "log", token)])
+            duplicate_warning(call.t, created.duplicate),
+            reply_markup=keyboard([press(call.t("Log anyway"), Family.DRAFT, "log", token)]),
         )
         return
     assert created.record is not None
     await post_card(call, created.record, extra="\n" + call.t("✅ Saved.") + claims_warning(call.t, created))
     await watch_deadline(call, created.record)
+
+
+def duplicate_warning(t: Translator, duplicate: Record) -> str:
+    """Why nothing was saved: the order has a refund finance holds or paid, or an open record of its kind."""
+    status = t(rt.STATUS_LABELS[duplicate.status])
+    if refunds.is_frozen(duplicate):
+        return t(
+            "⚠️ {id} already refunds this order ({status}). Nothing was saved. Log anyway only if the buyer "
+            "is owed a second refund: its card and finance's table will say it repeats {id}.",
+            id=duplicate.short_id,
+            status=status,
+        )
+    return t(
+        "{id} for this order is still open ({status}). Nothing was saved. Add to it by replying to "
+        "its card, or log a new one anyway.",
+        id=duplicate.short_id,
+        status=status,
+    )
 
 
 async def watch_deadline(call: Call, record: Record) -> None:
@@ -236,24 +256,40 @@ async def load_card(call: Call) -> Target[Record] | None:
     return Target(record, f"{record.kind}.{call.button.verb}", chats, call.facts(author_id=record.author_id))
 
 
+async def credit_for(call: Call, record: Record) -> int | None:
+    """Whom a review case's revision, failure or escalation by this person is credited to."""
+    rule = await review_groups.current()
+    return review_groups.credited(rule, call.roles, call.user_id, record, now())
+
+
 async def press_card(call: Call, record: Record) -> None:
-    """A status or Escalate button on a card: move the record on, then redraw the card with a stamp."""
+    """A status or Escalate button on a card: move the record on (a complaint is also posted to the chat it
+    is routed to), then redraw the card with a stamp."""
     assert call.button is not None
     who = await people.get(call.user_id)
     name = who.display_name if who else call.name
     if call.button.verb == ESCALATE:
         record = await review_groups.escalate(
-            record, call.button.arg, actor_id=call.user_id, chat_id=call.chat_id
+            record,
+            call.button.arg,
+            actor_id=call.user_id,
+            chat_id=call.chat_id,
+            credit=await credit_for(call, record),
         )
         group = review_groups.case_group(record)
         await call.answer(call.t("{id}: to group {group}", id=record.short_id, group=group))
         stamp = call.t("⤴ Escalated to group {group} by {name}", group=group, name=name)
     else:
         target = call.button.verb
-        await records.change_status(record, target, actor_id=call.user_id, chat_id=call.chat_id)
+        route = await routing.destinations(record, target)
+        review = record.kind == RecordKind.REVIEW
+        credit = {review_groups.CREDIT: await credit_for(call, record)} if review else {}
+        await records.change_status(record, target, actor_id=call.user_id, chat_id=call.chat_id, extra=credit)
         label = call.t(rt.STATUS_LABELS[target])
-        await call.answer(call.t("{id}: {status}", id=record.short_id, status=label))
         stamp = call.t("{status} by {name}", status=label, name=name)
+        if route is not None:
+            stamp += "\n" + await routing.post(call, record, route, name)
+        await call.answer(call.t("{id}: {status}", id=record.short_id, status=label))
     text = await card_text(call.t, record, call.zone, masked=masked_for(call))
     await call.query.edit_message_text(f"{text}\n{stamp}", reply_markup=status_buttons(call.t, record))
 
@@ -311,18 +347,72 @@ async def note_by_reply(call: Call, record: Record) -> None:
 
 
 async def edit(call: Call) -> None:
-    """Change fields of a record (its author, or a supervisor or manager)."""
+    """Change fields of a record (its author, or a supervisor or manager); the money fields of a refund
+    finance has in hand only by finance or a manager, and then finance sees it again."""
     if not call.args:
         raise UserError(N_("Which record? Give its id, e.g. R-12."))
     record = await records.get(call.args[0])
-    call.require("record.edit", call.facts(author_id=record.author_id))
     team_rules = await rules.current()
     plain, values = rf.key_values(arguments(call)[1:], team_rules)
     if plain:
         raise UserError(N_("Write changes as key=value, e.g. amount=12.5 or 金额=12.5."))
-    record = await records.edit(record, values, actor_id=call.user_id, chat_id=call.chat_id, rules=team_rules)
-    await post_card(call, record, extra="\n" + call.t("✏️ Edited."))
-    await watch_deadline(call, record)
+    if refunds.is_frozen(record) and refunds.money_changes(record, values):
+        call.require("refund.money")
+    else:
+        call.require("record.edit", call.facts(author_id=record.author_id))
+    was = record.status
+    edited = await records.edit(
+        record,
+        values,
+        actor_id=call.user_id,
+        chat_id=call.chat_id,
+        rules=team_rules,
+        money_ok=is_allowed("refund.money", call.roles),
+    )
+    notes = [call.t("✏️ Edited.")]
+    if edited.money:
+        notes.append(
+            call.t(
+                "↩️ Its money fields changed after it went to finance: {id} is new again and goes to finance "
+                "with the next table.",
+                id=record.short_id,
+            )
+        )
+        await tell_finance(call, edited)
+    elif was == DRAFT and edited.record.status != DRAFT:
+        notes.append(call.t("✅ Complete: it goes to finance with the next table."))
+    await post_card(call, edited.record, extra="\n" + "\n".join(notes))
+    await watch_deadline(call, edited.record)
+
+
+async def tell_finance(call: Call, edited: records.Edited) -> None:
+    """Warn the finance chat that a refund it holds changed: the old figures must not be paid."""
+    for chat_id in await chats.of_purpose(ChatPurpose.FINANCE):
+        t = await chat_translator(call.app, chat_id)
+        fields = ", ".join(t(rf.FIELD_BY_KEY[key].label) for key in edited.money)
+        text = t(
+            "✏️ {name} changed {fields} of {id} after it was sent to you: don't pay the old figures. It is "
+            "new again and comes with the next table.",
+            name=call.name,
+            fields=fields,
+            id=edited.record.short_id,
+        )
+        try:
+            await call.context.bot.send_message(chat_id, text)
+        except TelegramError as exc:
+            log.error("finance chat %s not told about %s: %s", chat_id, edited.record.short_id, exc)
+
+
+async def reverse(call: Call) -> None:
+    """Finance takes back a paid refund, with a reason (a paid refund is never voided)."""
+    if len(call.args) < 2:
+        raise UserError(N_("Give the refund id and a reason, e.g. /reverse R-12 paid to the wrong account."))
+    record = await records.get(call.args[0])
+    reason = rf.text(" ".join(call.args[1:]), await rules.current())
+    await records.reverse(record, reason, actor_id=call.user_id, chat_id=call.chat_id)
+    await call.reply(
+        call.t("↩️ {id} is reversed: {reason}. Its history is kept.", id=record.short_id, reason=reason)
+    )
 
 
 async def void(call: Call) -> None:
@@ -351,6 +441,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(command("buyer", listing("buyer")))
     app.add_handler(command("edit", edit))
     app.add_handler(command("void", void))
+    app.add_handler(command("reverse", reverse))
     app.add_handler(button(Family.RECORD, load_card, press_card))
     app.add_handler(button(Family.PAGE, load_listing, turn_page))
     app.add_handler(button(Family.DRAFT, load_draft, log_anyway))

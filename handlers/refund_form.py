@@ -40,29 +40,33 @@ class Step:
     field: str
     question: str
     choices: tuple[tuple[str, str], ...] = ()
-    optional: bool = False
+
+    @property
+    def optional(self) -> bool:
+        """Whether the step may be skipped: only what finance does not need to pay the refund."""
+        return self.field not in rf.FINANCE_FIELDS
 
 
 STEPS: tuple[Step, ...] = (
     Step("order", N_("Order number?")),
     Step("amount", N_("Amount to refund, in yuan (e.g. 12.5)?")),
-    Step("reason", N_("Reason?"), optional=True),
-    Step("buyer", N_("Buyer's platform ID (旺旺名)?"), optional=True),
-    Step("name", N_("Buyer's real name (实名)?"), optional=True),
-    Step("alipay", N_("Alipay account (e-mail or phone)?"), optional=True),
+    Step("reason", N_("Reason?")),
+    Step("buyer", N_("Buyer's platform ID (旺旺名)?")),
+    Step("name", N_("Buyer's real name (实名)?")),
+    Step("alipay", N_("Alipay account (e-mail or phone)?")),
     Step(
         "postage",
         N_("Who pays the return postage?"),
         (("buyer", N_("buyer pays")), ("shop", N_("shop pays")), ("split", N_("split 50:50"))),
-        optional=True,
     ),
     Step(
         "insured",
         N_("Does the buyer have return-shipping insurance (运费险)?"),
         (("yes", N_("yes")), ("no", N_("no"))),
     ),
-    Step("tracking", N_("Return tracking number?"), optional=True),
+    Step("tracking", N_("Return tracking number?")),
 )
+"""Every field finance needs is asked and cannot be skipped; insurance and return tracking may be."""
 CONFIRM = len(STEPS)
 
 

@@ -7,6 +7,7 @@ from telegram.ext import Application
 
 from bot.i18n import N_
 from bot.models import Person
+from bot.render.context import settings_of
 from bot.services.errors import UserError
 from bot.services.team import people
 from bot.services.team.catalog import ROLE_LABELS
@@ -63,7 +64,11 @@ async def role(call: Call) -> None:
     person, words = await target_of(call)
     changes = people.parse_role_changes(words)
     applied = await people.change_roles(
-        actor_id=call.user_id, target=person, changes=changes, chat_id=call.chat_id
+        actor_id=call.user_id,
+        target=person,
+        changes=changes,
+        chat_id=call.chat_id,
+        owners=settings_of(call.app).bot_owner_ids,
     )
     lines = [
         call.t(

@@ -118,12 +118,15 @@ async def finance(posting: Posting) -> timedelta | None:
 
 
 async def warehouse(posting: Posting) -> timedelta | None:
-    """The complaint slips of the last 24 hours grouped by kind, then each slip's photos."""
+    """The complaint slips supervisors forwarded in the last 24 hours grouped by kind, then their photos."""
     t = posting.t
     found = await content.complaint_slips(posting.due_at)
     if not found:
-        return await posting.text(posting.heading(t("📦 No complaint slips in the last 24 hours.")))
-    lines = [posting.heading(t("📦 Complaint slips of the last 24 hours: {count}", count=len(found)))]
+        return await posting.text(
+            posting.heading(t("📦 No complaint slip was forwarded to you in the last 24 hours."))
+        )
+    heading = t("📦 Complaint slips forwarded to you in the last 24 hours: {count}", count=len(found))
+    lines = [posting.heading(heading)]
     for subkind, group in content.by_subkind(RecordKind.COMPLAINT, found):
         lines += ["", f"{content.subkind_label(t, subkind)} ({len(group)}):"]
         lines += [f"• {content.complaint_line(t, record)}" for record in group]

@@ -28,7 +28,8 @@ class Harness:
     @classmethod
     @asynccontextmanager
     async def running(cls, db_url: str, **settings: Any) -> AsyncIterator[Harness]:
-        """Start the fake server and the bot (alice owns it); stop both afterwards."""
+        """Start the fake server and the bot (alice owns it unless `BOT_OWNER_IDS` says otherwise); stop both
+        afterwards."""
         async with FakeBotApi() as api:
             api.user(ALICE, "Alice", "alice")
             api.user(BOB, "Bob", "bob")
@@ -44,8 +45,7 @@ class Harness:
                 BOT_TOKEN="123456:TEST",
                 TELEGRAM_API_BASE_URL=api.base_url,
                 DATABASE_URL=db_url,
-                BOT_OWNER_IDS=str(ALICE),
-                **settings,
+                **{"BOT_OWNER_IDS": str(ALICE), **settings},
             )
             async with serving(build_application(config), poll_timeout=5) as app:
                 yield cls(api, app)

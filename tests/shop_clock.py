@@ -23,6 +23,7 @@ FINANCE_COLUMNS = [
     "return tracking",
     "order number",
     "record id",
+    "already refunded in",
 ]
 """The English header row of finance's refund table, in the order finance checks it."""
 
@@ -69,6 +70,16 @@ def buttons(message: ApiCall | dict[str, Any]) -> list[str]:
     params = message.params if isinstance(message, ApiCall) else message
     markup = params.get("reply_markup") or {}
     return [button["text"] for row in markup.get("inline_keyboard", []) for button in row]
+
+
+async def register(bot: Harness, purpose: str, chat: int, user: int = ALICE) -> str:
+    """/setup a group as `user`; a finance or warehouse group (unmasked data) is confirmed with its button.
+    Returns what the bot said."""
+    asked = await bot.send(user, f"/setup {purpose}", chat)
+    if not buttons(asked[-1]):
+        return "\n".join(str(m.get("text", "")) for m in asked)
+    done = await bot.press(user, chat, asked[-1]["message_id"], 1)
+    return "\n".join(str(m.get("text", "")) for m in done)
 
 
 def last_answer(bot: Harness) -> dict[str, Any]:

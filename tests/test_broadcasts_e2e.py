@@ -15,7 +15,7 @@ import time_machine
 from bot.fakeapi.driver import handled
 from bot.render.codec import Family, encode
 from tests.harness import ALICE, BOB, CAROL, DAVE, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
-from tests.shop_clock import START, advance, buttons, last_answer, posted
+from tests.shop_clock import START, advance, buttons, last_answer, posted, register
 
 # ------------------------------------------------------------------------------------------------- helpers
 
@@ -23,7 +23,7 @@ from tests.shop_clock import START, advance, buttons, last_answer, posted
 async def setup(bot: Harness, *purposes: tuple[int, str]) -> None:
     """Register groups for their purposes (as alice, the manager)."""
     for chat, purpose in purposes:
-        await bot.say(ALICE, f"/setup {purpose}", chat=chat)
+        await register(bot, purpose, chat)
 
 
 async def preview(

@@ -15,16 +15,19 @@ from bot import db
 from bot.fakeapi.server import ApiCall
 from bot.models import Occurrence
 from tests.harness import ALICE, BOB, CAROL, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
-from tests.shop_clock import FINANCE_COLUMNS, START, advance, buttons, posted, texts
+from tests.shop_clock import FINANCE_COLUMNS, START, advance, buttons, posted, register, texts
 
 ORDER, OTHER, THIRD = "123456789012345678", "223456789012345678", "323456789012345678"
+FOURTH = "423456789012345678"
 TO_0830 = timedelta(hours=22, minutes=30)
 """From the clock's start (Monday 10:00) to the finance digest on Tuesday 08:30."""
 REFUNDS = (
     f"/refund {ORDER} 12.5 破损 buyer=tb_lee name=李雷 alipay=lee@163.com postage=shop tracking=YT1234567890",
     f"/refund {OTHER} 5 少件 buyer=tb_wang name=王芳 alipay=13812345678 postage=buyer",
-    f"/refund {THIRD} 3 运费 buyer=tb_zhao",
+    f"/refund {THIRD} 3 运费 buyer=tb_zhao name=赵六 alipay=zhao@163.com postage=split",
 )
+DRAFT = f"/refund {FOURTH} 7 运费 buyer=tb_sun"
+"""A refund finance could not pay (no real name, Alipay or postage payer): it waits as a draft."""
 
 
 async def sent_file(bot: Harness, chat: int, *, after: int = 0) -> ApiCall:
@@ -55,7 +58,7 @@ def joined(messages: list[dict[str, Any]]) -> str:
 
 async def finance_digest(bot: Harness, clock: Any) -> tuple[ApiCall, ApiCall]:
     """Register the finance chat, log three refunds today, and let Tuesday's 08:30 digest go out."""
-    await bot.say(ALICE, "/setup finance", chat=FINANCE)
+    await register(bot, "finance", FINANCE)
     for command in REFUNDS:
         await bot.say(ALICE, command)
     await advance(bot, clock, TO_0830)
@@ -73,13 +76,14 @@ async def test_digest_lists_and_changes_times(bot: Harness, clock: Any) -> None:
         "Finance digest (yesterday's refund table): no group gets it yet, register one with /setup finance"
         in (listing)
     )
-    await bot.say(ALICE, "/setup finance", chat=FINANCE)
+    await register(bot, "finance", FINANCE)
     await bot.say(ALICE, "/setup supervisors", chat=SUPERVISORS)
     listing = await bot.say(ALICE, "/digest")
     assert "every day at 08:30 → Finance · next: 11-24 08:30" in listing
     assert "every 3 h from 09:00 to 18:00 → Supervisors · next: 11-23 12:00" in listing
     changed = await bot.say(ALICE, "/digest finance 07:45")
-    assert "✅ Done." in changed and "every day at 07:45 → Finance · next: 11-24 07:45" in changed
+    assert changed.startswith("✅ Changed for Finance:")
+    assert "every day at 07:45 → Finance · next: 11-24 07:45" in changed
     changed = await bot.say(ALICE, "/digest 主管 每2小时 10点到16点")
     assert "every 2 h from 10:00 to 16:00 → Supervisors · next: 11-23 12:00" in changed
     assert "next: paused" in await bot.say(ALICE, "/digest 财务 关闭")
@@ -115,8 +119,8 @@ async def test_digest_needs_a_supervisor_or_manager(bot: Harness, clock: Any) ->
 
 
 async def test_finance_gets_yesterdays_refund_table_unmasked_with_totals(bot: Harness, clock: Any) -> None:
-    await bot.say(ALICE, "/setup finance", chat=FINANCE)
-    for command in REFUNDS:
+    await register(bot, "finance", FINANCE)
+    for command in (*REFUNDS, DRAFT):
         await bot.say(ALICE, command)
     await advance(bot, clock, TO_0830 - timedelta(minutes=1))
     assert bot.api.calls_to("sendDocument") == []
@@ -124,11 +128,11 @@ async def test_finance_gets_yesterdays_refund_table_unmasked_with_totals(bot: Ha
     table = await sent_file(bot, FINANCE)
     assert table.params["document"]["filename"] == "refunds-2026-11-23.xlsx"
     assert "💰 Refund table for 2026-11-23: 3 refund(s), total ¥20.50." in table.params["caption"]
-    assert rows_of(table) == [
+    assert rows_of(table) == [  # the draft R-4 is not in it: finance could not pay it
         FINANCE_COLUMNS,
-        ["tb_lee", "李雷", "lee@163.com", 12.5, "破损", "shop pays", "YT1234567890", ORDER, "R-1"],
-        ["tb_wang", "王芳", "13812345678", 5, "少件", "buyer pays", None, OTHER, "R-2"],
-        ["tb_zhao", None, None, 3, "运费", None, None, THIRD, "R-3"],
+        ["tb_lee", "李雷", "lee@163.com", 12.5, "破损", "shop pays", "YT1234567890", ORDER, "R-1", None],
+        ["tb_wang", "王芳", "13812345678", 5, "少件", "buyer pays", None, OTHER, "R-2", None],
+        ["tb_zhao", "赵六", "zhao@163.com", 3, "运费", "split 50:50", None, THIRD, "R-3", None],
     ]
     answers = await posted(bot, FINANCE, "Refunds waiting for your answer: 3")
     assert "R-1 · ¥12.50 · tb_lee · 李雷 · lee@163.com" in answers.params["text"]
@@ -142,6 +146,7 @@ async def test_finance_gets_yesterdays_refund_table_unmasked_with_totals(bot: Ha
     ]
     card = await bot.say(ALICE, "/show R-1", chat=ALICE)
     assert "sent to finance" in card
+    assert "R-4 · Refund · draft" in await bot.say(ALICE, "/show R-4", chat=ALICE)
     await advance(bot, clock, timedelta(days=1))
     await posted(bot, FINANCE, "💰 No refunds were logged on 2026-11-24.")
     assert len(bot.api.calls_to("sendDocument")) == 1
@@ -231,7 +236,7 @@ async def test_files_elsewhere_or_without_caption_are_not_answers(bot: Harness, 
 
 
 async def test_a_429_delays_the_finance_digest_and_each_part_goes_out_once(bot: Harness, clock: Any) -> None:
-    await bot.say(ALICE, "/setup finance", chat=FINANCE)
+    await register(bot, "finance", FINANCE)
     await bot.say(ALICE, REFUNDS[0])
     bot.api.fail("sendDocument", status=429, retry_after=3, times=1)
     await advance(bot, clock, TO_0830)
@@ -249,7 +254,7 @@ async def test_a_429_delays_the_finance_digest_and_each_part_goes_out_once(bot: 
 async def test_a_restart_does_not_post_a_digest_twice(db_url: str) -> None:
     with time_machine.travel(START + TO_0830 - timedelta(minutes=1), tick=False) as traveller:
         async with Harness.running(db_url) as first:
-            await first.say(ALICE, "/setup finance", chat=FINANCE)
+            await register(first, "finance", FINANCE)
             await first.say(ALICE, "/setup supervisors", chat=SUPERVISORS)
             await advance(first, traveller, timedelta(minutes=1))
             await posted(first, FINANCE, "No refunds were logged")
@@ -262,7 +267,7 @@ async def test_a_restart_does_not_post_a_digest_twice(db_url: str) -> None:
 async def test_a_digest_cut_off_between_parts_is_finished_once_after_a_restart(db_url: str) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         async with Harness.running(db_url) as first:
-            await first.say(ALICE, "/setup finance", chat=FINANCE)
+            await register(first, "finance", FINANCE)
             await first.say(ALICE, REFUNDS[0])
             await advance(first, traveller, TO_0830)
             await posted(first, FINANCE, "Refunds waiting for your answer: 1")
@@ -280,32 +285,43 @@ async def test_a_digest_cut_off_between_parts_is_finished_once_after_a_restart(d
 # ------------------------------------------------------------------------------------ warehouse, supervisors
 
 
-async def test_warehouse_gets_the_days_complaint_slips_by_kind_with_photos(bot: Harness, clock: Any) -> None:
-    await bot.say(ALICE, "/setup warehouse", chat=WAREHOUSE)
+async def forward(bot: Harness, logged: dict[str, Any]) -> None:
+    """A slip's way to the warehouse: anyone sends it to the supervisors, a supervisor forwards it."""
+    await bot.press(ALICE, TEAM, logged["message_id"], 1)  # → with supervisor: posted to the supervisors
+    routed = bot.api.sent(SUPERVISORS)[-1]
+    await bot.press(ALICE, SUPERVISORS, routed["message_id"], 1)  # → with warehouse
+
+
+async def test_warehouse_gets_the_complaint_slips_supervisors_forwarded_by_kind_with_photos(
+    bot: Harness, clock: Any
+) -> None:
+    await register(bot, "supervisors", SUPERVISORS)
+    await register(bot, "warehouse", WAREHOUSE)
     [logged] = await bot.send(
         ALICE, None, photo=True, caption=f"/complaint {ORDER} damaged cup broken offer=gift"
     )
-    await bot.say(ALICE, f"/complaint {OTHER} 少件 少了一只袜子 name=李雷")
-    await bot.say(ALICE, f"/complaint {THIRD} damaged box crushed")
+    [unseen] = await bot.send(ALICE, f"/complaint {OTHER} 少件 少了一只袜子 name=李雷")
+    [third] = await bot.send(ALICE, f"/complaint {THIRD} damaged box crushed")
+    await forward(bot, logged)
+    await forward(bot, third)
+    assert bot.api.sent(WAREHOUSE)[-1]["text"].startswith("📨 @alice passes C-3 to you.")
     await advance(bot, clock, timedelta(hours=8))
-    digest = await posted(bot, WAREHOUSE, "📦 Complaint slips of the last 24 hours: 3")
+    digest = await posted(bot, WAREHOUSE, "📦 Complaint slips forwarded to you in the last 24 hours: 2")
     text = digest.params["text"]
-    assert (
-        text.index("damaged (2):")
-        < text.index("C-1 ·")
-        < text.index("C-3 ·")
-        < text.index("missing item (1):")
-    )
+    assert text.index("damaged (2):") < text.index("C-1 ·") < text.index("C-3 ·")
     assert "C-1 · 123456789012345678 · cup broken · offer: small gift next order · photos: 1" in text
-    assert "李雷" not in text
-    sent_photo = await bot.api.wait_for("sendPhoto", lambda c: int(c.params["chat_id"]) == WAREHOUSE)
+    assert "C-2" not in text and "missing item" not in text  # no supervisor has seen it
+    assert "李雷" not in text and unseen["text"].startswith("C-2 · Complaint slip · new")
+    sent_photo = await bot.api.wait_for(
+        "sendPhoto", lambda c: int(c.params["chat_id"]) == WAREHOUSE and "damaged" in c.params["caption"]
+    )
     assert sent_photo.params["caption"] == f"C-1 · damaged · {ORDER}"
     assert (
         sent_photo.params["photo"] == logged["reply_to_message"]["photo"][-1]["file_id"]
     )  # the buyer's photo
     await advance(bot, clock, timedelta(days=1))
-    await posted(bot, WAREHOUSE, "📦 No complaint slips in the last 24 hours.")
-    assert len(bot.api.calls_to("sendPhoto")) == 1
+    await posted(bot, WAREHOUSE, "📦 No complaint slip was forwarded to you in the last 24 hours.")
+    assert len(bot.api.calls_to("sendPhoto")) == 2  # once when forwarded, once in the digest
 
 
 async def test_supervisors_get_open_problem_orders_every_3_hours(bot: Harness, clock: Any) -> None:
@@ -336,7 +352,7 @@ async def test_supervisors_get_open_problem_orders_every_3_hours(bot: Harness, c
 
 
 async def test_a_chinese_finance_chat_gets_chinese_headers_and_answers(bot: Harness, clock: Any) -> None:
-    await bot.say(ALICE, "/setup 财务", chat=FINANCE)
+    await register(bot, "财务", FINANCE)
     await bot.say(ALICE, "/lang zh", chat=FINANCE)
     await bot.say(ALICE, "/lang zh")
     assert "每天 08:00 → Finance · 下次：11-24 08:00" in await bot.say(ALICE, "/digest 财务 8点")
@@ -347,7 +363,7 @@ async def test_a_chinese_finance_chat_gets_chinese_headers_and_answers(bot: Harn
     table = await sent_file(bot, FINANCE)
     rows = rows_of(table)
     headers = ["旺旺名", "实名", "支付宝账号", "金额", "退款原因", "运费承担", "退货物流单号", "订单号"]
-    assert rows[0] == [*headers, "记录编号"]
+    assert rows[0] == [*headers, "记录编号", "此前已退款记录"]
     assert rows[1][:6] == ["tb_lee", "李雷", "lee@163.com", 12.5, "破损", "卖家承担"]
     assert "💰 2026-11-23 的退款表：1 笔，合计 ¥12.50。" in table.params["caption"]
     await posted(bot, FINANCE, "💰 待财务处理的退款：1 笔。")

@@ -32,6 +32,8 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 ORDER, OTHER = "123456789012345678", "223456789012345678"
 EN = translator("en")
 ZH = translator("zh_CN")
+PAYEE = "buyer=tb_lee name=李雷 alipay=lee@163.com postage=shop"
+"""With a reason, what finance needs to pay a refund: without it a refund is a draft finance never gets."""
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:
@@ -163,15 +165,17 @@ async def test_changing_a_digest_nobody_gets_says_how_to_register() -> None:
 # ------------------------------------------------------------------------------------------------ content
 
 
-async def test_finance_table_is_yesterdays_refunds_and_older_ones_never_sent() -> None:
-    old_new = await log(RecordKind.REFUND, f"{OTHER} 3 old", at=local(20, 11))
-    old_sent = await log(RecordKind.REFUND, f"{OTHER} 4 older", at=local(20, 12))
+async def test_finance_table_is_yesterdays_refunds_and_older_ones_never_sent_but_no_draft() -> None:
+    old_new = await log(RecordKind.REFUND, f"{OTHER} 3 old {PAYEE}", at=local(20, 11))
+    old_sent = await log(RecordKind.REFUND, f"{OTHER} 4 older {PAYEE}", at=local(20, 12))
     await records.change_status(old_sent, "sent", actor_id=ALICE, chat_id=TEAM)
-    first = await log(RecordKind.REFUND, f"{ORDER} 12.5 damaged", at=local(22, 0, 0))
-    last = await log(RecordKind.REFUND, f"{ORDER} 5 late", at=local(22, 23, 59))
-    voided = await log(RecordKind.REFUND, f"{ORDER} 1 typo", at=local(22, 12))
+    await log(RecordKind.REFUND, f"{OTHER} 6 no-payee", at=local(20, 13))
+    first = await log(RecordKind.REFUND, f"{ORDER} 12.5 damaged {PAYEE}", at=local(22, 0, 0))
+    last = await log(RecordKind.REFUND, f"{ORDER} 5 late {PAYEE}", at=local(22, 23, 59))
+    await log(RecordKind.REFUND, f"{ORDER} 7 no-payee buyer=tb_sun", at=local(22, 13))
+    voided = await log(RecordKind.REFUND, f"{ORDER} 1 typo {PAYEE}", at=local(22, 12))
     await records.void(voided, "typo", actor_id=ALICE, chat_id=TEAM)
-    await log(RecordKind.REFUND, f"{ORDER} 9 today", at=local(23, 0, 1))
+    await log(RecordKind.REFUND, f"{ORDER} 9 today {PAYEE}", at=local(23, 0, 1))
     await log(RecordKind.COMPLAINT, f"{ORDER} damaged cup broken", at=local(22, 12))
     day = content.previous_day(local(23, 8, 30), SHANGHAI)
     assert day == date(2026, 11, 22)
@@ -197,12 +201,24 @@ async def test_finance_row_has_exactly_the_columns_finance_checks() -> None:
         "YT1234567890",
         ORDER,
         "R-1",
+        None,
     ]
 
 
+async def test_a_repeat_refund_says_so_in_finances_table_and_list() -> None:
+    paid = await log(RecordKind.REFUND, f"{ORDER} 12.5 破损 {PAYEE}", at=local(21, 9))
+    await records.change_status(paid, "sent", actor_id=ALICE, chat_id=TEAM)
+    await records.change_status(paid, "paid", actor_id=BOB, chat_id=FINANCE)
+    again = await log(RecordKind.REFUND, f"{ORDER} 12.5 破损 {PAYEE}", at=local(22, 9))
+    assert content.finance_row(EN, again)[-2:] == ["R-2", "R-1"]
+    assert content.refund_line(EN, again) == (
+        "R-2 · ¥12.50 · tb_lee · 李雷 · lee@163.com · ⚠️ order already refunded in R-1"
+    )
+
+
 async def test_sending_to_finance_moves_new_refunds_only() -> None:
-    fresh = await log(RecordKind.REFUND, f"{ORDER} 2", at=local(22, 9))
-    paid = await log(RecordKind.REFUND, f"{OTHER} 3", at=local(22, 9))
+    fresh = await log(RecordKind.REFUND, f"{ORDER} 2 damaged {PAYEE}", at=local(22, 9))
+    paid = await log(RecordKind.REFUND, f"{OTHER} 3 damaged {PAYEE}", at=local(22, 9))
     await records.change_status(paid, "sent", actor_id=ALICE, chat_id=TEAM)
     await records.change_status(paid, "paid", actor_id=BOB, chat_id=FINANCE)
     await content.send_to_finance([fresh, paid], actor_id=999, chat_id=FINANCE)
@@ -217,18 +233,31 @@ async def test_sending_to_finance_moves_new_refunds_only() -> None:
 
 async def test_finance_list_pages() -> None:
     for index in range(content.LIST_PAGE + 2):
-        refund = await log(RecordKind.REFUND, f"{ORDER} {index + 1}", at=local(22, 9))
+        refund = await log(RecordKind.REFUND, f"{ORDER} {index + 1} damaged {PAYEE}", at=local(22, 9))
         await records.change_status(refund, "sent", actor_id=ALICE, chat_id=TEAM)
     last = await content.waiting_for_finance(9)
     assert (last.page, last.pages, [r.number for r in last.records]) == (2, 2, [6, 7])
 
 
-async def test_complaint_slips_of_the_24_hours_grouped_by_kind() -> None:
-    await log(RecordKind.COMPLAINT, f"{ORDER} damaged too early", at=local(22, 18))
+async def forward(record: Record, *, at: datetime, to: tuple[str, ...] = ("supervisor", "warehouse")) -> None:
+    """Route a slip as supervisors do, at a given instant."""
+    for status in to:
+        await records.change_status(record, status, actor_id=ALICE, chat_id=TEAM)
+    await RecordEvent.filter(record_id=record.id, action="status").update(at=at)
+
+
+async def test_complaint_slips_forwarded_in_the_24_hours_grouped_by_kind() -> None:
+    early = await log(RecordKind.COMPLAINT, f"{ORDER} damaged too early", at=local(22, 16))
+    await forward(early, at=local(22, 17))
     late = await log(RecordKind.COMPLAINT, f"{ORDER} quality 起球", at=local(22, 21))
+    await forward(late, at=local(23, 8))
     damaged = await log(
         RecordKind.COMPLAINT, f"{OTHER} 破损 杯子碎了 offer=gift", at=local(23, 9), photo="ph-1"
     )
+    await forward(damaged, at=local(23, 10))
+    await log(RecordKind.COMPLAINT, f"{OTHER} wrong nobody saw it", at=local(23, 11))
+    seen = await log(RecordKind.COMPLAINT, f"{OTHER} missing a supervisor has it", at=local(23, 12))
+    await forward(seen, at=local(23, 13), to=("supervisor",))
     found = await content.complaint_slips(local(23, 18))
     groups = content.by_subkind(RecordKind.COMPLAINT, found)
     assert [(kind, [r.id for r in group]) for kind, group in groups] == [
@@ -284,8 +313,8 @@ async def test_bad_result_cells(cell: str, problem: str) -> None:
 async def sent_refunds() -> list[Record]:
     """Two refunds waiting for finance."""
     found = [
-        await log(RecordKind.REFUND, f"{ORDER} 12.5 buyer=tb_lee", at=local(22, 9)),
-        await log(RecordKind.REFUND, f"{OTHER} 3 buyer=tb_wang", at=local(22, 10)),
+        await log(RecordKind.REFUND, f"{ORDER} 12.5 damaged {PAYEE}", at=local(22, 9)),
+        await log(RecordKind.REFUND, f"{OTHER} 3 damaged {PAYEE}", at=local(22, 10)),
     ]
     await content.send_to_finance(found, actor_id=999, chat_id=FINANCE)
     return [await Record.get(id=r.id) for r in found]
@@ -296,7 +325,8 @@ def returned(
 ) -> list[list[str]]:
     """A returned table as read_table gives it: the header row, then rows with the result last."""
     head = header or content.finance_headers(EN)
-    return [[*head, result], *[["tb", "", "", "1", "", "", "", row[0], row[1], row[2]] for row in rows]]
+    cells = [["tb", "", "", "1", "", "", "", order, short_id, "", answer] for order, short_id, answer in rows]
+    return [[*head, result], *cells]
 
 
 async def test_a_returned_table_is_applied_with_history_and_audit() -> None:

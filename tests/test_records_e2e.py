@@ -21,6 +21,8 @@ ORDER = "123456789012345678"
 OTHER_ORDER = "223456789012345678"
 THIRD_ORDER = "323456789012345678"
 PERSONAL = 'name=张三 phone=13812345678 alipay=Lee@163.com address="浙江省杭州市西湖区文三路100号"'
+PAYEE = "damaged buyer=tb_lee name=张三 alipay=lee@163.com postage=shop"
+"""What finance needs beyond order and amount: a refund logged with it is complete, without it a draft."""
 NOTHING = "Nothing found."
 NO_ROLE = "Sorry, this needs a role in the team: ask a supervisor to give you one with /role."
 
@@ -178,7 +180,7 @@ async def test_insured_refund_with_tracking_shows_the_countdown(bot: Harness) ->
     )
     assert "insurance: yes" in insured
     uninsured = await bot.say(ALICE, f"/refund {OTHER_ORDER} 12 insured=有")  # no return tracking yet
-    assert "R-2 · Refund · new" in uninsured and "⏰" not in uninsured
+    assert "R-2 · Refund · draft" in uninsured and "⏰" not in uninsured
 
 
 async def test_record_commands_in_chinese(bot: Harness) -> None:
@@ -231,7 +233,7 @@ async def test_chinese_cards_have_no_english_labels(bot: Harness) -> None:
 
 async def test_status_buttons_move_the_record_and_redraw_the_card(bot: Harness) -> None:
     await grant(bot, BOB, "aftersale")
-    refund = await card(bot, ALICE, f"/refund {ORDER} 12.5 phone=13812345678")
+    refund = await card(bot, ALICE, f"/refund {ORDER} 12.5 phone=13812345678 {PAYEE}")
     [edited] = await bot.press(ALICE, TEAM, refund["message_id"], 1)
     assert edited["message_id"] == refund["message_id"]
     assert lines(edited)[0] == "R-1 · Refund · sent to finance"
@@ -263,7 +265,7 @@ async def test_status_buttons_move_the_record_and_redraw_the_card(bot: Harness) 
 
 
 async def test_status_buttons_refuse_people_without_a_role_and_stale_presses(bot: Harness) -> None:
-    refund = await card(bot, ALICE, f"/refund {ORDER} 12.5")
+    refund = await card(bot, ALICE, f"/refund {ORDER} 12.5 {PAYEE}")
     stale = refund["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     assert await bot.press(DAVE, TEAM, refund["message_id"], 1) == []
     answer = last_answer(bot)
@@ -286,7 +288,7 @@ async def test_status_buttons_refuse_people_without_a_role_and_stale_presses(bot
 
 
 async def test_duplicate_warning_and_log_anyway(bot: Harness) -> None:
-    await bot.say(ALICE, f"/refund {ORDER} 12.5")
+    await bot.say(ALICE, f"/refund {ORDER} 12.5 {PAYEE}")
     warning = await card(bot, ALICE, f"/refund {ORDER} 3 运费")
     assert warning["text"].startswith("R-1 for this order is still open (new). Nothing was saved.")
     assert buttons(warning) == ["Log anyway"]
@@ -297,11 +299,15 @@ async def test_duplicate_warning_and_log_anyway(bot: Harness) -> None:
     assert last_answer(bot)["show_alert"] is True and last_answer(bot)["text"] == NO_ROLE
 
     [saved] = await bot.press(ALICE, TEAM, warning["message_id"], 1)
-    assert lines(saved)[0] == "R-2 · Refund · new" and "amount: ¥3.00" in lines(saved)
+    assert lines(saved)[0] == "R-2 · Refund · draft" and "amount: ¥3.00" in lines(saved)
     assert "reason: 运费" in lines(saved) and lines(saved)[-1] == "✅ Saved."
-    assert buttons(saved) == ["→ sent to finance"]
+    assert (
+        "⚠️ missing for finance: buyer, name, Alipay, postage. It goes to finance once /edit R-2 completes it."
+        in lines(saved)
+    )
+    assert buttons(saved) == []  # a draft is never sent to finance
     mine = (await bot.say(ALICE, "/mine")).splitlines()
-    assert mine[0] == "Your records (2):" and mine[1] == f"R-2 · new · {ORDER} · ¥3.00"
+    assert mine[0] == "Your records (2):" and mine[1] == f"R-2 · draft · {ORDER} · ¥3.00"
 
     replay = bot.api.press(TEAM, ALICE, warning["message_id"], token)  # the same button pressed again
     assert outgoing(await handled(bot.api, bot.app, replay)) == []
@@ -440,7 +446,7 @@ async def test_people_without_a_role_cannot_log_or_read_records(bot: Harness) ->
     photo = await bot.send(DAVE, None, photo=True, caption=f"/complaint {OTHER_ORDER} damaged broken")
     assert "needs a role in the team" in photo[0]["text"]
     listed = (await bot.say(ALICE, "/mine", chat=ALICE)).splitlines()
-    assert listed == ["Your records (1):", f"R-1 · new · {ORDER} · tb_lee · ¥12.00"]
+    assert listed == ["Your records (1):", f"R-1 · draft · {ORDER} · tb_lee · ¥12.00"]
 
 
 async def test_edit_by_the_author_or_a_lead_with_history(bot: Harness) -> None:
@@ -484,7 +490,7 @@ async def test_void_keeps_the_record_with_its_history(bot: Harness) -> None:
     assert lines(shown)[-1].endswith("@alice: voided typed twice")
     assert await bot.say(ALICE, "/open") == NOTHING
     assert (await bot.say(ALICE, "/find tb_lee")).splitlines()[1] == f"R-1 · void · {ORDER} · tb_lee · ¥12.50"
-    assert "R-2 · Refund · new" in await bot.say(ALICE, f"/refund {ORDER} 3")  # a void one is no duplicate
+    assert "R-2 · Refund · draft" in await bot.say(ALICE, f"/refund {ORDER} 3")  # a void one is no duplicate
 
 
 # -------------------------------------------------------------------------------------- finding, listings
@@ -501,7 +507,7 @@ async def test_find_mine_open_and_buyer(bot: Harness) -> None:
     assert found == [
         "Found 2 for “sf1234567890”:",
         "K-1 · open · lost parcel · SF1234567890",
-        f"R-1 · new · {ORDER} · SF1234567890 · tb_lee · ¥12.00",
+        f"R-1 · draft · {ORDER} · SF1234567890 · tb_lee · ¥12.00",
     ]
     assert (await bot.say(BOB, "/find TB_LEE")).splitlines()[1:] == [found[2]]
     assert (await bot.say(BOB, "/find 138-1234-5678")).splitlines()[0] == "Found 2 for “138-1234-5678”:"
@@ -522,7 +528,7 @@ async def test_find_mine_open_and_buyer(bot: Harness) -> None:
 async def test_find_by_order_number(bot: Harness) -> None:
     await seed(RecordKind.REFUND, f"{ORDER} 12")
     found = await bot.say(ALICE, f"/find {ORDER}")
-    assert found.splitlines() == [f"Found 1 for “{ORDER}”:", f"R-1 · new · {ORDER} · ¥12.00"]
+    assert found.splitlines() == [f"Found 1 for “{ORDER}”:", f"R-1 · draft · {ORDER} · ¥12.00"]
 
 
 async def test_open_pages_with_buttons(bot: Harness) -> None:
@@ -538,8 +544,8 @@ async def test_open_pages_with_buttons(bot: Harness) -> None:
     assert second["message_id"] == first["message_id"]
     assert lines(second) == [
         "Open records (12):",
-        f"R-2 · new · {ORDER} · ¥2.00",
-        f"R-1 · new · {ORDER} · ¥1.00",
+        f"R-2 · draft · {ORDER} · ¥2.00",
+        f"R-1 · draft · {ORDER} · ¥1.00",
         "Page 2 of 2",
     ]
     assert buttons(second) == ["◀ Previous"]
@@ -552,7 +558,7 @@ async def test_open_pages_with_buttons(bot: Harness) -> None:
 async def test_records_logged_in_one_group_are_found_from_another(bot: Harness) -> None:
     await bot.say(ALICE, f"/refund {ORDER} 12.5 buyer=tb_lee {PERSONAL}")
     shown = await bot.say(ALICE, "/show R-1", chat=SUPERVISORS)
-    assert "R-1 · Refund · new" in shown and "phone: 138****5678" in shown and "张三" not in shown
+    assert "R-1 · Refund · draft" in shown and "phone: 138****5678" in shown and "张三" not in shown
     assert "📝 Note added to R-1." in await bot.say(
         ALICE, "checked with finance", chat=SUPERVISORS, reply_to=bot.api.sent(SUPERVISORS)[-1]["message_id"]
     )

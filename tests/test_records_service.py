@@ -25,6 +25,8 @@ TEAM = -1001001
 RULES = Rules()
 ORDER = "123456789012345678"
 OTHER_ORDER = "223456789012345678"
+PAYEE = "破损 buyer=tb_lee name=李雷 alipay=lee@163.com postage=shop"
+"""What finance needs beyond order and amount: a refund logged with it is complete, without it a draft."""
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +104,11 @@ async def test_short_ids_count_up_per_kind_independently() -> None:
 
 
 async def test_a_new_record_starts_in_its_kinds_first_status_with_a_created_event_and_audit() -> None:
-    record = await log(RecordKind.REFUND, f"{ORDER} 12.5 破损 buyer=TB_Lee phone=13812345678", author=BOB)
+    record = await log(
+        RecordKind.REFUND,
+        f"{ORDER} 12.5 破损 buyer=TB_Lee phone=13812345678 实名=李雷 支付宝=lee@163.com 运费=卖家",
+        author=BOB,
+    )
     stored = await fresh(record)
     assert (stored.status, stored.amount, stored.buyer, stored.phone) == (
         "new",
@@ -110,7 +116,8 @@ async def test_a_new_record_starts_in_its_kinds_first_status_with_a_created_even
         "tb_lee",
         "13812345678",
     )
-    assert stored.data == {"reason": "破损"} and stored.author_id == BOB and stored.chat_id == TEAM
+    assert stored.data == {"reason": "破损", "name": "李雷", "alipay": "lee@163.com", "postage": "shop"}
+    assert stored.author_id == BOB and stored.chat_id == TEAM
     [event] = await records.history(stored)
     assert event.action == "created" and event.actor_id == BOB
     assert (
@@ -135,7 +142,7 @@ async def test_an_open_record_for_the_same_order_and_kind_stops_a_duplicate() ->
     forced = await attempt(RecordKind.REFUND, f"{ORDER} 3 postage", force=True)
     assert forced.duplicate is None and forced.record is not None and forced.record.short_id == "R-3"
     assert await Record.filter(kind=RecordKind.REFUND, order_no=ORDER).count() == 2
-    assert (await fresh(first)).status == "new"
+    assert (await fresh(first)).status == "draft"
 
 
 async def test_courier_duplicates_go_by_tracking_number() -> None:
@@ -145,17 +152,20 @@ async def test_courier_duplicates_go_by_tracking_number() -> None:
     assert (await log(RecordKind.COURIER, "SF1234567891 lost")).short_id == "K-2"
 
 
-async def test_a_rejected_refund_is_still_open_but_a_paid_or_void_one_is_no_duplicate() -> None:
-    refund = await log(RecordKind.REFUND, f"{ORDER} 12.5")
+async def test_a_rejected_refund_is_open_a_paid_one_asks_first_and_a_void_one_is_no_duplicate() -> None:
+    refund = await log(RecordKind.REFUND, f"{ORDER} 12.5 {PAYEE}")
     await records.change_status(refund, "sent", actor_id=ALICE, chat_id=TEAM)
     await records.change_status(refund, "rejected", actor_id=ALICE, chat_id=TEAM)
     assert (await attempt(RecordKind.REFUND, f"{ORDER} 12.5")).duplicate is not None
     await records.change_status(refund, "sent", actor_id=ALICE, chat_id=TEAM)
     await records.change_status(refund, "paid", actor_id=ALICE, chat_id=TEAM)
-    second = await log(RecordKind.REFUND, f"{ORDER} 3")
-    assert second.short_id == "R-2"
-    await records.void(second, "typed twice", actor_id=ALICE, chat_id=TEAM)
-    assert (await log(RecordKind.REFUND, f"{ORDER} 3")).short_id == "R-3"
+    again = await attempt(RecordKind.REFUND, f"{ORDER} 3")
+    assert again.record is None and again.duplicate is not None and again.duplicate.short_id == "R-1"
+    second = await log(RecordKind.REFUND, f"{ORDER} 3", force=True)
+    assert second.short_id == "R-2" and second.data["repeat_of"] == ["R-1"]
+    draft_only = await log(RecordKind.REFUND, f"{OTHER_ORDER} 3")
+    await records.void(draft_only, "typed twice", actor_id=ALICE, chat_id=TEAM)
+    assert (await log(RecordKind.REFUND, f"{OTHER_ORDER} 3")).short_id == "R-4"
 
 
 # ------------------------------------------------------------------------------------------ repeat claimants
@@ -245,14 +255,14 @@ async def test_editing_in_the_tracking_number_starts_the_countdown_from_when_it_
     edited = await records.edit(
         refund, {"tracking": "SF1234567890"}, actor_id=ALICE, chat_id=TEAM, rules=RULES
     )
-    assert edited.deadline_at == created + timedelta(days=9)
+    assert edited.record.deadline_at == created + timedelta(days=9)
 
 
 # ------------------------------------------------------------------------------------------------ status flow
 
 
 async def test_refund_status_flow_with_history_and_audit() -> None:
-    refund = await log(RecordKind.REFUND, f"{ORDER} 12")
+    refund = await log(RecordKind.REFUND, f"{ORDER} 12 {PAYEE}")
     with pytest.raises(UserError) as caught:
         await records.change_status(refund, "paid", actor_id=ALICE, chat_id=TEAM)
     assert caught.value.params == {"id": "R-1", "status": "new", "target": "paid"}
@@ -294,7 +304,7 @@ async def test_other_kinds_follow_their_flow_to_a_final_status(
 
 
 async def test_a_change_based_on_a_stale_copy_is_refused() -> None:
-    await log(RecordKind.REFUND, f"{ORDER} 12")
+    await log(RecordKind.REFUND, f"{ORDER} 12 {PAYEE}")
     mine, theirs = await records.get("R-1"), await records.get("R-1")
     await records.change_status(theirs, "sent", actor_id=BOB, chat_id=TEAM)
     with pytest.raises(UserError) as caught:
@@ -314,7 +324,7 @@ async def test_edit_changes_fields_and_keeps_before_and_after() -> None:
     )
     _, values = rf.key_values(rf.split_words("金额=15 phone=13912345678 postage=shop"), RULES)
     edited = await records.edit(refund, values, actor_id=BOB, chat_id=TEAM, rules=RULES)
-    stored = await fresh(edited)
+    stored = await fresh(edited.record)
     assert stored.amount == Decimal("15.00") and stored.phone == "13912345678"
     assert stored.data == {
         "reason": "破损",
@@ -322,7 +332,7 @@ async def test_edit_changes_fields_and_keeps_before_and_after() -> None:
         "postage": "shop",
         "photos": ["photo-1"],
     }
-    assert stored.order_no == ORDER and stored.status == "new"
+    assert stored.order_no == ORDER and stored.status == "draft"  # buyer and name still missing
     [event] = [e for e in await records.history(stored) if e.action == "edit"]
     assert event.actor_id == BOB
     assert event.before == {"amount": "12.50", "phone": "13812345678", "postage": None}
@@ -353,7 +363,7 @@ async def test_void_keeps_the_record_and_refuses_everything_after() -> None:
     assert (await records.open_records(None)).total == 0
     [void_event] = [e for e in await records.history(stored) if e.action == "void"]
     assert void_event.actor_id == BOB
-    assert void_event.before == {"status": "new"} and void_event.after == {
+    assert void_event.before == {"status": "draft"} and void_event.after == {
         "status": "void",
         "reason": "typed twice",
     }
@@ -465,7 +475,7 @@ async def test_25_records_make_3_pages_newest_first() -> None:
 
 async def test_open_records_of_one_kind_or_all() -> None:
     open_refund = await log(RecordKind.REFUND, f"{ORDER} 12")
-    paid = await log(RecordKind.REFUND, f"{OTHER_ORDER} 12")
+    paid = await log(RecordKind.REFUND, f"{OTHER_ORDER} 12 {PAYEE}")
     for status in ("sent", "paid"):
         await records.change_status(paid, status, actor_id=ALICE, chat_id=TEAM)
     voided = await log(RecordKind.REFUND, "323456789012345678 12")

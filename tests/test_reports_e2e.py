@@ -105,7 +105,7 @@ async def test_report_for_the_month_in_english(bot: Harness, clock: Any) -> None
     assert reply[:5] == [
         "📊 Report 2026-12-01 – 2026-12-31",
         "Records logged: 4",
-        "• Refund 2: new 1, paid 1",
+        "• Refund 2: draft 1, paid 1",
         "• Courier query 1: open 1",
         "• Complaint slip 1: new 1",
     ]

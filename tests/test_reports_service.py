@@ -33,6 +33,8 @@ PNG = b"\x89PNG\r\n\x1a\n"
 NOV_30_LATE = datetime(2026, 11, 30, 15, 59, tzinfo=UTC)  # 23:59 on 30 November in Shanghai
 DEC_1_EARLY = datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 00:00 on 1 December in Shanghai
 PERSONAL = 'name=张三 phone=13812345678 alipay=lee@163.com address="浙江省杭州市西湖区文三路100号"'
+PAYEE = "name=李雷 alipay=lee@163.com postage=shop"
+"""With a reason and a buyer, what finance needs: a refund without it is a draft that cannot be sent."""
 
 
 def at(moment: datetime) -> time_machine.travel:
@@ -125,9 +127,13 @@ def test_unknown_periods_are_refused(word: str) -> None:
 @pytest.mark.usefixtures("database")
 async def test_report_counts_money_claimants_and_respects_the_shop_day() -> None:
     rules.forget_cache()
-    outside = await log(RecordKind.REFUND, "123456789012345001 99 damaged buyer=tb_lee", NOV_30_LATE)
-    first = await log(RecordKind.REFUND, "123456789012345002 12.50 damaged buyer=tb_lee", DEC_1_EARLY)
-    second = await log(RecordKind.REFUND, "123456789012345003 3.30 broken buyer=tb_lee", DEC_1_EARLY, BOB)
+    outside = await log(RecordKind.REFUND, f"123456789012345001 99 damaged buyer=tb_lee {PAYEE}", NOV_30_LATE)
+    first = await log(
+        RecordKind.REFUND, f"123456789012345002 12.50 damaged buyer=tb_lee {PAYEE}", DEC_1_EARLY
+    )
+    second = await log(
+        RecordKind.REFUND, f"123456789012345003 3.30 broken buyer=tb_lee {PAYEE}", DEC_1_EARLY, BOB
+    )
     await log(RecordKind.REFUND, "123456789012345004 7 size buyer=tb_wang", DEC_1_EARLY, BOB)
     await log(RecordKind.COMPLAINT, "123456789012345005 damaged cup broken buyer=tb_lee", DEC_1_EARLY)
     voided = await log(RecordKind.COMPLAINT, "123456789012345006 wrong buyer=tb_wang typo", DEC_1_EARLY)
@@ -141,7 +147,7 @@ async def test_report_counts_money_claimants_and_respects_the_shop_day() -> None
     report = await reports.build(december())
     assert report.total == 6
     assert report.by_kind_status == {
-        RecordKind.REFUND: {"paid": 2, "new": 1},
+        RecordKind.REFUND: {"paid": 2, "draft": 1},
         RecordKind.COMPLAINT: {"new": 1, "void": 1},
         RecordKind.COURIER: {"open": 1},
     }
@@ -157,12 +163,12 @@ async def test_report_counts_money_claimants_and_respects_the_shop_day() -> None
 async def test_medians_of_time_to_resolve_and_alarm_lateness() -> None:
     start = DEC_1_EARLY + timedelta(hours=1)
     for hours in (1, 3, 8):
-        refund = await log(RecordKind.REFUND, f"12345678901234500{hours} 5", start)
+        refund = await log(RecordKind.REFUND, f"12345678901234500{hours} 5 damaged buyer=tb_x {PAYEE}", start)
         await move(refund, start + timedelta(minutes=30), "sent")
         await move(refund, start + timedelta(hours=hours), "paid")
     review = await log(RecordKind.REVIEW, "123456789012345009 tb_lee negative", start)
     await move(review, start + timedelta(hours=5), "revised")
-    rejected = await log(RecordKind.REFUND, "123456789012345010 5", start)
+    rejected = await log(RecordKind.REFUND, f"123456789012345010 5 damaged buyer=tb_x {PAYEE}", start)
     await move(rejected, start + timedelta(hours=1), "sent", "rejected")  # not final: it can be sent again
 
     await alarm(start, timedelta(minutes=2))
@@ -195,7 +201,9 @@ async def test_an_empty_period_reports_zeros_without_failing() -> None:
 
 @pytest.mark.usefixtures("database")
 async def test_report_text_names_agents_and_lists_statuses_in_flow_order() -> None:
-    refund = await log(RecordKind.REFUND, "123456789012345001 12.5 buyer=tb_lee", DEC_1_EARLY)
+    refund = await log(
+        RecordKind.REFUND, f"123456789012345001 12.5 damaged buyer=tb_lee {PAYEE}", DEC_1_EARLY
+    )
     await log(RecordKind.REFUND, "123456789012345002 2 buyer=tb_lee", DEC_1_EARLY)
     await move(refund, DEC_1_EARLY + timedelta(hours=1), "sent", "paid")
     await Person.create(id=ALICE, username="alice", first_name="Alice")
@@ -204,7 +212,7 @@ async def test_report_text_names_agents_and_lists_statuses_in_flow_order() -> No
     assert rendered[:3] == [
         "📊 Report 2026-12-01 – 2026-12-31",
         "Records logged: 2",
-        "• Refund 2: new 1, paid 1",
+        "• Refund 2: draft 1, paid 1",
     ]
     assert "Refunded (marked paid): ¥12.50 in 1 refunds" in rendered
     assert "By agent: @alice 2" in rendered and "Repeat claimants: tb_lee 2" in rendered

@@ -259,7 +259,7 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     await bot.press(BOB, REVIEW, card["message_id"], 3)  # group 2 now: Bob is not in it any more
     assert alert(bot).startswith("Sorry, only the case's current group")
     await bot.press(CAROL, REVIEW, card["message_id"], 3)
-    edited = await bot.press(ALICE, REVIEW, card["message_id"], 3)  # a manager may always pass it on
+    edited = await bot.press(ALICE, REVIEW, card["message_id"], 3)  # a manager may pass it on, for Erin
     assert "review group: 4" in edited[-1]["text"]
     assert buttons(edited[-1]) == ["→ revised", "→ failed"]  # group 4 is the last
     await bot.press(FRANK, REVIEW, card["message_id"], 1)  # revised by group 4
@@ -267,11 +267,11 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     assert "@bob: escalated to group 2" in history and "@carol: escalated to group 3" in history
     assert (await bot.say(ALICE, "/review stats", chat=ALICE)).startswith("Review cases in 2026-12,")
     stats = await bot.say(ALICE, "/review stats 2026-12", chat=ALICE)
-    assert stats.splitlines() == [
+    assert stats.splitlines() == [  # the manager's press is credited to group 3's member, not to her
         "Review cases in 2026-12, per member:",
-        "• @alice: revised 0 · failed 0 · escalated 1",
         "• @bob: revised 0 · failed 0 · escalated 1",
         "• @carol: revised 0 · failed 0 · escalated 1",
+        "• @erin: revised 0 · failed 0 · escalated 1",
         "• @frank: revised 1 · failed 0 · escalated 0",
         "Per group:",
         "• group 1: revised 0 · failed 0 · escalated 1",
@@ -284,6 +284,30 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     )
     assert "needs the role" in await bot.say(NINA, "/review stats", chat=REVIEW)
     assert "“13” is not a month" in await bot.say(ALICE, "/review stats 13", chat=ALICE)
+
+
+async def test_credit_goes_to_the_cases_group_not_to_whoever_pressed(bot: Harness, clock: Any) -> None:
+    await team_up(bot)
+    await bot.introduce(NINA, chat=REVIEW)
+    assert "Members set: 5" in await bot.say(ALICE, f"/rotation members {MEMBERS} @nina", chat=ALICE)
+    await bot.say(ALICE, "/rotation period 1m start=2026-12-01 at=09:00", chat=ALICE)
+    await advance_to(bot, clock, FIRST_HANDOFF)
+    await posted(bot, NINA, "🔄 From")  # group 1: @bob and @nina; group 2: @carol
+    first = (await bot.send(ALICE, f"/review {ORDER} tb_lee negative", chat=REVIEW))[-1]
+    await bot.press(ALICE, REVIEW, first["message_id"], 1)  # the manager revises a case of group 1
+    second = (await bot.send(BOB, f"/review {ORDER[:-1]}9 tb_wang negative", chat=REVIEW))[-1]
+    await bot.press(BOB, REVIEW, second["message_id"], 3)  # Bob passes it on to group 2
+    await bot.press(ALICE, REVIEW, second["message_id"], 2)  # the manager fails it there: Carol's case
+    stats = await bot.say(ALICE, "/review stats 2026-12", chat=ALICE)
+    assert stats.splitlines() == [
+        "Review cases in 2026-12, per member:",
+        "• @bob: revised 0 · failed 0 · escalated 1",
+        "• @carol: revised 0 · failed 1 · escalated 0",
+        "• not credited (done outside the case's group): revised 1 · failed 0 · escalated 0",
+        "Per group:",
+        "• group 1: revised 1 · failed 0 · escalated 1",
+        "• group 2: revised 0 · failed 1 · escalated 0",
+    ]
 
 
 async def test_a_stale_card_cannot_escalate_twice(bot: Harness, clock: Any) -> None:

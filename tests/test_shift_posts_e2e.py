@@ -12,7 +12,7 @@ import time_machine
 from bot import db
 from bot.models import HandoverItem, Occurrence, Schedule, ShiftDelivery
 from tests.harness import ALICE, BOB, CAROL, DAVE, TEAM, WAREHOUSE, Harness
-from tests.shop_clock import START, advance, advance_to, posted, texts
+from tests.shop_clock import START, advance, advance_to, posted, register, texts
 
 
 def local(hour: int, minute: int = 0, day: int = 23) -> datetime:
@@ -33,7 +33,7 @@ async def roster_of(bot: Harness) -> None:
     """Team and warehouse chats, Bob on days, Carol on the night shift."""
     await bot.introduce(BOB, CAROL)
     await bot.say(ALICE, "/setup team")
-    await bot.say(ALICE, "/setup warehouse", chat=WAREHOUSE)
+    await register(bot, "warehouse", WAREHOUSE)
     await bot.say(ALICE, "/role @bob aftersale")
     await bot.say(ALICE, "/role @carol aftersale")
     await bot.say(ALICE, "/roster set @bob 11-23..11-24 day")

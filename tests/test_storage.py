@@ -70,8 +70,10 @@ async def test_owners_become_managers_once(database: str) -> None:
 
 async def test_chat_registration_and_locale(database: str) -> None:
     await chats.observe(chats.SeenChat(-5, "supergroup", "Team"))
-    assert await chats.register(actor_id=1, chat_id=-5, purpose=ChatPurpose.TEAM) is None
-    assert await chats.register(actor_id=1, chat_id=-5, purpose=ChatPurpose.REVIEW) == ChatPurpose.TEAM
+    first = await chats.register(actor_id=1, chat_id=-5, purpose=ChatPurpose.TEAM)
+    assert first == chats.Registered(None, [])
+    changed = await chats.register(actor_id=1, chat_id=-5, purpose=ChatPurpose.REVIEW)
+    assert changed == chats.Registered(ChatPurpose.TEAM, [])
     assert [c.id for c in await chats.registered()] == [-5]
     assert await chats.locale_of(-5, "en") == "en"
     await chats.set_locale(actor_id=1, chat_id=-5, locale="zh_CN")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.harness import ALICE, BOB, CAROL, DAVE, SUPERVISORS, TEAM, Harness
+from tests.shop_clock import register
 
 
 async def test_manager_grants_and_revokes_by_username(bot: Harness) -> None:
@@ -97,7 +98,7 @@ async def test_team_lists_members_by_role(bot: Harness) -> None:
 async def test_setup_registers_groups_and_chats_lists_them(bot: Harness) -> None:
     assert "this group is now the team chat" in await bot.say(ALICE, "/setup team")
     assert "supervisors' chat" in await bot.say(ALICE, "/setup 主管", chat=SUPERVISORS)
-    reply = await bot.say(ALICE, "/setup finance")
+    reply = await register(bot, "finance", TEAM)
     assert "was the team chat, now it is the finance chat" in reply
     listed = await bot.say(ALICE, "/chats")
     assert "finance chat: Kefu team" in listed and "supervisors' chat: Supervisors" in listed

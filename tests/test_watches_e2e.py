@@ -22,7 +22,11 @@ def posts(bot: Harness, needle: str) -> list[str]:
 async def test_insured_refund_alerts_five_days_before_and_daily_until_resolved(
     bot: Harness, clock: Any
 ) -> None:
-    sent = await bot.send(ALICE, f"/refund {ORDER} 12.5 damaged insured=yes tracking=YT1234567890")
+    sent = await bot.send(
+        ALICE,
+        f"/refund {ORDER} 12.5 damaged insured=yes tracking=YT1234567890 buyer=tb_lee name=李雷 "
+        "alipay=lee@163.com postage=shop",
+    )
     assert "⏰ insurance countdown ends 2026-12-02 10:00" in sent[-1]["text"]
     await advance(bot, clock, timedelta(days=3, hours=23))  # the countdown ends 9 days after the tracking
     assert texts(bot, TEAM, "Insurance countdown") == []

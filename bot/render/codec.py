@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.enums import STATUS_FLOW
+from bot.enums import STATUS_FLOW, ChatPurpose
+from bot.services.ids import MAX_ID
 
 VERSION = 1
-MAX_ID = 2**31 - 1
 DATA = re.compile(r"^([a-z])(\d{1,3}):([a-z_]{1,16}):(\d{1,10}):(\d{1,6})$")
 
 
@@ -31,6 +31,7 @@ class Family(StrEnum):
     PAGE = "p"
     DRAFT = "d"
     FORM = "m"
+    SETUP = "c"
 
 
 RECORD_STATUSES = frozenset(
@@ -57,7 +58,9 @@ SPECS: dict[Family, Spec] = {
     Family.PAGE: Spec(frozenset({"go"}), range(10_000)),
     Family.DRAFT: Spec(frozenset({"log"})),
     Family.FORM: Spec(frozenset({"buyer", "shop", "split", "yes", "no", "skip", "save", "cancel"})),
+    Family.SETUP: Spec(frozenset({"confirm", "cancel"}), range(len(ChatPurpose))),
 }
+"""A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,7 @@ FINANCE: Final = frozenset({Role.FINANCE, Role.MANAGER})
 REVIEWERS: Final = frozenset({Role.REVIEW, Role.SUPERVISOR, Role.MANAGER})
 PERSONAL: Final = frozenset({Role.AFTERSALE, Role.SUPERVISOR, Role.MANAGER, Role.FINANCE})
 SENSITIVE_PURPOSES: Final = frozenset({ChatPurpose.FINANCE, ChatPurpose.WAREHOUSE})
-"""Chats that receive unmasked customer data: only a manager registers them."""
+"""Chats that receive unmasked customer data: only a manager registers them, one group each."""
 
 
 def _p(roles: frozenset[Role] | None, also: Rule | None = None, requires: Rule | None = None) -> Permission:
@@ -105,6 +105,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "buyer": _p(MEMBERS),
     "edit": _p(MEMBERS),
     "void": _p(MEMBERS),
+    "reverse": _p(FINANCE),
     "record.edit": _p(LEADS, also=Rule.AUTHOR),
     "record.void": _p(LEADS, also=Rule.AUTHOR),
     "record.note": _p(MEMBERS),

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from bot.enums import AGENT_ROLES, ChatPurpose, Role, ScheduleKind
 from bot.i18n import N_
 from bot.models import Broadcast, BroadcastAck, BroadcastDelivery, Chat, Person, RoleGrant, Schedule
-from bot.services import audit
+from bot.services import audit, ids
 from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.scheduling import schedules, timespec
@@ -175,17 +175,10 @@ def subcommand(args: str) -> tuple[str, int | None] | None:
     words = args.split()
     if len(words) == 1 and words[0].lower() in LIST_WORDS:
         return "list", None
-    if len(words) == 2 and words[0].lower() in CANCEL_WORDS and words[1].lstrip("#").isdigit():
-        return "cancel", int(words[1].lstrip("#"))
+    number = words[1].lstrip("#") if len(words) == 2 else ""
+    if words[:1] and words[0].lower() in CANCEL_WORDS and number.isascii() and number.isdigit():
+        return "cancel", ids.parse_id(number)
     return None
-
-
-def parse_id(value: str) -> int:
-    """A broadcast number as typed: 3 or #3."""
-    digits = value.lstrip("#")
-    if not digits.isdigit():
-        raise UserError(WHICH)
-    return int(digits)
 
 
 async def targets(target: str) -> list[Chat]:
@@ -423,5 +416,5 @@ async def state_of(broadcast: Broadcast) -> str:
 async def scheduled() -> list[Broadcast]:
     """Confirmed broadcasts waiting for their time, soonest first (not those the engine marked missed)."""
     refs = await Schedule.filter(kind=KIND, state=schedules.ACTIVE).values_list("ref", flat=True)
-    ids = [int(str(ref).partition(":")[2]) for ref in refs if ref]
-    return await Broadcast.filter(id__in=ids, state=WAITING, send_at__isnull=False).order_by("send_at", "id")
+    due = [int(str(ref).partition(":")[2]) for ref in refs if ref]
+    return await Broadcast.filter(id__in=due, state=WAITING, send_at__isnull=False).order_by("send_at", "id")

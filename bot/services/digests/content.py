@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
-from bot.enums import VOID, RecordKind
+from bot.enums import DRAFT, VOID, RecordKind
 from bot.i18n import N_
-from bot.models import Record
+from bot.models import Record, RecordEvent
 from bot.services.records import book as records
 from bot.services.records import fields as rf
 from bot.services.records import text as rt
@@ -23,6 +23,8 @@ LIST_PAGE = 5
 """Refunds per page of the finance answer list: two buttons each, so a page stays one screen."""
 TEXT_LIMIT = 60
 """How much of a slip's description a digest line shows."""
+FORWARDED = "warehouse"
+"""A complaint's status once a supervisor forwarded it to the warehouse."""
 
 FINANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("buyer", N_("buyer ID")),
@@ -34,8 +36,10 @@ FINANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("tracking", N_("return tracking")),
     ("order", N_("order number")),
     ("id", N_("record id")),
+    (records.REPEAT_OF, N_("already refunded in")),
 )
-"""Exactly the fields finance checks against the platform, in the order of their spreadsheet."""
+"""Exactly the fields finance checks against the platform, in the order of their spreadsheet, and the earlier
+refunds of the same order that finance held or paid when this one was logged."""
 
 
 def previous_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -49,14 +53,15 @@ def day_start(day: date, zone: ZoneInfo) -> datetime:
 
 
 async def finance_refunds(day: date, zone: ZoneInfo) -> list[Record]:
-    """The day's refunds, plus older ones never sent to finance, so nothing logged is left out."""
+    """The day's refunds, plus older ones never sent to finance, so nothing logged is left out; drafts wait
+    until they are complete."""
     start, end = day_start(day, zone), day_start(day + timedelta(days=1), zone)
     that_day = Q(created_at__gte=start, created_at__lt=end)
     return (
         await Record.filter(
             Q(that_day, Q(status="new"), join_type="OR"), kind=RecordKind.REFUND, created_at__lt=end
         )
-        .exclude(status=VOID)
+        .exclude(status__in=[VOID, DRAFT])
         .order_by("id")
     )
 
@@ -70,11 +75,20 @@ def finance_row(t: Translate, record: Record) -> list[Cell]:
     """One refund as finance reads it: full data (the finance chat is finance's own registered chat)."""
     row: list[Cell] = []
     for key, _ in FINANCE_COLUMNS:
-        value = record.short_id if key == "id" else rt.field_value(record, key)
+        value = cell_value(record, key)
         if key == "postage" and isinstance(value, str):
             value = t(rt.VALUE_LABELS.get(value, value))
         row.append(value if isinstance(value, Decimal) or value is None else str(value))
     return row
+
+
+def cell_value(record: Record, key: str) -> object:
+    """What one column of finance's table holds for a refund."""
+    if key == "id":
+        return record.short_id
+    if key == records.REPEAT_OF:
+        return ", ".join(rt.repeats_of(record)) or None
+    return rt.field_value(record, key)
 
 
 def total(found: Sequence[Record]) -> Decimal:
@@ -119,6 +133,9 @@ def refund_line(t: Translate, record: Record) -> str:
     parts += [
         str(value) for value in (record.buyer, record.data.get("name"), record.data.get("alipay")) if value
     ]
+    repeats = rt.repeats_of(record)
+    if repeats:
+        parts.append(t("⚠️ order already refunded in {ids}", ids=", ".join(repeats)))
     return " · ".join(parts)
 
 
@@ -132,14 +149,17 @@ def by_subkind(kind: RecordKind, found: Sequence[Record]) -> list[tuple[str, lis
 
 
 async def complaint_slips(until: datetime) -> list[Record]:
-    """Complaint slips logged in the 24 hours before the warehouse digest (night shift's included)."""
-    return (
-        await Record.filter(
-            kind=RecordKind.COMPLAINT, created_at__gt=until - timedelta(days=1), created_at__lte=until
-        )
-        .exclude(status=VOID)
-        .order_by("id")
-    )
+    """Complaint slips a supervisor forwarded to the warehouse in the 24 hours before the warehouse digest
+    (night shift's included); slips no supervisor has seen never reach the warehouse."""
+    events = await RecordEvent.filter(
+        record__kind=RecordKind.COMPLAINT, action="status", at__gt=until - timedelta(days=1), at__lte=until
+    ).prefetch_related("record")
+    forwarded = {
+        event.record.id: event.record
+        for event in events
+        if isinstance(event.after, dict) and event.after.get("status") == FORWARDED
+    }
+    return [forwarded[key] for key in sorted(forwarded) if forwarded[key].status != VOID]
 
 
 def complaint_line(t: Translate, record: Record) -> str:

@@ -29,6 +29,8 @@ RESULT = N_("result")
 RESULT_ALIASES = frozenset({"结果", "处理结果", "财务结果", "打款结果"})
 SEPARATORS = " :：,，;；-—"
 REASON_MAX = 200
+OPTIONAL_COLUMNS = frozenset({records.REPEAT_OF})
+"""Columns a returned table may lack: the repeat warning is for finance's eyes, not needed to answer."""
 CHANGE = N_("{id} is {status}: it cannot move to {target}.")
 
 
@@ -102,7 +104,7 @@ def locate(header: list[str]) -> tuple[dict[str, int], int]:
     problems = [
         Problem(1, UserError(N_("The header row lacks the column “{column}”."), column=Msg(label)))
         for key, label in FINANCE_COLUMNS
-        if key not in found
+        if key not in found and key not in OPTIONAL_COLUMNS
     ]
     result = [i for i, cell in enumerate(cells) if cell in names(RESULT) | RESULT_ALIASES]
     extra = [i for i, cell in enumerate(cells) if cell and i not in found.values()]

@@ -31,7 +31,7 @@ ALIASES: dict[str, str] = {
 }
 LABELS: dict[str, str] = {
     FINANCE: N_("Finance digest (yesterday's refund table)"),
-    WAREHOUSE: N_("Warehouse digest (the day's complaint slips)"),
+    WAREHOUSE: N_("Warehouse digest (complaint slips supervisors forwarded)"),
     SUPERVISORS: N_("Supervisors' digest (open problem orders)"),
 }
 DEFAULT_RULES: dict[str, timespec.Rule] = {
@@ -146,8 +146,7 @@ async def switch(name: str, on: bool, *, actor_id: int, now: datetime) -> list[S
 
 async def chat_titles(found: list[Schedule]) -> dict[int, str]:
     """The titles of the chats some digests go to."""
-    rows = await Chat.filter(id__in=[schedule.chat_id for schedule in found]).values_list("id", "title")
-    return {int(str(chat_id)): str(title or chat_id) for chat_id, title in rows}
+    return await chats.titles(int(schedule.chat_id) for schedule in found)
 
 
 async def is_finance_chat(chat_id: int) -> bool:

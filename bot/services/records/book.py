@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,13 +13,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from bot.enums import INITIAL_STATUS, RECORD_PREFIX, STATUS_FLOW, VOID, RecordKind
+from bot.enums import INITIAL_STATUS, RECORD_PREFIX, REVERSED, STATUS_FLOW, VOID, RecordKind
 from bot.i18n import N_
 from bot.models import Record, RecordCard, RecordEvent
 from bot.services import audit
 from bot.services.clean import clean
 from bot.services.errors import Msg, UserError
 from bot.services.records import fields as rf
+from bot.services.records import refunds
 from bot.services.records.text import STATUS_LABELS
 from bot.services.team.rules import Rules
 
@@ -55,6 +57,9 @@ ORDER_MAX = Record._meta.fields_map["order_no"].max_length  # type: ignore[attr-
 DECIMAL_FIELDS = frozenset({"amount", "origin", "last"})
 SHORT_ID = re.compile(r"^([A-Za-z])-?(\d{1,9})$")
 PAGE_SIZE = 10
+REPEAT_OF = "repeat_of"
+KEPT_DATA = ("photos", REPEAT_OF)
+"""What a record's data holds beyond its fields, kept through edits."""
 NUMBER_RETRIES = 5
 
 
@@ -139,8 +144,13 @@ def is_open(record: Record) -> bool:
     return record.status in STATUS_FLOW[RecordKind(record.kind)]
 
 
-async def open_duplicate(draft: Draft) -> Record | None:
-    """An open record of the same kind for the same order (or tracking number, for courier queries)."""
+async def duplicate_of(draft: Draft) -> Record | None:
+    """A refund of the same order that finance has in hand or has paid, else an open record of the same kind
+    for the same order (or tracking number, for courier queries)."""
+    if draft.kind == RecordKind.REFUND:
+        paid = await refunds.earlier_payments(draft.values.get("order"))
+        if paid:
+            return paid[0]
     key = "tracking" if draft.kind == RecordKind.COURIER else "order"
     column = "tracking_no" if key == "tracking" else "order_no"
     value = draft.values.get(key)
@@ -153,23 +163,29 @@ async def open_duplicate(draft: Draft) -> Record | None:
 async def create(
     draft: Draft, *, author_id: int, chat_id: int, rules: Rules, now: datetime, force: bool = False
 ) -> Created:
-    """Store a draft unless an open duplicate exists (and `force` is off); committed before returning."""
+    """Store a draft unless a duplicate exists (and `force` is off); committed before returning.
+
+    A refund lacking what finance needs is stored as a draft; one whose order finance already has in hand
+    or has paid remembers those refunds, so its card and finance's table say so."""
     if not force:
-        duplicate = await open_duplicate(draft)
+        duplicate = await duplicate_of(draft)
         if duplicate is not None:
             return Created(duplicate=duplicate)
     record = await _insert(draft, author_id=author_id, chat_id=chat_id, rules=rules, now=now)
     return Created(record=record, earlier_claims=await earlier_claims(record, rules, now))
 
 
-def _columns(draft: Draft, rules: Rules, now: datetime) -> dict[str, object]:
-    """Split a draft into indexed columns and the JSON data."""
+def _columns(
+    draft: Draft, rules: Rules, now: datetime, kept: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    """Split a draft into indexed columns and the JSON data (plus what the data keeps beyond fields)."""
     values = dict(draft.values)
     data: dict[str, object] = {
         key: str(value) if isinstance(value, Decimal) else value
         for key, value in values.items()
         if key not in INDEXED
     }
+    data.update(kept or {})
     if draft.photo:
         data["photos"] = [draft.photo]
     origin, last = values.get("origin"), values.get("last")
@@ -194,7 +210,12 @@ def _columns(draft: Draft, rules: Rules, now: datetime) -> dict[str, object]:
 
 async def _insert(draft: Draft, *, author_id: int, chat_id: int, rules: Rules, now: datetime) -> Record:
     """Insert with the next number of its kind; retries when two people log at the same instant."""
-    columns = _columns(draft, rules, now)
+    status = INITIAL_STATUS[draft.kind]
+    kept: dict[str, object] = {}
+    if draft.kind == RecordKind.REFUND:
+        status = refunds.settled_status(status, draft.values)
+        kept = await repeat_mark(draft.values.get("order"))
+    columns = _columns(draft, rules, now, kept)
     for attempt in range(NUMBER_RETRIES):
         try:
             async with in_transaction() as conn:
@@ -207,7 +228,7 @@ async def _insert(draft: Draft, *, author_id: int, chat_id: int, rules: Rules, n
                 )
                 record = await Record.create(
                     number=int(str(top or 0)) + 1,
-                    status=INITIAL_STATUS[draft.kind],
+                    status=status,
                     author_id=author_id,
                     chat_id=chat_id,
                     using_db=conn,
@@ -219,6 +240,12 @@ async def _insert(draft: Draft, *, author_id: int, chat_id: int, rules: Rules, n
             if attempt == NUMBER_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+async def repeat_mark(order: object, exclude_id: int | None = None) -> dict[str, object]:
+    """`repeat_of`: the refunds of this order finance has in hand or has paid (nothing when none)."""
+    earlier = await refunds.earlier_payments(order, exclude_id)
+    return {REPEAT_OF: [record.short_id for record in earlier]} if earlier else {}
 
 
 async def history_entry(
@@ -281,18 +308,18 @@ async def earlier_claims(record: Record, rules: Rules, now: datetime) -> list[Re
     return earlier if len(earlier) + 1 >= rules.repeat_threshold else []
 
 
-async def change_status(
-    record: Record, status: str, *, actor_id: int, chat_id: int, reason: str | None = None
+async def _move(
+    record: Record,
+    status: str,
+    *,
+    actor_id: int,
+    chat_id: int,
+    action: str,
+    reason: str | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Record:
-    """Move a record along its status flow, with history and audit (and why, e.g. finance's rejection)."""
-    allowed = STATUS_FLOW[RecordKind(record.kind)].get(record.status, ())
-    if status not in allowed:
-        raise UserError(
-            N_("{id} is {status}: it cannot move to {target}."),
-            id=record.short_id,
-            status=Msg(STATUS_LABELS.get(record.status, record.status)),
-            target=Msg(STATUS_LABELS.get(status, status)),
-        )
+    """Move a record from the status it was read with to `status`, once even when two people act at the same
+    time; history and audit keep who, when and why (and `extra`, e.g. whom a review case is credited to)."""
     before = record.status
     async with in_transaction() as conn:
         updated = await Record.filter(id=record.id, status=before).using_db(conn).update(status=status)
@@ -300,61 +327,160 @@ async def change_status(
             raise UserError(N_("{id} was changed by someone else just now: look again."), id=record.short_id)
         record.status = status
         after: dict[str, object] = {"status": status, **({"reason": reason} if reason else {})}
-        await history_entry(record, actor_id, chat_id, "status", {"status": before}, after, conn)
+        after.update(extra or {})
+        await history_entry(record, actor_id, chat_id, action, {"status": before}, after, conn)
     return record
+
+
+def status_label(status: str) -> Msg:
+    """A status as a message parameter, translated when the error is shown."""
+    return Msg(STATUS_LABELS.get(status, status))
+
+
+async def change_status(
+    record: Record,
+    status: str,
+    *,
+    actor_id: int,
+    chat_id: int,
+    reason: str | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> Record:
+    """Move a record along its status flow, with history and audit (and why, e.g. finance's rejection)."""
+    allowed = STATUS_FLOW[RecordKind(record.kind)].get(record.status, ())
+    if status not in allowed:
+        raise UserError(
+            N_("{id} is {status}: it cannot move to {target}."),
+            id=record.short_id,
+            status=status_label(record.status),
+            target=status_label(status),
+        )
+    return await _move(
+        record, status, actor_id=actor_id, chat_id=chat_id, action="status", reason=reason, extra=extra
+    )
+
+
+@dataclass(slots=True)
+class Edited:
+    """An edited record, and what the edit did to its way to finance."""
+
+    record: Record
+    money: list[str] = field(default_factory=list)
+    """The money fields of a refund that changed after it was sent to finance: it goes back to finance."""
 
 
 async def edit(
-    record: Record, values: dict[str, rf.Value], *, actor_id: int, chat_id: int, rules: Rules
-) -> Record:
-    """Change fields of a record; history and audit keep before and after."""
-    if record.status == VOID:
-        raise UserError(N_("{id} is void and cannot be edited."), id=record.short_id)
+    record: Record,
+    values: dict[str, rf.Value],
+    *,
+    actor_id: int,
+    chat_id: int,
+    rules: Rules,
+    money_ok: bool = False,
+) -> Edited:
+    """Change fields of a record; history and audit keep before and after.
+
+    The record is read again inside the transaction (locked on PostgreSQL), so a note or another edit made
+    meanwhile is kept. A refund's money fields are frozen once sent to finance: changing them then needs
+    `money_ok` (finance or a manager) and sends the refund back to "new", so finance sees it again; a paid
+    refund's never change (finance reverses it instead). A draft becomes new once finance's fields are there.
+    """
     if not values:
         raise UserError(N_("Nothing to change: add key=value fields."))
-    before = snapshot(record)
-    stored = {k: v for k, v in before.items() if k in rf.FIELD_BY_KEY and v is not None}
-    for key in DECIMAL_FIELDS & stored.keys():
-        stored[key] = Decimal(str(stored[key]))
-    draft = Draft(RecordKind(record.kind), {**stored, **values}, record.subkind)  # type: ignore[dict-item]
-    columns = _columns(draft, rules, record.created_at)
-    photos = record.data.get("photos")
-    if photos:
-        columns["data"] = {**dict(columns["data"]), "photos": photos}  # type: ignore[call-overload]
     async with in_transaction() as conn:
+        fresh = await Record.filter(id=record.id).using_db(conn).select_for_update().first()
+        if fresh is None:
+            raise UserError(N_("This record no longer exists."))
+        if fresh.status == VOID:
+            raise UserError(N_("{id} is void and cannot be edited."), id=fresh.short_id)
+        money = refunds.money_changes(fresh, values) if refunds.is_frozen(fresh) else []
+        status = frozen_status(fresh, money, money_ok)
+        before = snapshot(fresh)
+        stored = {k: v for k, v in before.items() if k in rf.FIELD_BY_KEY and v is not None}
+        for key in DECIMAL_FIELDS & stored.keys():
+            stored[key] = Decimal(str(stored[key]))
+        draft = Draft(RecordKind(fresh.kind), {**stored, **values}, fresh.subkind)  # type: ignore[dict-item]
+        kept = {key: fresh.data[key] for key in KEPT_DATA if key in fresh.data}
+        if draft.kind == RecordKind.REFUND:
+            status = refunds.settled_status(status, draft.values)
+            if "order" in values:
+                kept.pop(REPEAT_OF, None)
+                kept.update(await repeat_mark(values["order"], fresh.id))
+        columns = _columns(draft, rules, fresh.created_at, kept)
         await (
-            Record.filter(id=record.id)
+            Record.filter(id=fresh.id)
             .using_db(conn)
-            .update(**{k: v for k, v in columns.items() if k != "kind"})
+            .update(status=status, **{k: v for k, v in columns.items() if k != "kind"})
         )
-        await record.refresh_from_db(using_db=conn)
-        after = snapshot(record)
+        await fresh.refresh_from_db(using_db=conn)
+        after = snapshot(fresh)
         changed_before = {k: before.get(k) for k in after if before.get(k) != after.get(k)}
         changed_after = {k: after.get(k) for k in changed_before}
-        await history_entry(record, actor_id, chat_id, "edit", changed_before, changed_after, conn)
-    return record
+        await history_entry(fresh, actor_id, chat_id, "edit", changed_before, changed_after, conn)
+    return Edited(fresh, money)
+
+
+def frozen_status(record: Record, money: list[str], money_ok: bool) -> str:
+    """The status a refund keeps after an edit of its money fields, or why they cannot change now."""
+    if not money:
+        return record.status
+    if record.status == refunds.PAID:
+        raise UserError(
+            N_(
+                "{id} was paid: its money fields never change. Finance can reverse it with /reverse {id} "
+                "<reason>; then log a new refund."
+            ),
+            id=record.short_id,
+        )
+    if not money_ok:
+        raise UserError(
+            N_("{id} was sent to finance: only finance or a manager can change {fields} now."),
+            id=record.short_id,
+            fields=", ".join(money),
+        )
+    return refunds.NEW
 
 
 async def void(record: Record, reason: str, *, actor_id: int, chat_id: int) -> Record:
-    """Withdraw a record; it stays searchable with its history."""
+    """Withdraw a record; it stays searchable with its history. Money paid out is never voided."""
     if record.status == VOID:
         raise UserError(N_("{id} is already void."), id=record.short_id)
-    before = record.status
-    async with in_transaction() as conn:
-        await Record.filter(id=record.id).using_db(conn).update(status=VOID)
-        record.status = VOID
-        after: dict[str, object] = {"status": VOID, "reason": reason}
-        await history_entry(record, actor_id, chat_id, "void", {"status": before}, after, conn)
-    return record
+    if record.status in (refunds.PAID, REVERSED) and record.kind == RecordKind.REFUND:
+        raise UserError(
+            N_(
+                "{id} is {status}: money paid out is never voided; finance reverses a paid refund with "
+                "/reverse {id} <reason>."
+            ),
+            id=record.short_id,
+            status=status_label(record.status),
+        )
+    return await _move(record, VOID, actor_id=actor_id, chat_id=chat_id, action="void", reason=reason)
+
+
+async def reverse(record: Record, reason: str, *, actor_id: int, chat_id: int) -> Record:
+    """Finance takes back a paid refund, with the reason; the record stays with its history."""
+    if record.kind != RecordKind.REFUND or record.status != refunds.PAID:
+        raise UserError(
+            N_("{id} is {status}: only a paid refund can be reversed."),
+            id=record.short_id,
+            status=status_label(record.status),
+        )
+    return await _move(record, REVERSED, actor_id=actor_id, chat_id=chat_id, action="reverse", reason=reason)
 
 
 async def add_note(
     record: Record, *, actor_id: int, text: str | None = None, photo: str | None = None
 ) -> None:
-    """Append a note or a photo to a record's history (photos also join its attachments)."""
+    """Append a note or a photo to a record's history (photos also join its attachments).
+
+    The record is read again inside the transaction (locked on PostgreSQL): a photo added from a stale copy
+    must not undo an edit made meanwhile."""
     async with in_transaction() as conn:
         if photo:
-            data = dict(record.data)
+            fresh = await Record.filter(id=record.id).using_db(conn).select_for_update().first()
+            if fresh is None:
+                raise UserError(N_("This record no longer exists."))
+            data = dict(fresh.data)
             data["photos"] = [*data.get("photos", []), photo]  # type: ignore[misc]
             await Record.filter(id=record.id).using_db(conn).update(data=data)
             record.data = data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -279,6 +279,13 @@ FIELDS: tuple[Field, ...] = (
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 FIELD_BY_ALIAS = {alias.lower(): f for f in FIELDS for alias in (f.key, *f.aliases)}
+FINANCE_FIELDS = ("order", "amount", "buyer", "name", "alipay", "reason", "postage")
+"""What finance needs to pay a refund: without any of them a refund stays a draft and is never sent."""
+
+
+def missing_for_finance(values: Mapping[str, object]) -> list[str]:
+    """The finance fields a refund's values lack, in the order finance reads them."""
+    return [key for key in FINANCE_FIELDS if values.get(key) in (None, "")]
 
 
 def subkind(kind: RecordKind, value: str) -> str:

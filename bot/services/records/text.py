@@ -6,11 +6,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.enums import STATUS_FLOW, RecordKind
+from bot.enums import DRAFT, STATUS_FLOW, RecordKind
 from bot.i18n import N_
 from bot.models import Record, RecordEvent
 from bot.services import masking
-from bot.services.records.fields import FIELDS
+from bot.services.records.fields import FIELD_BY_KEY, FIELDS, FINANCE_FIELDS, missing_for_finance
 
 Translate = Callable[..., str]
 
@@ -22,10 +22,12 @@ KIND_LABELS: dict[RecordKind, str] = {
     RecordKind.REVIEW: N_("Review case"),
 }
 STATUS_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
     "new": N_("new"),
     "sent": N_("sent to finance"),
     "paid": N_("paid"),
     "rejected": N_("rejected"),
+    "reversed": N_("reversed"),
     "open": N_("open"),
     "waiting": N_("waiting for courier"),
     "resolved": N_("resolved"),
@@ -106,6 +108,39 @@ def show_value(t: Translate, key: str, value: object, masked: bool) -> str:
     return text
 
 
+def missing_of(record: Record) -> list[str]:
+    """The finance fields a stored refund lacks (none for other kinds of record)."""
+    if record.kind != RecordKind.REFUND:
+        return []
+    return missing_for_finance({key: field_value(record, key) for key in FINANCE_FIELDS})
+
+
+def repeats_of(record: Record) -> list[str]:
+    """The earlier refunds of the same order that finance had in hand or had paid when this one was logged."""
+    found = record.data.get("repeat_of")
+    return [str(short_id) for short_id in found] if isinstance(found, list) else []
+
+
+def refund_warnings(t: Translate, record: Record) -> list[str]:
+    """What a refund's card warns about: fields finance still needs, and an order refunded before."""
+    lines = []
+    missing = missing_of(record) if record.status == DRAFT else []
+    if missing:
+        lines.append(
+            t(
+                "⚠️ missing for finance: {fields}. It goes to finance once /edit {id} completes it.",
+                fields=", ".join(t(FIELD_BY_KEY[key].label) for key in missing),
+                id=record.short_id,
+            )
+        )
+    repeats = repeats_of(record)
+    if repeats:
+        lines.append(
+            t("⚠️ this order was already refunded ({ids}): check before paying twice.", ids=", ".join(repeats))
+        )
+    return lines
+
+
 def title(t: Translate, record: Record) -> str:
     """`R-12 · Refund · new`."""
     kind = RecordKind(record.kind)
@@ -123,6 +158,7 @@ def card(t: Translate, record: Record, *, masked: bool, author: str, zone: ZoneI
         value = field_value(record, spec.key)
         if value is not None and value != "":
             lines.append(f"{t(spec.label)}: {show_value(t, spec.key, value, masked)}")
+    lines += refund_warnings(t, record)
     lost = record.data.get("weight_lost")
     if lost is not None:
         lines.append(t("⚠️ weight lost in transit: {kg} kg", kg=lost))
@@ -163,6 +199,7 @@ EVENT_LABELS: dict[str, str] = {
     "note": N_("note"),
     "photo": N_("photo added"),
     "void": N_("voided"),
+    "reverse": N_("reversed"),
     "escalate": N_("escalated"),
 }
 
@@ -176,7 +213,7 @@ def event_line(t: Translate, event: RecordEvent, actor: str, zone: ZoneInfo, mas
     if event.action == "status":
         detail = t(STATUS_LABELS.get(str(after.get("status")), str(after.get("status"))))
         detail += f": {after['reason']}" if after.get("reason") else ""
-    elif event.action == "void":
+    elif event.action in ("void", "reverse"):
         detail = str(after.get("reason") or "")
     elif event.action == "escalate":
         detail = t("to group {group}", group=after.get("group"))

@@ -26,6 +26,8 @@ DEFAULT_PERIOD = rota.Period(1, rota.MONTHS)
 DEFAULT_AT = time(9, 0)
 """Handoffs at the start of the day shift unless the supervisor says otherwise."""
 FINAL = ("revised", "failed")
+CREDIT = "credit"
+"""Where a case's history keeps whom a revision, failure or escalation is credited to."""
 NO_MEMBERS = N_("Set the members first, e.g. /rotation members @bob @carol @dave.")
 
 
@@ -111,8 +113,38 @@ async def add_override(
         raise UserError(N_("That range ended on {day}: give days from today on."), day=last.isoformat())
     override = rota.Override(substitute.id, absent.id, first, last)
     kept = tuple(o for o in before.overrides if o.last >= today)
+    await refuse_overlap(override, kept, substitute, absent)
     rule = dataclasses.replace(before, overrides=(*kept, override))
     return await _save(rule, before, actor_id=actor_id, chat_id=chat_id, action="override")
+
+
+async def refuse_overlap(
+    new: rota.Override, kept: Iterable[rota.Override], substitute: Person, absent: Person
+) -> None:
+    """One stand-in per person and day, and nobody standing in for two people on the same day."""
+    for old in kept:
+        if old.last < new.first or new.last < old.first:
+            continue
+        if old.absent == new.absent:
+            message, other = (
+                N_("{absent} already has a stand-in on {days}: {other}. Give other days."),
+                old.substitute,
+            )
+        elif old.substitute == new.substitute:
+            message, other = (
+                N_("{substitute} already stands in for {other} on {days}: one seat at a time."),
+                old.absent,
+            )
+        else:
+            continue
+        person = await Person.get_or_none(id=other)
+        raise UserError(
+            message,
+            absent=absent.display_name,
+            substitute=substitute.display_name,
+            days=f"{old.first.isoformat()}..{old.last.isoformat()}",
+            other=person.display_name if person else str(other),
+        )
 
 
 async def add_skip(day: date, *, actor_id: int, chat_id: int) -> rota.RotationRule:
@@ -143,8 +175,27 @@ def in_case_group(
     return rule is None or rota.group_of(rule, user_id, now) == str(case_group(record))
 
 
-async def escalate(record: Record, expected: int, *, actor_id: int, chat_id: int) -> Record:
-    """Hand a case to the next group, once even when two people press at the same time; history + audit."""
+def credited(
+    rule: rota.RotationRule | None, roles: Iterable[Role], user_id: int, record: Record, now: datetime
+) -> int | None:
+    """Whom a case's bonus goes to when someone revises, fails or escalates it: the person pressing if they
+    serve in the case's group, else the group's member when it has one; None when the group has several
+    and the person pressing is none of them (a supervisor or manager acting for the group).
+
+    Before the rotation is set up, any review member counts as serving in every group."""
+    if rule is None:
+        return user_id if Role.REVIEW in frozenset(roles) else None
+    serving = rota.assignment(rule, now).get(str(case_group(record)), [])
+    if user_id in serving:
+        return user_id
+    return int(serving[0]) if len(serving) == 1 else None
+
+
+async def escalate(
+    record: Record, expected: int, *, actor_id: int, chat_id: int, credit: int | None
+) -> Record:
+    """Hand a case to the next group, once even when two people press at the same time; history + audit
+    (with whom the escalation is credited to)."""
     async with in_transaction() as conn:
         fresh = await Record.filter(id=record.id).using_db(conn).select_for_update().first()
         if fresh is None or fresh.kind != RecordKind.REVIEW:
@@ -167,7 +218,7 @@ async def escalate(record: Record, expected: int, *, actor_id: int, chat_id: int
         await Record.filter(id=fresh.id).using_db(conn).update(review_group=group + 1)
         fresh.review_group = group + 1
         await records.history_entry(
-            fresh, actor_id, chat_id, "escalate", {"group": group}, {"group": group + 1}, conn
+            fresh, actor_id, chat_id, "escalate", {"group": group}, {"group": group + 1, CREDIT: credit}, conn
         )
     return fresh
 
@@ -187,10 +238,20 @@ class Stats:
 
     by_member: dict[int, Tally] = field(default_factory=dict)
     by_group: dict[int, Tally] = field(default_factory=dict)
+    uncredited: Tally = field(default_factory=Tally)
+    """Cases acted on by someone outside a group of several members: nobody's bonus until a lead decides."""
+
+
+def credit_of(event: RecordEvent, after: dict[str, object]) -> int | None:
+    """Whom an event is credited to (events from before credits were kept: whoever pressed)."""
+    if CREDIT not in after:
+        return int(event.actor_id)
+    credit = after[CREDIT]
+    return int(str(credit)) if credit is not None else None
 
 
 async def stats(start: datetime, end: datetime) -> Stats:
-    """Count who revised, failed or escalated which cases in [start, end), and in which group."""
+    """Count the cases revised, failed or escalated in [start, end) per credited member and per group."""
     events = (
         await RecordEvent.filter(
             record__kind=RecordKind.REVIEW, action__in=["status", "escalate"], at__gte=start, at__lt=end
@@ -209,9 +270,8 @@ async def stats(start: datetime, end: datetime) -> Stats:
             what, group = str(after["status"]), case_group(event.record)
         else:
             continue
-        for tally in (
-            result.by_member.setdefault(event.actor_id, Tally()),
-            result.by_group.setdefault(group, Tally()),
-        ):
+        credit = credit_of(event, after)
+        member = result.uncredited if credit is None else result.by_member.setdefault(credit, Tally())
+        for tally in (member, result.by_group.setdefault(group, Tally())):
             setattr(tally, what, getattr(tally, what) + 1)
     return result

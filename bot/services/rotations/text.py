@@ -124,11 +124,13 @@ def tally_line(t: Translator, who: str, tally: Tally) -> str:
 
 def stats_text(t: Translator, month: str, stats: Stats, names: Names) -> str:
     """`/review stats`: per member, then per group."""
-    if not stats.by_member:
+    if not stats.by_group:
         return t("No review cases were closed or escalated in {month}.", month=month)
     lines = [t("Review cases in {month}, per member:", month=month)]
     members = sorted(stats.by_member.items(), key=lambda item: names[item[0]].lower())
     lines += [tally_line(t, names[member], tally) for member, tally in members]
+    if stats.uncredited != Tally():
+        lines.append(tally_line(t, t("not credited (done outside the case's group)"), stats.uncredited))
     lines.append(t("Per group:"))
     groups = sorted(stats.by_group.items())
     lines += [tally_line(t, t("group {group}", group=group), tally) for group, tally in groups]

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.enums import VOID, RecordKind, ScheduleKind
+from bot.enums import REVERSED, VOID, RecordKind, ScheduleKind
 from bot.i18n import N_
 from bot.models import Record, Schedule
 from bot.services.clean import clean
@@ -17,7 +17,7 @@ from bot.services.team.rules import Rules
 
 REFUND_WATCH, PRESALE = ScheduleKind.REFUND_WATCH, ScheduleKind.PRESALE
 WATCH_KINDS = frozenset({REFUND_WATCH, PRESALE})
-CLOSED_REFUND = frozenset({"paid", "rejected", VOID})
+CLOSED_REFUND = frozenset({"paid", "rejected", REVERSED, VOID})
 EVERY_DAY = frozenset(range(7))
 PRESALE_ALERT_AT = time(9, 0)
 """Pre-sale alerts come at the start of the day shift."""

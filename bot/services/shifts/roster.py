@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import Person, RosterShift, ShiftType
-from bot.services import audit
+from bot.services import audit, ids
 from bot.services.errors import Msg, UserError
 from bot.services.shifts import parse as sp
 from bot.services.team import people
@@ -234,7 +234,7 @@ async def check_roster_fits(changed: ShiftType) -> None:
 
 async def resolve_person(word: str) -> Person:
     """A person named by @username or Telegram id, or why they are unknown."""
-    person = await (people.get(int(word)) if word.isdigit() else people.by_username(word))
+    person = await (people.get(int(word)) if ids.is_id(word, ids.MAX_PERSON_ID) else people.by_username(word))
     if person is None:
         raise UserError(
             N_(

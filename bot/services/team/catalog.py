@@ -69,6 +69,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("void", FIND, N_("withdraw a record, with a reason"), N_("/void R-12 typed twice")),
     CommandInfo(
+        "reverse",
+        FIND,
+        N_("take back a paid refund, with a reason (paid refunds are never voided)"),
+        N_("/reverse R-12 paid to the wrong account"),
+    ),
+    CommandInfo(
         "shelf",
         ALARMS,
         N_("shelf-change alarm: at, in, every N min in a window, daily, on weekdays"),

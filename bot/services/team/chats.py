@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from bot.models import Chat, Person
 from bot.services import audit
 from bot.services.clean import clean
 from bot.services.errors import UserError
+from bot.services.permissions import SENSITIVE_PURPOSES
 
 PURPOSE_ALIASES: dict[str, ChatPurpose] = {
     **{purpose.value: purpose for purpose in ChatPurpose},
@@ -73,11 +75,35 @@ async def observe(chat: SeenChat) -> None:
     _seen[chat.id] = chat
 
 
-async def register(*, actor_id: int, chat_id: int, purpose: ChatPurpose) -> ChatPurpose | None:
-    """Give a group its purpose; returns the purpose it had before."""
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """What registering a group changed: its purpose before, and the groups the purpose moved away from."""
+
+    before: ChatPurpose | None
+    moved_from: list[int]
+
+
+async def register(*, actor_id: int, chat_id: int, purpose: ChatPurpose) -> Registered:
+    """Give a group its purpose. A purpose held by one group only (finance, warehouse) moves here: the group
+    that had it loses it, in the same transaction, each change audited."""
     async with in_transaction() as conn:
         chat = await Chat.get(id=chat_id, using_db=conn)
         before = chat.purpose
+        moved_from = []
+        if purpose in SENSITIVE_PURPOSES:
+            holders = Chat.filter(purpose=purpose).exclude(id=chat_id).using_db(conn)
+            moved_from = [int(str(held)) for held in await holders.values_list("id", flat=True)]
+            for held in moved_from:
+                await Chat.filter(id=held).using_db(conn).update(purpose=None)
+                await audit.record(
+                    actor_id=actor_id,
+                    chat_id=chat_id,
+                    action="chat.unset",
+                    target=f"chat:{held}",
+                    before={"purpose": purpose.value},
+                    after={"purpose": None, "moved_to": chat_id},
+                    using_db=conn,
+                )
         chat.purpose = purpose
         chat.registered_by_id = actor_id
         chat.registered_at = datetime.now(UTC)
@@ -91,7 +117,13 @@ async def register(*, actor_id: int, chat_id: int, purpose: ChatPurpose) -> Chat
             after={"purpose": purpose.value},
             using_db=conn,
         )
-    return ChatPurpose(before) if before else None
+    return Registered(ChatPurpose(before) if before else None, moved_from)
+
+
+async def purpose_of(chat_id: int) -> ChatPurpose | None:
+    """What a group is registered for, if anything."""
+    found = await Chat.filter(id=chat_id).first().values_list("purpose", flat=True)
+    return ChatPurpose(str(found)) if found else None
 
 
 async def registered() -> list[Chat]:
@@ -102,6 +134,14 @@ async def registered() -> list[Chat]:
 async def of_purpose(purpose: ChatPurpose) -> list[int]:
     """The registered groups of one purpose."""
     return [chat.id for chat in await registered() if chat.purpose == purpose]
+
+
+async def titles(chat_ids: Iterable[int]) -> dict[int, str]:
+    """The titles of some chats (a chat the bot never saw is named by its id)."""
+    wanted = list(dict.fromkeys(chat_ids))
+    rows = await Chat.filter(id__in=wanted).values_list("id", "title")
+    known = {int(str(chat_id)): str(title) for chat_id, title in rows if title}
+    return {chat_id: known.get(chat_id, str(chat_id)) for chat_id in wanted}
 
 
 async def locale_of(chat_id: int, default: str) -> str:

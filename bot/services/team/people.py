@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bot.enums import Role
@@ -113,9 +114,17 @@ def parse_role_changes(words: Iterable[str]) -> list[RoleChange]:
 
 
 async def change_roles(
-    *, actor_id: int, target: Person, changes: list[RoleChange], chat_id: int | None
+    *,
+    actor_id: int,
+    target: Person,
+    changes: list[RoleChange],
+    chat_id: int | None,
+    owners: frozenset[int] = frozenset(),
 ) -> list[RoleChange]:
-    """Apply grants and revocations all-or-nothing, after checking the actor may make every one of them."""
+    """Apply grants and revocations all-or-nothing, after checking the actor may make every one of them.
+
+    The team never loses its last manager, and the owners (BOT_OWNER_IDS) never lose theirs: otherwise only a
+    restart would bring a manager back."""
     actor_roles = await roles_of(actor_id)
     for change in changes:
         if not may_grant(actor_roles, change.role):
@@ -126,6 +135,8 @@ async def change_roles(
     async with in_transaction() as conn:
         for change in changes:
             changed = (change.role in after) == change.revoke
+            if changed and change.revoke and change.role == Role.MANAGER:
+                await keep_a_manager(target, owners, conn)
             if changed and change.revoke:
                 await RoleGrant.filter(person_id=target.id, role=change.role).using_db(conn).delete()
                 after.discard(change.role)
@@ -147,6 +158,20 @@ async def change_roles(
             )
     _roles.pop(target.id, None)
     return applied
+
+
+async def keep_a_manager(target: Person, owners: frozenset[int], conn: BaseDBAsyncClient) -> None:
+    """Refuse to take the manager role from an owner or from the last manager (managers are locked on
+    PostgreSQL, so two managers cannot remove each other at the same instant)."""
+    if target.id in owners:
+        raise UserError(
+            N_("{name} owns this bot: the manager role stays with them."), name=target.display_name
+        )
+    managers = await RoleGrant.filter(role=Role.MANAGER).using_db(conn).select_for_update()
+    if {grant.person_id for grant in managers} <= {target.id}:  # type: ignore[attr-defined]
+        raise UserError(
+            N_("{name} is the last manager: make someone else a manager first."), name=target.display_name
+        )
 
 
 async def ensure_owners(owner_ids: Iterable[int]) -> list[int]:
