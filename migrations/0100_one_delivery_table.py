@@ -6,6 +6,7 @@ writes through the historical models inside the migration's transaction, so it r
 """
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from json import dumps, loads
 from typing import Any
@@ -29,8 +30,9 @@ async def carry_over(apps: Any, schema_editor: BaseSchemaEditor) -> None:
     db = schema_editor.client
     rows = [
         *await broadcast_rows(apps, db),
-        *await shift_rows(apps, db),
-        *await rotation_rows(apps, db),
+        # a shift message was recorded without a message id when Telegram refused it
+        *await recorded_rows(apps, db, "ShiftDelivery", lambda row: row.part, lambda row: row.message_id is not None),
+        *await recorded_rows(apps, db, "RotationDelivery", lambda row: COPY, lambda row: row.state == SENT),
         *await digest_rows(apps, db),
     ]
     await apps.get_model("models", "Delivery").bulk_create(rows, batch_size=BATCH, using_db=db)
@@ -82,39 +84,22 @@ async def broadcast_rows(apps: Any, db: BaseDBAsyncClient) -> list[Any]:
     return out
 
 
-async def shift_rows(apps: Any, db: BaseDBAsyncClient) -> list[Any]:
-    """Shift messages, recorded with a message id when sent and without one when Telegram refused them."""
-    old = apps.get_model("models", "ShiftDelivery")
+async def recorded_rows(
+    apps: Any, db: BaseDBAsyncClient, model: str, part: Callable[[Any], str], sent: Callable[[Any], bool]
+) -> list[Any]:
+    """Rows kept per occurrence once the message was sent or refused (shift and rotation deliveries)."""
     return [
         delivery(
             apps,
             row.occurrence_id,
             row.sent_at,
             recipient=row.recipient,
-            part=row.part,
-            state=SENT if row.message_id is not None else FAILED,
+            part=part(row),
+            state=SENT if sent(row) else FAILED,
             message_id=row.message_id,
-            sent_at=row.sent_at if row.message_id is not None else None,
+            sent_at=row.sent_at if sent(row) else None,
         )
-        for row in await old.all().using_db(db).order_by("id")
-    ]
-
-
-async def rotation_rows(apps: Any, db: BaseDBAsyncClient) -> list[Any]:
-    """Each recipient's copy of a handoff, sent or failed."""
-    old = apps.get_model("models", "RotationDelivery")
-    return [
-        delivery(
-            apps,
-            row.occurrence_id,
-            row.sent_at,
-            recipient=row.recipient,
-            part=COPY,
-            state=row.state,
-            message_id=row.message_id,
-            sent_at=row.sent_at if row.state == SENT else None,
-        )
-        for row in await old.all().using_db(db).order_by("id")
+        for row in await apps.get_model("models", model).all().using_db(db).order_by("id")
     ]
 
 
@@ -125,27 +110,26 @@ def digest_parts(apps: Any, db: BaseDBAsyncClient) -> Any:
 
 
 async def digest_rows(apps: Any, db: BaseDBAsyncClient) -> list[Any]:
-    """Each part as a delivery of the posting it belongs to (claimed by the engine before any part)."""
+    """Each part as a delivery of the posting it belongs to (the engine claims a posting before its parts)."""
     occurrences = apps.get_model("models", "Occurrence")
-    out = []
-    for part in await digest_parts(apps, db).order_by("id"):
-        posting = await occurrences.get_or_none(
-            schedule_id=part.schedule_id, due_at=part.due_at, kind="alarm"
-        ).using_db(db)
-        if posting is not None:
-            out.append(
-                delivery(
-                    apps,
-                    posting.id,
-                    part.sent_at or part.due_at,
-                    recipient=part.chat_id,
-                    part=part.kind,
-                    state=part.state,
-                    message_id=part.message_id,
-                    sent_at=part.sent_at,
-                )
-            )
-    return out
+    postings = {
+        (posting.schedule_id, posting.due_at): posting.id
+        for posting in await occurrences.filter(schedule__kind="digest", kind="alarm").using_db(db)
+    }
+    return [
+        delivery(
+            apps,
+            postings[part.schedule_id, part.due_at],
+            part.sent_at or part.due_at,
+            recipient=part.chat_id,
+            part=part.kind,
+            state=part.state,
+            message_id=part.message_id,
+            sent_at=part.sent_at,
+        )
+        for part in await digest_parts(apps, db).order_by("id")
+        if (part.schedule_id, part.due_at) in postings
+    ]
 
 
 class Migration(migrations.Migration):

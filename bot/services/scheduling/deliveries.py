@@ -22,21 +22,15 @@ MAX_ERROR = 255
 
 
 async def claim(
-    occurrence: Occurrence,
-    recipient: int,
-    part: str,
-    *,
-    channel: str = TELEGRAM,
-    extra: dict[str, object] | None = None,
+    occurrence: Occurrence, recipient: int, part: str, channel: str = TELEGRAM
 ) -> Delivery | None:
-    """Mark one message as being sent before the send, so a restart knows it may have gone out;
-    None when it was already delivered or refused for good."""
+    """Mark a message as being sent before it is sent, so a restart knows it may have gone; None once done."""
     delivery, created = await Delivery.get_or_create(
         occurrence_id=occurrence.id,
         channel=channel,
         recipient=recipient,
         part=part,
-        defaults={"state": SENDING, "extra": extra or {}},
+        defaults={"state": SENDING},
     )
     if created:
         return delivery
@@ -49,7 +43,7 @@ async def claim(
 
 
 async def delivered(
-    delivery: Delivery, message_id: int | None, now: datetime, extra: dict[str, object] | None = None
+    delivery: Delivery, message_id: int, now: datetime, extra: dict[str, object] | None = None
 ) -> None:
     """Record what the channel accepted (and what the poster noted about it, such as a failed pin)."""
     delivery.state, delivery.message_id, delivery.sent_at = SENT, message_id, now
