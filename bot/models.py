@@ -199,9 +199,39 @@ class Occurrence(Model):
     outcome = fields.CharField(max_length=8, null=True)
     """How an alarm was answered: done, or snoozed (a snooze is not counted as done)."""
 
+    deliveries: fields.ReverseRelation[Delivery]
+
     class Meta:
         table = "occurrence"
         unique_together = (("schedule", "due_at", "kind"),)
+
+
+class Delivery(Model):
+    """One message of a posting to one recipient on one channel, claimed before it is sent so it goes once."""
+
+    id = fields.IntField(primary_key=True)
+    occurrence: fields.ForeignKeyRelation[Occurrence] = fields.ForeignKeyField(
+        "models.Occurrence", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    channel = fields.CharField(max_length=16, default="telegram")
+    """How it goes out: Telegram, or (later) a WeCom or DingTalk group robot."""
+    recipient = fields.BigIntField()
+    """The chat or person it goes to (on a robot channel, the robot's id)."""
+    part = fields.CharField(max_length=16)
+    """Which message of the posting: copy, summary, handover, dfile, dt0 and so on."""
+    state = fields.CharField(max_length=12, default="pending")
+    message_id = fields.BigIntField(null=True)
+    error = fields.CharField(max_length=255, null=True)
+    extra: fields.Field[dict[str, object]] = fields.JSONField(default=dict)
+    """What a posting keeps about its message: a chat's title, why a pin failed."""
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "delivery"
+        unique_together = (("occurrence", "channel", "recipient", "part"),)
+        indexes = (("recipient", "part"),)  # the latest message of a part in a chat (the finance list)
+        ordering = ("id",)
 
 
 class Broadcast(Model):
@@ -222,33 +252,13 @@ class Broadcast(Model):
     decided_by = fields.BigIntField(null=True)
     decided_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    target_chats: fields.Field[list[dict[str, object]]] = fields.JSONField(default=list, db_default="[]")
+    """The chats the preview named, as {"id", "title"}, in order: where it goes and where Got it counts."""
 
-    deliveries: fields.ReverseRelation[BroadcastDelivery]
     acks: fields.ReverseRelation[BroadcastAck]
 
     class Meta:
         table = "broadcast"
-
-
-class BroadcastDelivery(Model):
-    """One target chat of a broadcast, claimed before sending so each chat gets it once."""
-
-    id = fields.IntField(primary_key=True)
-    broadcast: fields.ForeignKeyRelation[Broadcast] = fields.ForeignKeyField(
-        "models.Broadcast", related_name="deliveries", on_delete=fields.CASCADE
-    )
-    chat_id = fields.BigIntField()
-    chat_title = fields.CharField(max_length=255, default="")
-    state = fields.CharField(max_length=12, default="pending")
-    message_id = fields.BigIntField(null=True)
-    error = fields.CharField(max_length=255, null=True)
-    pin_error = fields.CharField(max_length=255, null=True)
-    sent_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "broadcast_delivery"
-        unique_together = (("broadcast", "chat_id"),)
-        ordering = ("id",)
 
 
 class BroadcastAck(Model):
@@ -322,23 +332,6 @@ class HandoverItem(Model):
         table = "handover_item"
 
 
-class ShiftDelivery(Model):
-    """One message of a shift posting to one recipient, kept so a retry or restart never sends it twice."""
-
-    id = fields.IntField(primary_key=True)
-    occurrence: fields.ForeignKeyRelation[Occurrence] = fields.ForeignKeyField(
-        "models.Occurrence", related_name="shift_deliveries", on_delete=fields.CASCADE
-    )
-    recipient = fields.BigIntField()
-    part = fields.CharField(max_length=12)
-    message_id = fields.BigIntField(null=True)
-    sent_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "shift_delivery"
-        unique_together = (("occurrence", "recipient", "part"),)
-
-
 class SwapRequest(Model):
     """A proposed exchange of shifts, waiting for the other person and then a supervisor."""
 
@@ -368,20 +361,3 @@ class Rotation(Model):
 
     class Meta:
         table = "rotation"
-
-
-class RotationDelivery(Model):
-    """One recipient's copy of a handoff posting, so a retry or restart never sends it twice."""
-
-    id = fields.IntField(primary_key=True)
-    occurrence: fields.ForeignKeyRelation[Occurrence] = fields.ForeignKeyField(
-        "models.Occurrence", related_name="rotation_deliveries", on_delete=fields.CASCADE
-    )
-    recipient = fields.BigIntField()
-    state = fields.CharField(max_length=12)
-    message_id = fields.BigIntField(null=True)
-    sent_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "rotation_delivery"
-        unique_together = (("occurrence", "recipient"),)

@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
-from bot.models import Broadcast, BroadcastDelivery, Person
+from bot.models import Broadcast, Person
 from bot.render.codec import Family
 from bot.render.keyboards import broadcast_cancel, broadcast_decision
 from bot.services.broadcasts import announcements as broadcasts
@@ -44,14 +44,14 @@ def local_time(broadcast: Broadcast) -> str:
     return broadcast.send_at.astimezone(ZoneInfo(broadcast.timezone)).strftime("%m-%d %H:%M")
 
 
-def preview_text(t: Translator, broadcast: Broadcast, deliveries: list[BroadcastDelivery]) -> str:
+def preview_text(t: Translator, broadcast: Broadcast) -> str:
     """Everything the author must check before it goes out: chats, time, options, the text itself."""
     lines = [
         t("📣 Broadcast #{id}: preview", id=broadcast.id),
         t(
             "To: {target} ({chats})",
             target=target_label(t, broadcast.target),
-            chats=t.join(delivery.chat_title for delivery in deliveries),
+            chats=t.join(chat.title for chat in broadcasts.target_chats(broadcast)),
         ),
         t("When: {when}", when=local_time(broadcast) if broadcast.send_at else t("as soon as you confirm")),
     ]
@@ -93,10 +93,7 @@ async def broadcast(call: Call) -> None:
     request = broadcasts.parse(args, quoted(call.message), now(), zone)
     to = await broadcasts.targets(request.target)
     item = await broadcasts.create(request, author_id=call.user_id, chat_id=call.chat_id, zone=zone, to=to)
-    deliveries = await broadcasts.deliveries_of(item)
-    sent = await call.reply(
-        preview_text(call.t, item, deliveries), reply_markup=broadcast_decision(call.t, item.id)
-    )
+    sent = await call.reply(preview_text(call.t, item), reply_markup=broadcast_decision(call.t, item.id))
     await broadcasts.set_preview(item, sent.message_id)
 
 
@@ -166,8 +163,7 @@ async def load_broadcast(call: Call) -> Target[Broadcast] | None:
     if item is None:
         return None
     if call.button.verb == "ack":
-        delivered = await BroadcastDelivery.filter(broadcast_id=item.id).values_list("chat_id", flat=True)
-        where = frozenset(int(str(chat_id)) for chat_id in delivered)
+        where = frozenset(chat.id for chat in broadcasts.target_chats(item))
         return Target(item, "broadcast.ack", where)
     facts = call.facts(author_id=item.author_id)
     return Target(item, f"broadcast.{call.button.verb}", frozenset({item.chat_id}), facts)

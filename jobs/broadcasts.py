@@ -1,22 +1,23 @@
-"""Posting a confirmed broadcast: once per target chat (each claimed before sending), then the report."""
+"""Posting a confirmed broadcast: once per target chat (each a claimed delivery), then the report."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from telegram import Message, ReplyParameters
 from telegram.error import TelegramError
 
 from bot.i18n import Translator
-from bot.models import Broadcast, BroadcastDelivery, Occurrence, Schedule
+from bot.models import Broadcast, Delivery, Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES
 from bot.render.context import App, chat_translator
 from bot.render.keyboards import got_it
 from bot.services.broadcasts import announcements as broadcasts
-from bot.services.scheduling import schedules
+from bot.services.scheduling import deliveries, schedules
 from bot.services.team import people
-from jobs.engine import bulk, now, send_once
+from jobs.engine import bulk, now, send_delivery
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ async def send(app: App, broadcast: Broadcast, chat_id: int, author: str) -> Mes
     return message
 
 
-async def pin(app: App, broadcast: Broadcast, message: Message) -> str | None:
-    """Pin a delivered broadcast; the reason it failed, or None. A failed pin never stops the broadcast."""
+async def pin(app: App, broadcast: Broadcast, message: Message) -> dict[str, object] | None:
+    """Pin a delivered copy when asked; why it failed, kept with the delivery. A failed pin never stops it."""
+    if not broadcast.pin:
+        return None
     try:
         await app.bot.pin_chat_message(
             message.chat_id,
@@ -65,28 +68,8 @@ async def pin(app: App, broadcast: Broadcast, message: Message) -> str | None:
         )
     except TelegramError as exc:
         log.warning("broadcast %s: pinning in chat %s failed: %s", broadcast.id, message.chat_id, exc)
-        return exc.message
+        return {broadcasts.PIN_ERROR: exc.message}
     return None
-
-
-async def deliver_one(
-    app: App, broadcast: Broadcast, delivery: BroadcastDelivery, author: str
-) -> timedelta | None:
-    """Send to one chat (and pin it if asked) and record it; the wait before a retry, or None."""
-
-    async def record(message: Message) -> None:
-        """Pin when asked, then record what Telegram accepted."""
-        pin_error = await pin(app, broadcast, message) if broadcast.pin else None
-        await broadcasts.delivered(delivery, message.message_id, pin_error, now())
-
-    await broadcasts.claim(delivery)
-    return await send_once(
-        app,
-        f"broadcast {broadcast.id} to chat {delivery.chat_id}",
-        lambda: send(app, broadcast, delivery.chat_id, author),
-        record,
-        lambda reason: broadcasts.failed(delivery, reason),
-    )
 
 
 async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
@@ -94,51 +77,53 @@ async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timed
     broadcast = await broadcasts.of_schedule(schedule)
     if broadcast is not None and await broadcasts.start_sending(broadcast):
         author = await author_name(broadcast)
-        for delivery in await broadcasts.unsent(broadcast):
-            wait = await deliver_one(app, broadcast, delivery, author)
+        for chat in broadcasts.target_chats(broadcast):
+            delivery = await deliveries.claim(occurrence, chat.id, deliveries.COPY)
+            if delivery is None:
+                continue
+            wait = await send_delivery(
+                app, delivery, partial(send, app, broadcast, chat.id, author), partial(pin, app, broadcast)
+            )
             if wait is not None:
                 return wait
-        deliveries = await broadcasts.finish(broadcast)
-        if deliveries is not None:
-            await report(app, broadcast, deliveries, late)
+        sent_to = await broadcasts.finish(broadcast, occurrence)
+        if sent_to is not None:
+            await report(app, broadcast, sent_to, late)
     await schedules.mark_sent(occurrence, None, now())
     return None
 
 
-def report_text(
-    t: Translator, broadcast: Broadcast, deliveries: list[BroadcastDelivery], late: timedelta
-) -> str:
+def report_text(t: Translator, broadcast: Broadcast, sent_to: list[Delivery], late: timedelta) -> str:
     """Delivered and failed chats, with Telegram's reason, and where to see who has read it."""
-    sent = [delivery for delivery in deliveries if delivery.state == broadcasts.SENT]
+    titles = {chat.id: chat.title for chat in broadcasts.target_chats(broadcast)}
+    sent = [delivery for delivery in sent_to if delivery.state == deliveries.SENT]
     lines = [
         t(
             "📣 Broadcast #{id} delivered to {sent} of {total} chat(s).",
             id=broadcast.id,
             sent=len(sent),
-            total=len(deliveries),
+            total=len(sent_to),
         )
     ]
     minutes = int(late.total_seconds() // 60)
     if minutes >= 1:
         lines.append(t("(late by {minutes} min: I was offline)", minutes=minutes))
-    for delivery in deliveries:
-        if delivery.state != broadcasts.SENT:
-            lines.append(t("❌ {chat}: {reason}", chat=delivery.chat_title, reason=delivery.error or "?"))
-        elif delivery.pin_error:
-            lines.append(
-                t("✅ {chat} (not pinned: {reason})", chat=delivery.chat_title, reason=delivery.pin_error)
-            )
+    for delivery in sent_to:
+        title = titles.get(delivery.recipient, str(delivery.recipient))
+        pin_error = delivery.extra.get(broadcasts.PIN_ERROR)
+        if delivery.state != deliveries.SENT:
+            lines.append(t("❌ {chat}: {reason}", chat=title, reason=delivery.error or "?"))
+        elif pin_error:
+            lines.append(t("✅ {chat} (not pinned: {reason})", chat=title, reason=pin_error))
         elif broadcast.pin:
-            lines.append(t("✅ {chat} (pinned)", chat=delivery.chat_title))
+            lines.append(t("✅ {chat} (pinned)", chat=title))
         else:
-            lines.append(f"✅ {delivery.chat_title}")
+            lines.append(f"✅ {title}")
     lines.append(t("Who has read it: /acks {id}", id=broadcast.id))
     return "\n".join(lines)
 
 
-async def report(
-    app: App, broadcast: Broadcast, deliveries: list[BroadcastDelivery], late: timedelta
-) -> None:
+async def report(app: App, broadcast: Broadcast, sent_to: list[Delivery], late: timedelta) -> None:
     """Answer the preview with the delivery report in the author's chat; a failure is only logged."""
     t = await chat_translator(app, broadcast.chat_id)
     reply_to = (
@@ -149,7 +134,7 @@ async def report(
     try:
         await app.bot.send_message(
             broadcast.chat_id,
-            report_text(t, broadcast, deliveries, late),
+            report_text(t, broadcast, sent_to, late),
             reply_parameters=reply_to,
             **bulk(app, REPLY_RETRIES),
         )

@@ -1,4 +1,4 @@
-"""Posting digests through the scheduler engine: each part (text, file, photo, list) is claimed once."""
+"""Posting digests through the scheduler engine: each part (text, file, photo, list) is sent once."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from bot.render.finance_list import answer_list
 from bot.services import sheets
 from bot.services.digests import content
 from bot.services.digests import settings as digests
-from bot.services.scheduling import changes, schedules
+from bot.services.scheduling import changes, deliveries, schedules
 from bot.services.team import people
-from jobs.engine import arm_all, bulk, now, send_claimed
+from jobs.engine import arm_all, bulk, now, send_delivery
 
 FILE_PART, LIST_PART = "dfile", "dlist"
 """The part of the finance digest finance answers with buttons; a returned file redraws the latest one."""
@@ -32,7 +32,7 @@ class Posting:
 
     app: App
     schedule: Schedule
-    due_at: datetime
+    occurrence: Occurrence
     late: timedelta
     t: Translator
     zone: ZoneInfo
@@ -42,6 +42,11 @@ class Posting:
         """The chat the digest goes to."""
         return int(self.schedule.chat_id)
 
+    @property
+    def due_at(self) -> datetime:
+        """When the digest fell due: the period it covers ends here."""
+        return self.occurrence.due_at
+
     def heading(self, text: str) -> str:
         """A digest's first line, saying how late it is when posted after a restart."""
         minutes = int(self.late.total_seconds() // 60)
@@ -49,15 +54,13 @@ class Posting:
         return f"{text}\n{late}" if minutes >= 1 else text
 
     async def part(self, name: str, send: Callable[[], Awaitable[Message]]) -> timedelta | None:
-        """Claim and send one part (an Occurrence row of its own); a part already sent is skipped."""
-        claim = await schedules.claim(self.schedule, self.due_at, name)
-        return await send_claimed(self.app, claim, send) if claim else None
+        """Claim and send one part (a delivery of the posting); a part already sent or refused is skipped."""
+        delivery = await deliveries.claim(self.occurrence, self.chat_id, name)
+        return await send_delivery(self.app, delivery, send) if delivery else None
 
     async def delivered(self, name: str) -> bool:
         """Whether Telegram took a part (it may have refused it for good, e.g. the bot left the chat)."""
-        return await Occurrence.exists(
-            schedule_id=self.schedule.id, due_at=self.due_at, kind=name, state=schedules.SENT
-        )
+        return await deliveries.is_delivered(self.occurrence, self.chat_id, name)
 
     async def text(self, text: str) -> timedelta | None:
         """A text part, cut where Telegram requires."""
@@ -167,24 +170,18 @@ DIGESTS: dict[str, Callable[[Posting], Awaitable[timedelta | None]]] = {
 
 
 async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
-    """The engine's poster for digests: every part not sent yet, then the posting is done.
-
-    After a restart the engine may hand over a part left unconfirmed instead of the posting itself: the
-    same due time is simply finished.
-    """
+    """The engine's poster for digests: every part not sent yet, then the posting is done."""
     posting = Posting(
         app,
         schedule,
-        occurrence.due_at,
+        occurrence,
         late,
         await chat_translator(app, schedule.chat_id),
         schedules.zone_of(schedule),
     )
     wait = await DIGESTS[str(schedule.ref)](posting)
     if wait is None:
-        await Occurrence.filter(
-            schedule_id=schedule.id, due_at=occurrence.due_at, kind=schedules.ALARM, state=schedules.SENDING
-        ).update(state=schedules.SENT, sent_at=now())
+        await schedules.mark_sent(occurrence, None, now())
     return wait
 
 

@@ -18,10 +18,10 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
-from bot.models import Occurrence, Schedule
+from bot.models import Delivery, Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES, Bulk, retry_seconds
 from bot.render.context import App, chat_translator
-from bot.services.scheduling import changes, schedules, watches
+from bot.services.scheduling import changes, deliveries, schedules, watches
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,31 @@ async def send_claimed(
         send,
         record=lambda message: schedules.mark_sent(occurrence, message.message_id, now()),
         refused=lambda _reason: schedules.mark_failed(occurrence),
+    )
+
+
+async def send_delivery(
+    app: App,
+    delivery: Delivery,
+    send: Callable[[], Awaitable[Message]],
+    noted: Callable[[Message], Awaitable[dict[str, object] | None]] | None = None,
+) -> timedelta | None:
+    """Send one claimed message of a posting that fans out and record how it went, under the posting lock.
+
+    `noted` runs once the message was accepted (a pin, say); what it returns is kept with the delivery.
+    A refusal for good is recorded with Telegram's reason; after a transient failure, returns the wait."""
+
+    async def record(message: Message) -> None:
+        """Record the accepted message with what the poster noted about it."""
+        extra = await noted(message) if noted else None
+        await deliveries.delivered(delivery, message.message_id, now(), extra)
+
+    return await send_once(
+        app,
+        f"{delivery.part} of occurrence {delivery.occurrence_id} to {delivery.recipient}",  # type: ignore[attr-defined]
+        send,
+        record,
+        lambda reason: deliveries.failed(delivery, reason),
     )
 
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import partial
 
-from telegram import Message
 from telegram.ext import ContextTypes
 
-from bot.models import Occurrence, RotationDelivery, Schedule
+from bot.models import Occurrence, Schedule
 from bot.render.context import App, chat_translator
 from bot.services.rotations import engine as rota
 from bot.services.rotations import handoffs, review_groups
 from bot.services.rotations import text as rt
-from bot.services.scheduling import changes, schedules
-from jobs.engine import arm_all, bulk, now, send_once
-
-SENT, FAILED = "sent", "failed"
+from bot.services.scheduling import changes, deliveries, schedules
+from jobs.engine import arm_all, bulk, now, send_delivery
 
 
 async def ensure_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -52,39 +49,20 @@ async def post_handoff(
     groups_chats, people = await recipients(rule, due)
     groups_chats = groups_chats or [schedule.chat_id]
     names = await rt.names_of(rt.people_in(rule) | set(people))
-    first_message: int | None = None
     for recipient in [*groups_chats, *people]:
-        done = await RotationDelivery.get_or_none(occurrence_id=occurrence.id, recipient=recipient)
-        if done is None:
-            t = await chat_translator(app, recipient)
-            text = (
-                rt.handoff_post(t, rule, names, due, int(late.total_seconds() // 60))
-                if recipient in groups_chats
-                else rt.personal_post(t, rule, recipient, due)
-            )
-            wait = await send_once(
-                app,
-                f"rotation handoff to {recipient}",
-                partial(app.bot.send_message, recipient, text, **bulk(app)),
-                partial(record, occurrence, recipient),
-                partial(refused, occurrence, recipient),
-            )
-            if wait is not None:
-                return wait
-            done = await RotationDelivery.get(occurrence_id=occurrence.id, recipient=recipient)
-        first_message = first_message or done.message_id
-    await schedules.mark_sent(occurrence, first_message, now())
+        delivery = await deliveries.claim(occurrence, recipient, deliveries.COPY)
+        if delivery is None:
+            continue
+        t = await chat_translator(app, recipient)
+        text = (
+            rt.handoff_post(t, rule, names, due, int(late.total_seconds() // 60))
+            if recipient in groups_chats
+            else rt.personal_post(t, rule, recipient, due)
+        )
+        wait = await send_delivery(app, delivery, partial(app.bot.send_message, recipient, text, **bulk(app)))
+        if wait is not None:
+            return wait
+    sent = [d.message_id for d in await deliveries.of_occurrence(occurrence) if d.message_id is not None]
+    await schedules.mark_sent(occurrence, sent[0] if sent else None, now())
     await handoffs.plan_next(rule, schedule.chat_id, now(), after=due)
     return None
-
-
-async def record(occurrence: Occurrence, recipient: int, message: Message) -> None:
-    """A recipient's copy delivered: never sent again."""
-    await RotationDelivery.create(
-        occurrence_id=occurrence.id, recipient=recipient, state=SENT, message_id=message.message_id
-    )
-
-
-async def refused(occurrence: Occurrence, recipient: int, reason: str) -> None:
-    """Someone who blocked the bot or never started it: recorded as failed and skipped from now on."""
-    await RotationDelivery.create(occurrence_id=occurrence.id, recipient=recipient, state=FAILED)

@@ -9,14 +9,13 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message
-from tortoise.transactions import in_transaction
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import HandoverItem, Occurrence, Schedule, ShiftType
 from bot.render.context import App, chat_translator, settings_of
 from bot.render.keyboards import handover_items
-from bot.services.scheduling import schedules
+from bot.services.scheduling import deliveries, schedules
 from bot.services.shifts import handover
 from bot.services.shifts import parse as sp
 from bot.services.shifts import postings as ss
@@ -147,11 +146,12 @@ async def outgoing(app: App, schedule: Schedule, occurrence: Occurrence, late: t
 async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
     """Send each message of a claimed occurrence once, recording each before the next; a wait to retry."""
     for message in await outgoing(app, schedule, occurrence, late):
-        if await ss.delivered(occurrence, message.recipient, message.part):
+        delivery = await deliveries.claim(occurrence, message.recipient, message.part)
+        if delivery is None:
             continue
-        wait = await engine.send_once(
+        wait = await engine.send_delivery(
             app,
-            f"shift posting {schedule.id} to {message.recipient}",
+            delivery,
             partial(
                 app.bot.send_message,
                 message.recipient,
@@ -159,8 +159,7 @@ async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timed
                 reply_markup=message.markup,
                 **engine.bulk(app),
             ),
-            partial(record, occurrence, message),
-            partial(refused, occurrence, message),
+            partial(hand_on, occurrence, message),
         )
         if wait is not None:
             return wait
@@ -168,18 +167,10 @@ async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timed
     return None
 
 
-async def record(occurrence: Occurrence, outgoing: Outgoing, message: Message | None) -> None:
-    """One message of a posting delivered (or refused for good, with no message): never sent again."""
-    async with in_transaction() as conn:
-        message_id = message.message_id if message else None
-        await ss.record_delivery(occurrence, outgoing.recipient, outgoing.part, message_id, using_db=conn)
-        if outgoing.items and message_id is not None:
-            await handover.mark_posted(outgoing.items, occurrence.due_at, using_db=conn)
-
-
-async def refused(occurrence: Occurrence, outgoing: Outgoing, reason: str) -> None:
-    """A recipient Telegram will not deliver to (never started the bot, say): recorded, so not retried."""
-    await record(occurrence, outgoing, None)
+async def hand_on(occurrence: Occurrence, outgoing: Outgoing, message: Message) -> None:
+    """Items a delivered message listed were handed to this shift: a later shift sees them as carried over."""
+    if outgoing.items:
+        await handover.mark_posted(outgoing.items, occurrence.due_at)
 
 
 MISSED_LABELS = {ss.START: N_("start of the {shift} ({hours})"), ss.END: N_("end of the {shift} ({hours})")}
@@ -192,8 +183,6 @@ async def describe_missed(app: App, t: Translator, schedule: Schedule, when: dat
         return None
     ref = ss.Ref.parse(schedule.ref)
     shift_type = await ShiftType.get(id=ref.type_id)
-    what = (
-        N_("start of the {shift} ({hours})") if ref.event == ss.START else N_("end of the {shift} ({hours})")
-    )
+    what = MISSED_LABELS[ref.event]
     hours = sp.span(shifts.hours(shift_type, ss.shift_day(schedule, missed)))
     return t(what, shift=t(shifts.label(shift_type)), hours=hours)

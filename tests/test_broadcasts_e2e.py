@@ -158,6 +158,21 @@ async def test_got_it_is_recorded_once_and_acks_lists_who_has_not(bot: Harness) 
     assert [line.split(" ")[1] for line in lines if line.startswith("✅")] == ["@bob", "Dave"]
     assert "⏳ Not yet: @carol" in lines
     assert "Which broadcast?" in await bot.say(ALICE, "/acks", chat=SUPERVISORS)
+
+
+async def test_got_it_counts_only_in_the_chats_it_was_sent_to(bot: Harness) -> None:
+    await setup(bot, (TEAM, "team"))
+    await grant(bot, BOB, "aftersale")
+    shown = await preview(bot, "/broadcast Stock count tonight")
+    await press(bot, shown, 1)
+    copy = (await posted(bot, TEAM, "Stock count tonight")).result
+    elsewhere = (await posted(bot, SUPERVISORS, " delivered to ")).result
+    await press_data(bot, BOB, elsewhere, encode(Family.BROADCAST, "ack", 1))  # forged, in the wrong chat
+    assert last_answer(bot)["text"] == "This button does not belong to this chat."
+    assert "0 pressed Got it" in await bot.say(ALICE, "/acks 1", chat=SUPERVISORS)
+    await press(bot, copy, 1, user=BOB)
+    assert last_answer(bot)["text"] == "👍 Noted, thank you."
+    assert "1 pressed Got it" in await bot.say(ALICE, "/acks 1", chat=SUPERVISORS)
     assert "There is no broadcast 9." in await bot.say(ALICE, "/acks 9", chat=SUPERVISORS)
 
 

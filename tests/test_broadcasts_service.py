@@ -12,7 +12,7 @@ from bot.enums import ChatPurpose, Role
 from bot.models import AuditEntry, Broadcast, Chat, Person, RoleGrant, Schedule
 from bot.services.broadcasts import announcements as broadcasts
 from bot.services.errors import UserError
-from bot.services.scheduling import schedules
+from bot.services.scheduling import deliveries, schedules
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
@@ -164,21 +164,37 @@ async def test_confirming_a_time_that_has_passed_is_refused(database: str) -> No
     assert (await broadcasts.get(item.id)).state == broadcasts.DRAFT
 
 
+async def test_a_draft_keeps_its_chats_in_order(database: str) -> None:
+    await team_with_chats()
+    item = await draft("to=all everyone")
+    listed = [broadcasts.TargetChat(chat.id, chat.title) for chat in await broadcasts.targets("all")]
+    assert broadcasts.target_chats(await broadcasts.get(item.id)) == listed
+    assert {chat.title for chat in listed} == {"Kefu", "Money"}
+
+
 async def test_delivery_bookkeeping_and_one_close(database: str) -> None:
     await team_with_chats()
     item = await draft("to=all everyone")
-    await broadcasts.confirm(item.id, actor_id=AUTHOR, now=NOW)
-    assert await broadcasts.start_sending(item)
-    first, second = await broadcasts.unsent(item)
-    await broadcasts.claim(first)
-    await broadcasts.delivered(first, 7, None, NOW)
-    await broadcasts.claim(second)
-    assert [d.id for d in await broadcasts.unsent(item)] == [second.id]  # claimed, not recorded: retried
-    await broadcasts.failed(second, "Forbidden: bot was kicked")
-    assert await broadcasts.unsent(item) == []
-    closed = await broadcasts.finish(item)
-    assert closed is not None and [d.state for d in closed] == [broadcasts.SENT, broadcasts.FAILED]
-    assert await broadcasts.finish(item) is None
+    _, schedule = await broadcasts.confirm(item.id, actor_id=AUTHOR, now=NOW)
+    occurrence = await schedules.claim(schedule, NOW, schedules.ALARM)
+    assert occurrence is not None and await broadcasts.start_sending(item)
+    first = await deliveries.claim(occurrence, TEAM_CHAT, deliveries.COPY)
+    assert first is not None
+    await deliveries.delivered(first, 7, NOW, {broadcasts.PIN_ERROR: "not enough rights"})
+    second = await deliveries.claim(occurrence, FINANCE_CHAT, deliveries.COPY)
+    assert second is not None  # claimed but never recorded (a crash): claimed again, so sent again
+    again = await deliveries.claim(occurrence, FINANCE_CHAT, deliveries.COPY)
+    assert again is not None and again.id == second.id
+    await deliveries.failed(second, "Forbidden: bot was kicked")
+    assert await deliveries.claim(occurrence, TEAM_CHAT, deliveries.COPY) is None
+    assert await deliveries.claim(occurrence, FINANCE_CHAT, deliveries.COPY) is None
+    closed = await broadcasts.finish(item, occurrence)
+    assert closed is not None and [(d.recipient, d.state) for d in closed] == [
+        (TEAM_CHAT, deliveries.SENT),
+        (FINANCE_CHAT, deliveries.FAILED),
+    ]
+    assert closed[0].extra == {broadcasts.PIN_ERROR: "not enough rights"} and closed[1].error
+    assert await broadcasts.finish(item, occurrence) is None
     entry = await AuditEntry.get(action="broadcast.delivered")
     assert entry.after == {"delivered": 1, "failed": 1}
     with pytest.raises(UserError):

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot import db
 from bot.fakeapi.server import ApiCall
-from bot.models import Occurrence
+from bot.models import Delivery, Occurrence
 from tests.harness import ALICE, BOB, CAROL, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
 from tests.shop_clock import FINANCE_COLUMNS, START, advance, buttons, posted, register, texts
 
@@ -272,7 +272,8 @@ async def test_a_digest_cut_off_between_parts_is_finished_once_after_a_restart(d
             await advance(first, traveller, TO_0830)
             await posted(first, FINANCE, "Refunds waiting for your answer: 1")
         await db.open_db(db_url)  # as if the bot died after Telegram took the list, before it was recorded
-        await Occurrence.filter(kind__in=["alarm", "dlist"]).update(state="sending")
+        await Occurrence.filter(kind="alarm").update(state="sending")
+        await Delivery.filter(part="dlist").update(state="sending")
         await db.close_db()
         async with Harness.running(db_url) as second:
             await posted(second, FINANCE, "Refunds waiting for your answer: 1")
@@ -280,6 +281,7 @@ async def test_a_digest_cut_off_between_parts_is_finished_once_after_a_restart(d
             assert second.api.calls_to("sendDocument") == []
             assert len(texts(second, FINANCE, "Refunds waiting")) == 1
             assert await Occurrence.filter(state="sending").count() == 0
+            assert await Delivery.filter(state="sending").count() == 0
 
 
 # ------------------------------------------------------------------------------------ warehouse, supervisors

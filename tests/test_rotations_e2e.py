@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from bot.models import Occurrence, RotationDelivery
+from bot.models import Delivery, Occurrence
 from tests.harness import ALICE, BOB, CAROL, REVIEW, TEAM, Harness
 from tests.shop_clock import START, advance_to, buttons, last_answer, posted, texts
 
@@ -182,7 +182,7 @@ async def test_handoffs_survive_restarts_and_a_missed_one_does_not_end_the_chain
             assert "(late by 5 min: I was offline)" in late.params["text"]
             await posted(second, CAROL, "you are in review group 2")
             # a crash right after Telegram took Carol's note, before it was recorded
-            await RotationDelivery.filter(recipient=CAROL).delete()
+            await Delivery.filter(recipient=CAROL).update(state="sending")
             await Occurrence.filter(schedule__kind="rotation").update(state="sending")
         async with Harness.running(db_url) as again:
             await posted(again, CAROL, "you are in review group 2")  # the one message a crash may repeat

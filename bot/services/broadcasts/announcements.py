@@ -16,11 +16,11 @@ from tortoise.transactions import in_transaction
 
 from bot.enums import AGENT_ROLES, ChatPurpose, Role, ScheduleKind
 from bot.i18n import N_
-from bot.models import Broadcast, BroadcastAck, BroadcastDelivery, Chat, Person, RoleGrant, Schedule
+from bot.models import Broadcast, BroadcastAck, Chat, Delivery, Occurrence, Person, RoleGrant, Schedule
 from bot.services import audit, ids
 from bot.services.clean import clean
 from bot.services.errors import UserError
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import deliveries, schedules, timespec
 from bot.services.team import chats
 
 KIND = ScheduleKind.BROADCAST
@@ -28,7 +28,8 @@ KIND = ScheduleKind.BROADCAST
 DRAFT, WAITING, SENDING, DONE, CANCELLED = "draft", "waiting", "sending", "done", "cancelled"
 MISSED = "missed"
 """Never stored: a confirmed broadcast whose time the bot was down through (the engine marked it missed)."""
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PIN_ERROR = "pin_error"
+"""What a delivery keeps when the pin asked for failed: Telegram's reason, for the report."""
 ALL = "all"
 MAX_TEXT = 3500
 """Room for the sender line under Telegram's 4,096 characters."""
@@ -99,6 +100,14 @@ class Request:
     pin: bool
     silent: bool
     send_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetChat:
+    """A chat a broadcast goes to, with its title as it was when the preview named it."""
+
+    id: int
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +201,7 @@ async def targets(target: str) -> list[Chat]:
 async def create(
     request: Request, *, author_id: int, chat_id: int, zone: ZoneInfo, to: list[Chat]
 ) -> Broadcast:
-    """Store a draft with one delivery row per target chat (the chats the preview names); audited."""
+    """Store a draft with its target chats (the ones the preview names, in order); audited."""
     async with in_transaction() as conn:
         broadcast = await Broadcast.create(
             author_id=author_id,
@@ -204,12 +213,9 @@ async def create(
             silent=request.silent,
             send_at=request.send_at,
             timezone=zone.key,
+            target_chats=[{"id": chat.id, "title": chat.title} for chat in to],
             using_db=conn,
         )
-        for chat in to:
-            await BroadcastDelivery.create(
-                broadcast=broadcast, chat_id=chat.id, chat_title=chat.title, using_db=conn
-            )
         await audit.record(
             actor_id=author_id,
             chat_id=chat_id,
@@ -327,40 +333,15 @@ async def start_sending(broadcast: Broadcast) -> bool:
     return broadcast.state == SENDING
 
 
-async def unsent(broadcast: Broadcast) -> list[BroadcastDelivery]:
-    """Target chats still to send to: never tried, or claimed by a run that stopped before recording."""
-    return await BroadcastDelivery.filter(broadcast_id=broadcast.id, state__in=[PENDING, schedules.SENDING])
+def target_chats(broadcast: Broadcast) -> list[TargetChat]:
+    """The chats a broadcast goes to (or went to): where a copy is sent and where Got it may be pressed."""
+    return [TargetChat(int(str(chat["id"])), str(chat["title"])) for chat in broadcast.target_chats]
 
 
-async def claim(delivery: BroadcastDelivery) -> None:
-    """Mark a chat as being sent to before the send, so a restart knows the send may have happened."""
-    delivery.state = schedules.SENDING
-    await delivery.save(update_fields=["state"])
-
-
-async def delivered(
-    delivery: BroadcastDelivery, message_id: int, pin_error: str | None, now: datetime
-) -> None:
-    """Record what Telegram accepted (and why a requested pin failed)."""
-    delivery.state, delivery.message_id, delivery.pin_error, delivery.sent_at = (
-        SENT,
-        message_id,
-        pin_error,
-        now,
-    )
-    await delivery.save(update_fields=["state", "message_id", "pin_error", "sent_at"])
-
-
-async def failed(delivery: BroadcastDelivery, reason: str) -> None:
-    """Record a chat Telegram refused for good, with its reason for the report."""
-    delivery.state, delivery.error = FAILED, reason[:255]
-    await delivery.save(update_fields=["state", "error"])
-
-
-async def finish(broadcast: Broadcast) -> list[BroadcastDelivery] | None:
+async def finish(broadcast: Broadcast, occurrence: Occurrence) -> list[Delivery] | None:
     """Close a sent broadcast once, auditing the counts; its deliveries, or None when it was closed before."""
-    deliveries = await BroadcastDelivery.filter(broadcast_id=broadcast.id)
-    sent = sum(1 for delivery in deliveries if delivery.state == SENT)
+    sent_to = await deliveries.of_occurrence(occurrence)
+    sent = sum(1 for delivery in sent_to if delivery.state == deliveries.SENT)
     async with in_transaction() as conn:
         closed = await Broadcast.filter(id=broadcast.id, state=SENDING).using_db(conn).update(state=DONE)
         if closed:
@@ -369,15 +350,10 @@ async def finish(broadcast: Broadcast) -> list[BroadcastDelivery] | None:
                 chat_id=broadcast.chat_id,
                 action="broadcast.delivered",
                 target=f"broadcast:{broadcast.id}",
-                after={"delivered": sent, "failed": len(deliveries) - sent},
+                after={"delivered": sent, "failed": len(sent_to) - sent},
                 using_db=conn,
             )
-    return deliveries if closed else None
-
-
-async def deliveries_of(broadcast: Broadcast) -> list[BroadcastDelivery]:
-    """A broadcast's target chats with how each went."""
-    return await BroadcastDelivery.filter(broadcast_id=broadcast.id)
+    return sent_to if closed else None
 
 
 async def acknowledge(broadcast_id: int, person_id: int, chat_id: int) -> bool:

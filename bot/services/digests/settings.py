@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from bot.enums import ChatPurpose, ScheduleKind
 from bot.i18n import N_
-from bot.models import Chat, Occurrence, Schedule
+from bot.models import Chat, Delivery, Schedule
 from bot.services.errors import UserError
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import deliveries, schedules, timespec
 from bot.services.team import chats
 
 KIND = ScheduleKind.DIGEST
@@ -157,7 +157,9 @@ async def is_finance_chat(chat_id: int) -> bool:
 async def latest_part(chat_id: int, part: str) -> int | None:
     """The message id of the latest digest part of this kind posted to a chat."""
     found = (
-        await Occurrence.filter(chat_id=chat_id, kind=part, state=schedules.SENT)
+        await Delivery.filter(
+            channel=deliveries.TELEGRAM, recipient=chat_id, part=part, state=deliveries.SENT
+        )
         .order_by("-id")
         .first()
         .values_list("message_id", flat=True)

@@ -112,13 +112,19 @@ async def mark_sent(occurrence: Occurrence, message_id: int | None, now: datetim
 
 
 async def advance(schedule: Schedule, after: datetime) -> Schedule:
-    """Move a schedule to its next posting after `after`; a one-off that has fired is done."""
+    """Move a schedule to its next posting after `after`; a one-off that has fired is done.
+
+    Only a schedule still active moves: one paused or deleted while its posting went out stays as the person
+    left it (the row is re-read in that case), instead of being brought back by the posting's stale copy."""
     upcoming = next_event(schedule, after)
-    if upcoming is None:
-        schedule.state, schedule.next_due_at, schedule.next_kind = DONE, None, None
+    state, due, kind = (DONE, None, None) if upcoming is None else (ACTIVE, *upcoming)
+    moved = await Schedule.filter(id=schedule.id, state=ACTIVE).update(
+        state=state, next_due_at=due, next_kind=kind
+    )
+    if moved:
+        schedule.state, schedule.next_due_at, schedule.next_kind = state, due, kind
     else:
-        schedule.next_due_at, schedule.next_kind = upcoming
-    await schedule.save(update_fields=["state", "next_due_at", "next_kind"])
+        await schedule.refresh_from_db()
     return schedule
 
 

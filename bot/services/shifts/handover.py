@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bot.i18n import N_, Translator
@@ -111,14 +110,10 @@ async def open_items(*, before: datetime | None = None, warehouse_only: bool = F
     return await query.order_by("-urgent", "id")
 
 
-async def mark_posted(
-    items: list[HandoverItem], at: datetime, using_db: BaseDBAsyncClient | None = None
-) -> None:
+async def mark_posted(items: list[HandoverItem], at: datetime) -> None:
     """Remember when items were first handed to a shift, so a later shift sees them as carried over."""
-    await (
-        HandoverItem.filter(id__in=[item.id for item in items], first_posted_at__isnull=True)
-        .using_db(using_db)
-        .update(first_posted_at=at)
+    await HandoverItem.filter(id__in=[item.id for item in items], first_posted_at__isnull=True).update(
+        first_posted_at=at
     )
 
 

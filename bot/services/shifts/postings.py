@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
 from bot.enums import ScheduleKind
-from bot.models import Occurrence, Schedule, ShiftDelivery, ShiftType
+from bot.models import Occurrence, Schedule, ShiftType
 from bot.services.scheduling import schedules, timespec
 from bot.services.shifts import parse as sp
 from bot.services.shifts import roster as shifts
@@ -118,21 +116,3 @@ def shift_day(schedule: Schedule, occurrence: Occurrence) -> date:
     if ref.event == END:
         at -= timedelta(minutes=1)
     return at.astimezone(zone).date()
-
-
-async def delivered(occurrence: Occurrence, recipient: int, part: str) -> bool:
-    """Whether this message of this posting already reached this recipient."""
-    return await ShiftDelivery.exists(occurrence_id=occurrence.id, recipient=recipient, part=part)
-
-
-async def record_delivery(
-    occurrence: Occurrence,
-    recipient: int,
-    part: str,
-    message_id: int | None,
-    using_db: BaseDBAsyncClient | None = None,
-) -> None:
-    """Remember a sent message; checked before each send, under the posting lock."""
-    await ShiftDelivery.create(
-        occurrence=occurrence, recipient=recipient, part=part, message_id=message_id, using_db=using_db
-    )

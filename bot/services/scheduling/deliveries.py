@@ -1,0 +1,69 @@
+"""Deliveries: the messages of a posting that fans out, one row per recipient, part and channel.
+
+A broadcast's copy in each chat, each message of a shift posting, each copy of a rotation handoff and each
+part of a digest is claimed here before it is sent and recorded right after, under the engine's posting
+lock. A retry or a restart therefore sends only what is missing, and a crash repeats at most one message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.models import Delivery, Occurrence
+
+TELEGRAM = "telegram"
+"""The channel every delivery has used so far (group robots of other apps come next)."""
+COPY = "copy"
+"""The part of a posting that sends every recipient the same message (a broadcast, a rotation handoff)."""
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+OPEN = (PENDING, SENDING)
+"""Not finished: never tried, or claimed by a run that stopped before it recorded the outcome."""
+MAX_ERROR = 255
+
+
+async def claim(
+    occurrence: Occurrence, recipient: int, part: str, channel: str = TELEGRAM
+) -> Delivery | None:
+    """Mark a message as being sent before it is sent, so a restart knows it may have gone; None once done."""
+    delivery, created = await Delivery.get_or_create(
+        occurrence_id=occurrence.id,
+        channel=channel,
+        recipient=recipient,
+        part=part,
+        defaults={"state": SENDING},
+    )
+    if created:
+        return delivery
+    if delivery.state not in OPEN:
+        return None
+    if delivery.state != SENDING:
+        delivery.state = SENDING
+        await delivery.save(update_fields=["state"])
+    return delivery
+
+
+async def delivered(
+    delivery: Delivery, message_id: int, now: datetime, extra: dict[str, object] | None = None
+) -> None:
+    """Record what the channel accepted (and what the poster noted about it, such as a failed pin)."""
+    delivery.state, delivery.message_id, delivery.sent_at = SENT, message_id, now
+    delivery.extra = {**delivery.extra, **(extra or {})}
+    await delivery.save(update_fields=["state", "message_id", "sent_at", "extra"])
+
+
+async def failed(delivery: Delivery, reason: str) -> None:
+    """Record a message refused for good (the bot was blocked or removed), with the reason: never retried."""
+    delivery.state, delivery.error = FAILED, reason[:MAX_ERROR]
+    await delivery.save(update_fields=["state", "error"])
+
+
+async def is_delivered(occurrence: Occurrence, recipient: int, part: str, channel: str = TELEGRAM) -> bool:
+    """Whether this message of the posting reached its recipient (not refused, not still open)."""
+    return await Delivery.exists(
+        occurrence_id=occurrence.id, channel=channel, recipient=recipient, part=part, state=SENT
+    )
+
+
+async def of_occurrence(occurrence: Occurrence) -> list[Delivery]:
+    """Every message of a posting, in the order they were claimed."""
+    return await Delivery.filter(occurrence_id=occurrence.id).order_by("id")
