@@ -5,7 +5,13 @@ the demos replay."""
 from __future__ import annotations
 
 import ast
+import contextlib
 import csv
+import os
+import select
+import subprocess
+import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +21,7 @@ import pytest
 from bot.shell.clock import moment
 from bot.shell.session import HELP
 from tests.shop_clock import FINANCE_COLUMNS
-from tests.test_cli import ROOT, run_bot
+from tests.test_cli import ROOT, TIMEOUT, clean_env, run_bot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO = ROOT / "docs" / "demo"
@@ -57,6 +63,7 @@ def after(transcript: str, typed: str) -> list[str]:
         ("+2h", datetime(2026, 11, 23, 12, 15)),
         ("+30m", datetime(2026, 11, 23, 10, 45)),
         ("+1d2h30m", datetime(2026, 11, 24, 12, 45)),
+        ("+90s", datetime(2026, 11, 23, 10, 16, 30)),
         ("18:00", datetime(2026, 11, 23, 18, 0)),
         ("9:30", datetime(2026, 11, 24, 9, 30)),  # already past today: tomorrow's
         ("10:15", datetime(2026, 11, 24, 10, 15)),  # now is not "next"
@@ -109,7 +116,74 @@ def test_clock_runs_a_day_of_postings_in_order(tmp_path: Path) -> None:
     assert out.count("⏰ rotate the banners") == 3 and out.count("⚠️ Nobody marked") == 3
     assert after(out, "alice@team> :clock") == ["(clock: Mon 2026-11-23 14:00)"]
     assert after(out, "alice@team> :clock 25:00")[0].startswith("(clock: no such time of day: 25:00")
-    assert "write +2h, +30m, +1d, 18:00" in after(out, "alice@team> :clock soon")[0]
+    assert "write +2h, +30m, +1d, +45s, 18:00" in after(out, "alice@team> :clock soon")[0]
+
+
+class Terminal:
+    """The shell at a keyboard (a pseudo-terminal): interactive, its clock running by itself."""
+
+    def __init__(self, cwd: Path) -> None:
+        import pty  # POSIX only
+
+        self.master, follower = pty.openpty()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "shell"],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            cwd=cwd,
+            env=clean_env(),
+        )
+        os.close(follower)
+        self.seen = ""
+
+    def type(self, line: str) -> None:
+        """Type a line and press Enter."""
+        os.write(self.master, f"{line}\n".encode())
+
+    def wait_for(self, text: str, timeout: float = TIMEOUT) -> str:
+        """Everything shown since the last wait, up to and including `text`, with plain line ends."""
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            assert ready, f"{text!r} not shown within {timeout} s; the screen:\n{self.seen}"
+            self.seen += os.read(self.master, 65536).decode("utf-8", errors="replace").replace("\r\n", "\n")
+        shown, _, self.seen = self.seen.partition(text)
+        return shown + text
+
+    def close(self) -> int | None:
+        """Wait for the shell to end (killing it if it will not) and free the terminal."""
+        try:
+            with contextlib.suppress(OSError):  # EIO: the shell has closed its side
+                while self.process.poll() is None and select.select([self.master], [], [], TIMEOUT)[0]:
+                    os.read(self.master, 65536)  # keep the terminal drained while the shell stops
+            return self.process.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return None
+        finally:
+            os.close(self.master)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_at_the_keyboard_postings_appear_by_themselves(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.wait_for("alice@team> ")
+        terminal.type("/shelf in 1m ticking")
+        terminal.wait_for("Alarm #1 set")
+        terminal.wait_for("alice@team> ")
+        terminal.type(":clock +57s")  # the alarm is now due in about 3 s of real time
+        terminal.wait_for(":clock +57s\n(clock: ")
+        terminal.wait_for("alice@team> ")
+        unprompted = terminal.wait_for("[3] Snooze 15 min\n")
+        assert unprompted.startswith("\n")  # on a fresh line under the waiting prompt
+        assert "[team] bot: ⏰ ticking\n" in unprompted
+        terminal.wait_for("alice@team> ")  # then the prompt again
+        terminal.type(":quit")
+        terminal.wait_for(":quit\n")
+    finally:
+        assert terminal.close() == 0
 
 
 # ---------------------------------------------------------------- what people see and do
@@ -222,10 +296,10 @@ def test_chats_lists_purposes_languages_writers_and_roles(day_of_work: tuple[str
     listed = after(out, "alice@finance> :chats")
     assert listed[:3] == [
         "chats:",
-        "  team         registered as team, language en; wrote here: bob, alice",
-        "  supervisors  not registered, language en; nobody wrote here yet",
+        "  team         registered as team, language en; active here: bob, alice",
+        "  supervisors  not registered, language en; nobody active here yet",
     ]
-    assert "  finance      registered as finance, language en; wrote here: alice" in listed
+    assert "  finance      registered as finance, language en; active here: alice" in listed
     assert "  private:bob  language en" in listed and "  private:alice language en" in listed
     assert "  alice (1001): manager" in listed and "  bob (1002): aftersale" in listed
     assert "  carol (1003): not seen by the bot yet" in listed

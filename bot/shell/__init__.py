@@ -65,17 +65,14 @@ async def lines_from(stream: TextIO, session: Session) -> bool | Restart:
             return outcome
 
 
-async def main(
-    settings: Settings, db: str | None = None, stdin: TextIO | None = None, out: TextIO | None = None
-) -> int:
+async def main(settings: Settings, db: str | None = None) -> int:
     """Start the fake server and the bot, read lines until :quit or the input ends; restart on request."""
-    stdin, out = stdin or sys.stdin, out or sys.stdout
-    interactive = stdin.isatty()
+    interactive = sys.stdin.isatty()
     async with FakeBotApi(bot_username="kefu_shell_bot", bot_name="Kefu Bot") as api:
         cast = Cast.on(api)
         config = shell_settings(settings, db, api.base_url)
         with ShellClock(ZoneInfo(config.bot_timezone), ticking=interactive) as clock:
-            session = Session(api, cast, clock, out, interactive)
+            session = Session(api, cast, clock, sys.stdout, interactive)
             api.on_call = session.on_call
             if interactive:
                 session.say(
@@ -85,7 +82,7 @@ async def main(
                 async with running(config) as bot:
                     session.bot = bot
                     await bot.idle()
-                    outcome = await lines_from(stdin, session)
+                    outcome = await lines_from(sys.stdin, session)
                 if not isinstance(outcome, Restart):
                     return 0
                 session.say(f"(bot stopped at {clock.shown()})")

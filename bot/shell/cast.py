@@ -48,8 +48,8 @@ class Cast:
         """A chat's id by its shell name; `private` is the person's private chat with the bot."""
         return self.people[person] if chat == PRIVATE else GROUPS[chat]
 
-    def wrote(self, chat_id: int, person: str) -> None:
-        """Remember that someone wrote in a chat."""
+    def active(self, chat_id: int, person: str) -> None:
+        """Remember that someone wrote or pressed a button in a chat."""
         names = self.seen.setdefault(chat_id, [])
         if person not in names:
             names.append(person)

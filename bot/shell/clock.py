@@ -16,18 +16,18 @@ import time_machine
 
 from bot.shell.running import RunningBot
 
-STEP = re.compile(r"\+(?=\d)(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?")
+STEP = re.compile(r"\+(?=\d)(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
 TIME_OF_DAY = re.compile(r"(?P<hour>\d{1,2}):(?P<minute>\d{2})")
 DATE_TIME = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:\s+(?P<time>\d{1,2}:\d{2}))?")
-FORMS = "+2h, +30m, +1d, 18:00 (the next 18:00) or 2026-11-23 09:00"
+FORMS = "+2h, +30m, +1d, +45s, 18:00 (the next 18:00) or 2026-11-23 09:00"
 
 
 def moment(text: str, now: datetime) -> datetime:
     """Where a clock showing `now` (aware, shop's zone) goes for `+2h`, `18:00` or `2026-11-23 09:00`."""
     text = text.strip()
     if step := STEP.fullmatch(text):
-        days, hours, minutes = (int(step.group(unit) or 0) for unit in "dhm")
-        return now + timedelta(days=days, hours=hours, minutes=minutes)
+        days, hours, minutes, seconds = (int(step.group(unit) or 0) for unit in "dhms")
+        return now + timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
     if of_day := TIME_OF_DAY.fullmatch(text):
         wall = clock_time(of_day.group("hour"), of_day.group("minute"))
         today = datetime.combine(now.date(), wall, now.tzinfo)

@@ -29,7 +29,7 @@ HELP = """Type a message or a command as the current person in the current chat.
                     +2h, +30m, +1d, 18:00 (the next 18:00), 2026-11-23 09:00 (may also go back)
   :restart [WHEN]   stop the bot and start it again on the same database; with WHEN (+1h, 18:00…)
                     the bot stays down until then, so it posts what it missed when it starts
-  :chats            chats (registered purpose, language, who wrote there) and people (roles)
+  :chats            chats (registered purpose, language, who is active there) and people (roles)
   :help             this text
   :quit             leave (so does Ctrl-D)
 Lines starting with # are comments. Every message the bot sends, to any chat, is shown as [chat] bot: …"""
@@ -89,16 +89,17 @@ class Session:
         lines = transcript_lines(self.api, call, self.cast.label)
         if not lines:
             return
+        unprompted = self.reading and self.interactive  # printed over the prompt, which then comes again
+        if unprompted:
+            print(file=self.out)
         if self.advancing or self.reading:
             self.stamp_clock()
-        if self.reading and self.interactive:
-            lines[0] = "\n" + lines[0]
         self.say("\n".join(lines))
-        if self.reading and self.interactive:
+        if unprompted:
             print(self.prompt, end="", file=self.out, flush=True)
 
     def stamp_clock(self) -> None:
-        """Print the clock before the bot's own postings, once per minute they happen in."""
+        """Print the clock before the bot's own postings, once for each minute they happen in."""
         shown = self.clock.shown()
         if shown != self.stamp:
             self.stamp = shown
@@ -106,7 +107,7 @@ class Session:
 
     async def deliver(self, update: dict[str, Any]) -> None:
         """Hand an update to the bot and wait until it has done everything it leads to."""
-        self.cast.wrote(self.chat_id, self.person)
+        self.cast.active(self.chat_id, self.person)
         await self.api.processed(update)
         await self.running.idle()
 
@@ -256,7 +257,7 @@ class Session:
     # ------------------------------------------------------------------ who is where
 
     async def list_chats(self) -> None:
-        """`:chats`: each chat's registered purpose, language and who wrote there; each person's roles."""
+        """`:chats`: each chat's purpose, language and who is active there; each person's roles."""
         default = settings_of(self.running.app).bot_locale
         purposes = {chat.id: chat.purpose for chat in await chats.registered()}
         self.say("chats:")
@@ -278,6 +279,6 @@ class Session:
             self.say(f"  {name} ({uid}): {roles}")
 
     def writers(self, chat_id: int) -> str:
-        """Who has written in a chat during this session."""
+        """Who has written or pressed a button in a chat during this session."""
         names = self.cast.seen.get(chat_id)
-        return f"wrote here: {', '.join(names)}" if names else "nobody wrote here yet"
+        return f"active here: {', '.join(names)}" if names else "nobody active here yet"
