@@ -62,7 +62,10 @@ def shell(db: str | None = None) -> int:
     from bot.shell import main
 
     configure_logging(logging.WARNING)
-    return asyncio.run(main(load_settings(), db))
+    try:
+        return asyncio.run(main(load_settings(), db))
+    except KeyboardInterrupt:  # Ctrl-C leaves like :quit, the bot stopped on the way out
+        return 130
 
 
 COMMANDS: dict[str, Callable[..., int]] = {"run": run, "migrate": migrate, "shell": shell}

@@ -9,6 +9,7 @@ import contextlib
 import csv
 import os
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -156,7 +157,7 @@ class Terminal:
         try:
             with contextlib.suppress(OSError):  # EIO: the shell has closed its side
                 while self.process.poll() is None and select.select([self.master], [], [], TIMEOUT)[0]:
-                    os.read(self.master, 65536)  # keep the terminal drained while the shell stops
+                    self.seen += os.read(self.master, 65536).decode("utf-8", errors="replace")
             return self.process.wait(TIMEOUT)
         except subprocess.TimeoutExpired:
             self.process.kill()
@@ -184,6 +185,17 @@ def test_at_the_keyboard_postings_appear_by_themselves(tmp_path: Path) -> None:
         terminal.wait_for(":quit\n")
     finally:
         assert terminal.close() == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_ctrl_c_at_the_prompt_leaves_at_once_without_a_traceback(tmp_path: Path) -> None:
+    terminal = Terminal(tmp_path)
+    try:
+        terminal.wait_for("alice@team> ")
+        terminal.process.send_signal(signal.SIGINT)  # what Ctrl-C sends; no Enter follows
+    finally:
+        assert terminal.close() == 130
+    assert "Traceback" not in terminal.seen
 
 
 # ---------------------------------------------------------------- what people see and do

@@ -7,7 +7,9 @@ postings can be seen in minutes; `:restart` restarts the bot on the same databas
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -42,22 +44,42 @@ def shell_settings(settings: Settings, db: str | None, api_base_url: str) -> Set
     )
 
 
+async def next_line(stream: TextIO, prompt: str | None) -> str | None:
+    """The next line typed after `prompt` (or piped), None at the end of the input.
+
+    It is read on a daemon thread, so that Ctrl-C, which ends the shell, never waits for an Enter first.
+    """
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Future[str | None] = loop.create_future()
+
+    def hand_over(line: str | None) -> None:
+        """Give the line to the waiting shell, unless it stopped waiting."""
+        if not arrived.done():
+            arrived.set_result(line)
+
+    def read() -> None:
+        """Block on the terminal or the pipe."""
+        try:
+            line = input(prompt) if prompt is not None else stream.readline() or None
+        except EOFError:
+            line = None
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(hand_over, line)
+
+    threading.Thread(target=read, name="shell-input", daemon=True).start()
+    return await arrived
+
+
 async def lines_from(stream: TextIO, session: Session) -> bool | Restart:
     """Feed typed (or piped) lines to the session until it ends or restarts; piped lines are echoed."""
     while True:
         session.reading = True
         try:
-            if session.interactive:
-                try:
-                    line = await asyncio.to_thread(input, session.prompt)
-                except EOFError:
-                    return False
-            else:
-                line = await asyncio.to_thread(stream.readline)
-                if not line:
-                    return False
+            line = await next_line(stream, session.prompt if session.interactive else None)
         finally:
             session.reading = False
+        if line is None:
+            return False
         if not session.interactive:
             session.say(session.prompt + line.rstrip("\n"))
         outcome = await session.handle(line)
