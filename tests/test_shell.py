@@ -234,6 +234,7 @@ hello
 :in private
 :save exported.csv
 :save
+:save no/such/folder/x.csv
 :clock 2026-11-23 08:30
 :in finance
 :file answered.csv my answers
@@ -293,6 +294,8 @@ def test_files_go_in_and_come_out(day_of_work: tuple[str, Path]) -> None:
     assert ORDER in (folder / "exported.csv").read_text(encoding="utf-8-sig")
     assert after(out, "alice@private> :save") == [f"(saved {name} to {name})"]
     assert (folder / name).read_bytes() == (folder / "exported.csv").read_bytes()
+    refused = after(out, "alice@private> :save no/such/folder/x.csv")
+    assert refused == ["(cannot save to no/such/folder/x.csv: No such file or directory)"]
     answered = after(out, "alice@finance> :file answered.csv my answers")  # finance's table sent back
     assert answered[0].startswith("[finance] bot: ✅ Answers recorded: 1 paid, 0 rejected.")
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from telegram.error import TelegramError
+
 from bot.fakeapi import ApiCall, FakeBotApi
 from bot.render.context import settings_of
 from bot.services.team import chats, people
@@ -213,8 +215,12 @@ class Session:
             document = message.get("document")
             if document:
                 path = Path(rest or document.get("file_name") or "download")
-                file = await self.running.app.bot.get_file(document["file_id"])
-                await file.download_to_drive(path)
+                try:
+                    file = await self.running.app.bot.get_file(document["file_id"])
+                    await file.download_to_drive(path)
+                except (OSError, TelegramError) as exc:
+                    self.say(f"(cannot save to {path}: {getattr(exc, 'strerror', None) or exc})")
+                    return
                 self.say(f"(saved {document.get('file_name', 'the file')} to {path})")
                 return
         self.say("(no file from the bot in this chat)")
