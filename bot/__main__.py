@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 
 from pydantic import ValidationError
 from telegram import Update
@@ -56,27 +57,37 @@ def migrate() -> int:
     return 0
 
 
-def shell() -> int:
+def shell(db: str | None = None) -> int:
     """Start the offline playground: the fake Bot API server, the real bot and a prompt."""
     from bot.shell import main
 
     configure_logging(logging.WARNING)
-    return asyncio.run(main(load_settings()))
+    try:
+        return asyncio.run(main(load_settings(), db))
+    except KeyboardInterrupt:  # Ctrl-C leaves like :quit, the bot stopped on the way out
+        return 130
 
 
-COMMANDS = {"run": run, "migrate": migrate, "shell": shell}
+COMMANDS: dict[str, Callable[..., int]] = {"run": run, "migrate": migrate, "shell": shell}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to a sub-command."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="kefu-bot: customer-service team bot")
-    parser.add_argument(
-        "command",
-        choices=COMMANDS,
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="command",
         help="run: poll Telegram; shell: offline playground; migrate: apply database migrations",
     )
-    args = parser.parse_args(argv)
-    return COMMANDS[args.command]()
+    parsers = {name: commands.add_parser(name) for name in COMMANDS}
+    parsers["shell"].add_argument(
+        "--db",
+        metavar="PATH",
+        help="keep the shell's database in this SQLite file (or database URL) across runs and :restart",
+    )
+    options = vars(parser.parse_args(argv))
+    return COMMANDS[options.pop("command")](**options)
 
 
 if __name__ == "__main__":

@@ -62,12 +62,15 @@ async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: ti
 
 
 def plan_escalation(app: App, occurrence: Occurrence, minutes: int) -> None:
-    """Check later whether somebody pressed Done."""
+    """Check later whether somebody pressed Done (once: a start-up posting and its resume plan the same)."""
+    name = f"escalate:{occurrence.id}"
+    for job in app.job_queue.get_jobs_by_name(name):  # type: ignore[union-attr]
+        job.schedule_removal()
     app.job_queue.run_once(  # type: ignore[union-attr]
         escalate_job,
         when=max(occurrence.due_at + timedelta(minutes=minutes), now()),
         data=occurrence.id,
-        name=f"escalate:{occurrence.id}",
+        name=name,
         job_kwargs={"misfire_grace_time": None},
     )
 

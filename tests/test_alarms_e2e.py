@@ -171,3 +171,17 @@ async def test_restart_posts_recent_alarms_late_and_summarises_old_ones(db_url: 
         async with Harness.running(db_url) as third:
             await third.say(ALICE, "/alarms")
             assert [text for text in texts(third, TEAM, "") if "⏰" in text or "offline" in text] == []
+
+
+async def test_alarm_posted_late_at_start_is_escalated_once(db_url: str) -> None:
+    with time_machine.travel(START, tick=False) as traveller:
+        async with Harness.running(db_url) as first:
+            await first.say(ALICE, "/setup supervisors", chat=SUPERVISORS)
+            await first.say(ALICE, "/shelf at 10:05 上架冬季外套")
+        traveller.shift(timedelta(minutes=15))  # down from 10:00 to 10:15: posted 10 min late, escalation due
+        async with Harness.running(db_url) as second:
+            await posted(second, SUPERVISORS, "Nobody marked this alarm done within 10 min")
+            await advance(second, traveller, timedelta(minutes=30))
+            await second.say(ALICE, "/alarms")  # a round trip: any second escalation would be out by now
+            assert len(texts(second, SUPERVISORS, "Nobody marked this alarm done")) == 1
+            assert len(texts(second, TEAM, "⏰ 上架冬季外套")) == 1

@@ -26,7 +26,9 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_bot(cwd: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+def run_bot(
+    cwd: Path, *args: str, stdin: str = "", timeout: float = TIMEOUT, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot ARGS` in `cwd` with a clean environment plus `env`."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -36,7 +38,7 @@ def run_bot(cwd: Path, *args: str, stdin: str = "", **env: str) -> subprocess.Co
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=TIMEOUT,
+        timeout=timeout,
         check=False,
     )
 
@@ -167,13 +169,13 @@ def test_shell_transcript_echoes_prompts_and_shows_replies(
 ) -> None:
     out = shell_run[0].stdout
     expected = [
-        "alice@team> /whoami\nbot: You are @alice (id 1001). Roles: manager.\n",
+        "alice@team> /whoami\n[team] bot: You are @alice (id 1001). Roles: manager.\n",
         "alice@team> :as bob\nbob@team> hello\nbob@team> :as alice\n",
-        "alice@team> /role @bob aftersale\nbot: @bob is now after-sales.\n",
-        "bob@team> /whoami\nbot: You are @bob (id 1002). Roles: after-sales.\n",
-        "bob@team> /lang zh\nbot: Sorry, this needs the role: supervisor, manager.\n",
-        "bob@team> :in private\nbob@private> /lang zh\nbot: 好的：本聊天现在使用中文。\n",
-        "bob@private> /whoami\nbot: 你是 @bob（id 1002）。角色：售后。\n",
+        "alice@team> /role @bob aftersale\n[team] bot: @bob is now after-sales.\n",
+        "bob@team> /whoami\n[team] bot: You are @bob (id 1002). Roles: after-sales.\n",
+        "bob@team> /lang zh\n[team] bot: Sorry, this needs the role: supervisor, manager.\n",
+        "bob@team> :in private\nbob@private> /lang zh\n[private:bob] bot: 好的：本聊天现在使用中文。\n",
+        "bob@private> /whoami\n[private:bob] bot: 你是 @bob（id 1002）。角色：售后。\n",
         "bob@private> :quit\n",
     ]
     position = 0
@@ -191,5 +193,5 @@ def test_shell_press_without_buttons_and_unknown_commands(tmp_path: Path) -> Non
     assert lines[:2] == ["alice@team> :press 1", "(no message with buttons in this chat)"]
     assert lines[2] == "alice@team> :foo"
     assert lines[3].startswith("Type a message or a command") and "  :press N" in result.stdout
-    assert lines.count("  :quit           leave (so does Ctrl-D)") == 2  # :in nowhere shows help too
-    assert lines[-1].startswith("  :quit") and "alice@team> :in nowhere" in lines
+    assert lines.count("  :quit             leave (so does Ctrl-D)") == 2  # :in nowhere shows help too
+    assert lines[-1].startswith("Lines starting with #") and "alice@team> :in nowhere" in lines
