@@ -22,9 +22,11 @@ from bot.services.digests import settings as digests
 from bot.services.errors import UserError
 from bot.services.records import book as records
 from bot.services.records import text as rt
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people
-from handlers.alarms import local
+from bot.services.when import Rule
+from handlers.alarms import local, rule_of
+from handlers.confirm import settle
 from handlers.gate import Call, Target, button, command, explain, message
 from jobs import digest_posts
 from jobs.engine import now
@@ -53,11 +55,10 @@ async def describe(t: Translator, name: str) -> str:
     titles = await digests.chat_titles(found)
     lines = [f"• {label}:"]
     for schedule in found:
-        rule = timespec.describe(timespec.from_json(schedule.rule), t, schedules.zone_of(schedule))
         lines.append(
             t(
                 "  {rule} → {chat} · next: {next}",
-                rule=rule,
+                rule=rule_of(t, schedule),
                 chat=titles.get(schedule.chat_id),
                 next=local(t, schedule),
             )
@@ -81,10 +82,16 @@ async def digest(call: Call) -> None:
     word = rest[0].lower() if len(rest) == 1 else ""
     if word in digests.OFF_WORDS | digests.ON_WORDS:
         await digests.switch(name, word in digests.ON_WORDS, actor_id=call.user_id, now=now())
-    else:
-        rule = digests.parse_rule(rest, now(), call.zone)
+        await call.reply(call.t("✅ Done.") + "\n" + await describe(call.t, name))
+        return
+    reading = digests.parse_rule(rest, now(), call.zone, await shop_calendar.current())
+
+    async def save(call: Call, rule: Rule) -> None:
+        """Move the digest to the reading chosen."""
         await digests.retime(name, rule, actor_id=call.user_id, now=now())
-    await call.reply(call.t("✅ Done.") + "\n" + await describe(call.t, name))
+        await call.reply(call.t("✅ Done.") + "\n" + await describe(call.t, name))
+
+    await settle(call, "digest", reading, save)
 
 
 async def refresh_list(call: Call, page: int, message_id: int | None = None) -> None:

@@ -111,11 +111,12 @@ def report_text(
     """Delivered and failed chats, with Telegram's reason, and where to see who has read it."""
     sent = [delivery for delivery in deliveries if delivery.state == broadcasts.SENT]
     lines = [
-        t(
-            "📣 Broadcast #{id} delivered to {sent} of {total} chat(s).",
+        t.ngettext(
+            "📣 Broadcast #{id} delivered to {sent} of {n} chat.",
+            "📣 Broadcast #{id} delivered to {sent} of {n} chats.",
+            len(deliveries),
             id=broadcast.id,
-            sent=len(sent),
-            total=len(deliveries),
+            sent=t.number(len(sent)),
         )
     ]
     minutes = int(late.total_seconds() // 60)

@@ -31,6 +31,8 @@ class Family(StrEnum):
     PAGE = "p"
     DRAFT = "d"
     FORM = "m"
+    WHEN = "w"
+    """A reading of a date or time the bot asks about before saving (✅ this one, another, ✏️ retype)."""
 
 
 RECORD_STATUSES = frozenset(
@@ -57,6 +59,7 @@ SPECS: dict[Family, Spec] = {
     Family.PAGE: Spec(frozenset({"go"}), range(10_000)),
     Family.DRAFT: Spec(frozenset({"log"})),
     Family.FORM: Spec(frozenset({"buyer", "shop", "split", "yes", "no", "skip", "save", "cancel"})),
+    Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
 }
 
 

@@ -19,8 +19,9 @@ from bot.i18n import N_
 from bot.models import Broadcast, BroadcastAck, BroadcastDelivery, Chat, Person, RoleGrant, Schedule
 from bot.services import audit
 from bot.services.errors import UserError
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import schedules
 from bot.services.team import chats
+from bot.services.when import Once, Reading, read_moment
 
 KIND = ScheduleKind.BROADCAST
 """The Schedule kind whose postings are broadcasts (jobs/broadcasts.py posts them)."""
@@ -98,6 +99,8 @@ class Request:
     pin: bool
     silent: bool
     send_at: datetime | None
+    when: Reading | None = None
+    """How at= was read: a bare 3点 is worth confirming before the preview (03:00 or 15:00?)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +119,12 @@ def parse_target(value: str) -> str:
     return str(target)
 
 
-def parse_time(value: str, now: datetime, zone: ZoneInfo) -> datetime:
-    """A wall time in the shop's zone (14:30, 14点30, 明天9点); one already past today means tomorrow."""
+def parse_time(value: str, now: datetime, zone: ZoneInfo) -> Reading:
+    """A moment in the shop's zone (14:30, 14点30, 明天9点, 两小时后); one past today means tomorrow."""
     try:
-        rule = timespec.parse_schedule(f"{value} ·", now, zone).rule
+        return read_moment(value, now, zone)
     except UserError:
         raise UserError(BAD_TIME, value=value) from None
-    if not isinstance(rule, timespec.Once):
-        raise UserError(BAD_TIME, value=value)
-    return rule.at
 
 
 def parse(args: str, quoted: Quoted | None, now: datetime, zone: ZoneInfo) -> Request:
@@ -151,7 +151,7 @@ def parse(args: str, quoted: Quoted | None, now: datetime, zone: ZoneInfo) -> Re
             break
     text = args[body_start:].strip()
     target = parse_target(options["to"]) if "to" in options else ChatPurpose.TEAM.value
-    send_at = parse_time(options["at"], now, zone) if "at" in options else None
+    when = parse_time(options["at"], now, zone) if "at" in options else None
     photo = None
     if quoted is not None:
         if text:
@@ -164,7 +164,8 @@ def parse(args: str, quoted: Quoted | None, now: datetime, zone: ZoneInfo) -> Re
     limit = MAX_CAPTION if photo else MAX_TEXT
     if len(text) > limit:
         raise UserError(TOO_LONG, length=len(text), limit=limit)
-    return Request(target, text, photo, "pin" in flags, "silent" in flags, send_at)
+    send_at = when.rule.at if when is not None and isinstance(when.rule, Once) else None
+    return Request(target, text, photo, "pin" in flags, "silent" in flags, send_at, when)
 
 
 def subcommand(args: str) -> tuple[str, int | None] | None:
@@ -295,7 +296,7 @@ async def confirm(
         kind=KIND,
         chat_id=broadcast.chat_id,
         owner_id=actor_id,
-        parsed=timespec.Parsed(timespec.Once(due), f"📣 {summary(broadcast)}", None),
+        parsed=Reading(Once(due), f"📣 {summary(broadcast)}"),
         zone=ZoneInfo(broadcast.timezone),
         now=min(now, due - SECOND),  # create() takes the first posting strictly after `now`
         ref=f"{KIND}:{broadcast.id}",

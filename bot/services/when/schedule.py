@@ -529,7 +529,7 @@ def read_rule(text: str, now: datetime, zone: ZoneInfo, calendar: ShopCalendar =
     if (
         parts.clock is not None
         and parts.end == len(src.norm)
-        and not (parts.day or parts.delay or parts.every)
+        and not (parts.day or parts.delay or parts.every or parts.days)
     ):
         parts = replace(parts, days=DaysPiece(0, 0, EVERY_DAY))
     if parts.end == 0:
