@@ -25,8 +25,10 @@ WHICH = N_("Which day? e.g. /dayoff add 2026-12-24 stocktaking, /dayoff work 12�
 
 def day_line(t: Translator, day: ShopDay) -> str:
     """One of the shop's days: when, what, and why."""
-    line = f"• {format_day(day.day, t.locale)}: {t(KIND_LABELS[day.kind])}"
-    return f"{line} ({day.note})" if day.note else line
+    shown, kind = format_day(day.day, t.locale), t(KIND_LABELS[day.kind])
+    if day.note:
+        return t("• {day}: {kind} ({note})", day=shown, kind=kind, note=day.note)
+    return t("• {day}: {kind}", day=shown, kind=kind)
 
 
 def official_line(t: Translator, found: days_off.Official) -> str:
@@ -76,7 +78,7 @@ async def dayoff(call: Call) -> None:
     replanned = call.t.ngettext(
         "{n} working-day schedule was re-planned.", "{n} working-day schedules were re-planned.", len(moved)
     )
-    await call.reply(f"{done} {replanned}")
+    await call.reply(call.t("{done} {replanned}", done=done, replanned=replanned))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

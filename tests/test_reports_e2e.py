@@ -228,10 +228,7 @@ async def test_export_in_chinese(bot: Harness, clock: Any) -> None:
     assert (
         refund["content"].decode("utf-8-sig").splitlines()[0].startswith("编号,登记时间,登记人,状态,订单号")
     )
-    assert (
-        await bot.say(ALICE, "/export 退款 2026-11", chat=ALICE)
-        == "2026年11月 没有可导出的记录。"
-    )
+    assert await bot.say(ALICE, "/export 退款 2026-11", chat=ALICE) == "2026年11月 没有可导出的记录。"
 
 
 async def test_someone_who_never_started_the_bot_is_told_how(bot: Harness, clock: Any) -> None:

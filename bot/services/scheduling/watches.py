@@ -13,7 +13,7 @@ from bot.services.errors import UserError
 from bot.services.records import fields as rf
 from bot.services.scheduling import schedules
 from bot.services.team.rules import Rules
-from bot.services.when import EVERY_DAY, Reading, Recurring, read_day, time_words_in
+from bot.services.when import EVERY_DAY, Reading, Recurring, read_day, split_day, time_words_in
 
 REFUND_WATCH, PRESALE = ScheduleKind.REFUND_WATCH, ScheduleKind.PRESALE
 WATCH_KINDS = frozenset({REFUND_WATCH, PRESALE})
@@ -84,14 +84,17 @@ def read_promise(words: list[str], rules: Rules, today: date) -> Promise:
     order = rf.order_number(words[0], rules)
     promised, given = today + timedelta(days=rules.presale_days), False
     note: list[str] = []
-    for word in words[1:]:
+    rest = words[1:]
+    while rest:
+        word, rest = rest[0], rest[1:]
         key, sep, value = word.replace("＝", "=").partition("=")
         if sep and key.lower() in DAYS_KEYS:
             if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 365:
                 raise UserError(N_("Days “{value}” should be a whole number from 1 to 365."), value=value)
             promised, given = today + timedelta(days=int(value)), True
         elif sep and key.lower() in BY_KEYS:
-            promised, given = promise_date(value, today), True
+            promised, rest = promise_date([value, *rest], today)
+            given = True
         else:
             note.append(word)
     text = " ".join(note)[:MAX_NOTE]
@@ -115,12 +118,14 @@ def _dates_in(note: list[str], today: date) -> tuple[tuple[date, str], ...]:
     return ()
 
 
-def promise_date(value: str, today: date) -> date:
-    """A promised date in any form people write one (12-20, 12月20日, 下周五, 3天后), after today."""
-    promised = read_day(value, today)
+def promise_date(words: list[str], today: date) -> tuple[date, list[str]]:
+    """A promised date at the start of the words, in any form people write one (12-20, 12月20日, Dec 20,
+    下周五, in 3 days), after today; and the words after it."""
+    promised, rest = split_day(words, today)
     if promised <= today:
+        value = " ".join(words[: len(words) - len(rest)])
         raise UserError(N_("{value} is not after today: the promise must still be ahead."), value=value)
-    return promised
+    return promised, rest
 
 
 async def promise(

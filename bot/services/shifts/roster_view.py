@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from bot.i18n import N_, Translator
 from bot.models import Person, ShiftType
+from bot.services.errors import UserError
 from bot.services.shifts import roster as shifts
 from bot.services.when import format_days, read_stretch, span
 
@@ -47,19 +48,17 @@ class Request:
 def parse_request(words: list[str], today: date) -> Request:
     """Read the period and the person of a roster view: a week from today by default; a day to start from,
     or a stretch in any words (下周, 12月, 2026-12, next month, 12-01..12-15); `month` shows whole months."""
+    who = next((word for word in words if word.startswith("@")), None)
+    said = [word for word in words if not word.startswith("@")]
     month = False
-    who = None
-    said: list[str] = []
-    for word in words:
-        if word.lower() in WEEK_WORDS:
-            month = False
-        elif word.lower() in MONTH_WORDS:
-            month = True
-        elif word.startswith("@") or word.isdigit():
-            who = word
-        else:
-            said.append(word)
-    first, stop = read_stretch(" ".join(said), today) if said else (today, today + timedelta(days=1))
+    try:
+        first, stop = read_stretch(" ".join(said), today) if said else (today, today + timedelta(days=1))
+    except UserError:  # `month 2026-12`, `week 12-05`, or a person by id (`104`)
+        month = any(word.lower() in MONTH_WORDS for word in said)
+        plain = [word for word in said if word.lower() not in WEEK_WORDS | MONTH_WORDS]
+        who = who or next((word for word in plain if word.isdigit()), None)
+        plain = [word for word in plain if not word.isdigit()]
+        first, stop = read_stretch(" ".join(plain), today) if plain else (today, today + timedelta(days=1))
     if stop - first > timedelta(days=1):
         return Request(first, stop - timedelta(days=1), who)
     if month:
