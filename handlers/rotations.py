@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, time
 
 from telegram.ext import Application, CommandHandler, filters
 
@@ -15,15 +15,18 @@ from bot.services.rotations import handoffs, review_groups, words
 from bot.services.rotations import text as rt
 from bot.services.team import people
 from bot.services.when import (
+    clock_readings,
+    format_clock,
     format_day,
     format_period,
-    read_clock,
     read_day,
     read_period,
     read_range,
     read_span,
 )
 from bot.services.when.days import MONTH
+from bot.services.when.messages import EITHER_HALF
+from handlers.confirm import Choice, ask
 from handlers.gate import Call, command, gated
 from jobs import rotation_posts
 from jobs.engine import now
@@ -91,10 +94,11 @@ async def members(call: Call, args: list[str]) -> None:
 
 
 async def period(call: Call, args: list[str]) -> None:
-    """Set the period, the first handoff day (start=) and the handoff time (at=)."""
+    """Set the period, the first handoff day (start=) and the handoff time (at=); a bare early hour
+    (at=3点) is asked about: 03:00 or 15:00?"""
     if not args:
         raise UserError(N_("Give the period, e.g. /rotation period 1m start=2026-12-01 at=09:00."))
-    every, start, at = None, None, None
+    every, start, typed = None, None, ""
     for word in args:
         pair = words.key_value(word)
         if pair is None:
@@ -102,11 +106,24 @@ async def period(call: Call, args: list[str]) -> None:
         elif pair[0] in words.START_KEYS:
             start = read_day(pair[1], today(call).date())
         elif pair[0] in words.AT_KEYS:
-            at = read_clock(pair[1])
+            typed = pair[1]
         else:
             raise UserError(N_("Unknown setting “{value}”: use start= and at=."), value=word)
-    rule = await review_groups.set_period(every, start, at, actor_id=call.user_id, chat_id=call.chat_id)
-    await changed(call, rule, call.t("✅ Rotation period set."))
+
+    async def save(call: Call, at: time | None) -> None:
+        """Set the period with the handoff time chosen."""
+        rule = await review_groups.set_period(every, start, at, actor_id=call.user_id, chat_id=call.chat_id)
+        await changed(call, rule, call.t("✅ Rotation period set."))
+
+    readings = clock_readings(typed) if typed else ()
+    if len(readings) < 2:
+        await save(call, readings[0] if readings else None)
+        return
+    shown = [format_clock(reading, call.t.locale) for reading in readings]
+    concern = call.t(EITHER_HALF, value=typed, chosen=shown[0])
+    labels = [call.t("handoffs at {time}", time=label) for label in shown]
+    choices = [Choice(label, reading) for label, reading in zip(labels, readings, strict=True)]
+    await ask(call, "rotation.edit", [concern], choices, save)
 
 
 async def override(call: Call, args: list[str]) -> None:

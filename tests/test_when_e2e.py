@@ -299,6 +299,15 @@ async def test_a_digest_at_an_hour_of_the_night_is_asked_about(bot: Harness, clo
     assert "every day at 15:00 → Finance · next: Mon 23 Nov 15:00 (today)" in saved["text"]
 
 
+async def test_a_handoff_at_an_hour_of_the_night_is_asked_about(bot: Harness, clock: Any) -> None:
+    await rotation_from_today(bot)
+    [question] = await bot.send(ALICE, "/rotation period at=3点", chat=ALICE)
+    assert "• “3点” could be morning or evening: I read it as 03:00." in question["text"]
+    assert buttons(question) == ["✅ handoffs at 03:00", "🔄 handoffs at 15:00", "✏️ No, let me retype"]
+    saved, _ = await bot.press(ALICE, ALICE, question["message_id"], 2)
+    assert "Next handoff: Mon 23 Nov 15:00 (every month)." in saved["text"]
+
+
 async def test_a_date_in_a_presale_note_is_asked_about(bot: Harness, clock: Any) -> None:
     [question] = await bot.send(ALICE, "/presale 123456789012345678 12月20日 蓝色连衣裙")
     assert "• “12月20日” in the note looks like a date." in question["text"]

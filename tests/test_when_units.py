@@ -26,6 +26,7 @@ from bot.services.when import (
     ShopCalendar,
     Weekdays,
     WorkingDays,
+    clock_readings,
     describe,
     format_day,
     format_moment,
@@ -527,6 +528,14 @@ def test_bad_shift_hours(typed: str, message: str) -> None:
 )
 def test_a_time_of_day(typed: str, wall: time) -> None:
     assert read_clock(typed) == wall
+
+
+def test_a_bare_early_hour_of_the_day_has_two_readings() -> None:
+    assert clock_readings("3点") == (time(3), time(15)) == clock_readings("3")
+    assert clock_readings("3:30") == (time(3, 30), time(15, 30))
+    assert clock_readings("03:00") == (time(3),)  # written with a zero: 24-hour
+    assert clock_readings("凌晨3点") == (time(3),) and clock_readings("下午3点") == (time(15),)
+    assert clock_readings("9点") == (time(9),)  # a shop's morning
 
 
 def test_lengths_and_rotation_periods() -> None:

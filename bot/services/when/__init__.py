@@ -33,7 +33,16 @@ from bot.services.when.display import (
     weekday_names,
 )
 from bot.services.when.fires import next_after, next_fires, occurrences
-from bot.services.when.hours import hhmm, overlaps, read_clock, read_duration, read_hours, read_span, span
+from bot.services.when.hours import (
+    clock_readings,
+    hhmm,
+    overlaps,
+    read_clock,
+    read_duration,
+    read_hours,
+    read_span,
+    span,
+)
 from bot.services.when.rules import (
     ALL_DAYS,
     EVERY_DAY,
@@ -75,6 +84,7 @@ __all__ = [
     "ShopCalendar",
     "Weekdays",
     "WorkingDays",
+    "clock_readings",
     "describe",
     "describe_days",
     "describe_every",

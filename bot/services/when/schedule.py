@@ -32,6 +32,7 @@ from bot.services.when.rules import (
 from bot.services.when.text import fold
 from bot.services.when.words import (
     CONNECTOR,
+    EARLY_HOURS,
     EN_CONNECTOR,
     ClockPiece,
     Concern,
@@ -64,8 +65,6 @@ MAX_AHEAD = timedelta(days=366)
 MAX_TEXT = 300
 TEXT_PUNCTUATION = " ,;:、，；：。"
 LEAD = re.compile(r"(?:lead|提前)[=:](?P<value>.*)|提前(?P<bare>[0-9半].*)", re.DOTALL)
-EARLY_HOURS = 6
-"""A bare hour up to this (3点) is more likely the afternoon's in a shop: confirm it even in a repeat."""
 
 STARTS = frozenset("每周星礼隔双工天从今明后大昨前下这本上凌半早清中傍晚夜")
 """The characters a Chinese time word starts with (after folding, numerals are digits)."""
