@@ -201,7 +201,7 @@ async def test_report_text_names_agents_and_lists_statuses_in_flow_order() -> No
     report = await reports.build(december())
     rendered = text.render(EN, report, await reports.names([ALICE])).splitlines()
     assert rendered[:3] == [
-        "📊 Report 2026-12-01 – 2026-12-31",
+        "📊 Report December 2026",
         "Records logged: 2",
         "• Refund 2: new 1, paid 1",
     ]

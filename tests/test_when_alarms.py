@@ -4,7 +4,8 @@ These were the old alarm parser's tests (bot/services/scheduling/timespec.py, re
 bot/services/when); they run against the grammar now, so nothing the alarms promised is lost. Pure functions,
 no database. The property tests check next_after against a brute-force reading of the DST policy (every wall
 slot of every local day), in zones with 1-hour, 30-minute and midnight shifts, so a missing or doubled alarm
-on a change-over day shows up as a counterexample.
+on a change-over day shows up as a counterexample (that any text reads soundly or fails as a UserError is
+tests/test_when_properties.py's).
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from bot.services.when import (
     to_json,
 )
 from bot.services.when import messages as ts
-from bot.services.when.schedule import MAX_AHEAD, MAX_TEXT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -651,91 +651,10 @@ def test_once_is_stored_in_utc() -> None:
 
 # --------------------------------------------------------------------------------------- properties
 
-TOKENS = [
-    *" ,:-~/、，：",
-    *("at", "in", "every", "from", "to", "and", "tomorrow", "daily", "hourly", "day", "weekday", "weekend"),
-    *("mon", "fri", "sun", "hour", "half", "m", "h", "min", "am", "pm", "lead=", "lead=5m", "lead=0m", "x"),
-    *(
-        "每",
-        "隔",
-        "天",
-        "周",
-        "星期",
-        "一",
-        "三",
-        "五",
-        "日",
-        "至",
-        "到",
-        "从",
-        "点",
-        "半",
-        "分",
-        "分钟",
-        "小时",
-    ),
-    *(
-        "后",
-        "明天",
-        "今天",
-        "后天",
-        "上午",
-        "下午",
-        "晚上",
-        "中午",
-        "工作日",
-        "周末",
-        "提前=",
-        "提前5分钟",
-        "年",
-        "月",
-    ),
-    *(
-        "14:30",
-        "9",
-        "0",
-        "30",
-        "59",
-        "60",
-        "24",
-        "25",
-        "99999",
-        "2026-12-01",
-        "12-01",
-        "2026",
-        "02-29",
-        "13-01",
-    ),
-    *("１４：３０", "上架", "\u3000", "\n", "0001-01-01", "9999-12-31", "🙂"),
-]
 INSTANTS = st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)
 )
 WALL_TIMES = st.builds(time, st.integers(0, 23), st.integers(0, 59))
-
-
-def check_parsed(found: Parsed, now: datetime) -> None:
-    """What parse_schedule returns is always a schedule the bot can run."""
-    assert isinstance(found.rule, Once | Interval | Recurring)
-    assert 1 <= len(found.text) <= MAX_TEXT and found.text == found.text.strip()
-    assert found.lead is None or found.lead >= timedelta(minutes=1)
-    if isinstance(found.rule, Once):
-        assert now < found.rule.at <= now + MAX_AHEAD
-
-
-@PROPERTY
-@given(
-    args=st.one_of(st.text(max_size=80), st.lists(st.sampled_from(TOKENS), max_size=10).map("".join)),
-    now=INSTANTS,
-    zone=st.sampled_from(ZONES),
-)
-def test_any_text_is_a_schedule_or_a_user_error(args: str, now: datetime, zone: ZoneInfo) -> None:
-    try:
-        found = read_schedule(args, now, zone)
-    except UserError as error:
-        assert error.message.format(**error.params)
-    else:
-        check_parsed(found, now)
 
 
 @st.composite

@@ -8,6 +8,7 @@ Telegram's per-group flood limit does not apply.
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -352,6 +353,7 @@ async def test_a_shop_day_off_moves_the_working_day_alarms(bot: Harness, clock: 
     assert texts(bot, TEAM, "⏰ 巡店") == []
     await advance(bot, clock, timedelta(days=1))  # Wednesday 09:00
     await posted(bot, TEAM, "⏰ 巡店")
+    await moved_past(1, datetime(2026, 11, 25, 1, 0, tzinfo=UTC))
     extra = await bot.say(ALICE, "/dayoff work 11-28")
     assert "✅ Sat 28 Nov: extra working day. 0 working-day schedules were re-planned." in extra
     assert "#1 · Thu 26 Nov 09:00 (tomorrow)" in await bot.say(ALICE, "/alarms")
@@ -421,4 +423,15 @@ async def test_rules_stored_by_the_old_alarm_parser_still_fire(bot: Harness, clo
     await advance(bot, clock, timedelta(minutes=30))
     for _, text in old:
         await posted(bot, TEAM, f"⏰ {text}")
+    await moved_past(1, soon)
     assert "#1 · Tue 24 Nov 10:30 (tomorrow)" in await bot.say(ALICE, "/alarms")
+
+
+async def moved_past(schedule_id: int, due: datetime) -> None:
+    """Wait (a few milliseconds) until the engine, having posted, moved a schedule past `due`."""
+    for _ in range(100):
+        stored = await Schedule.get(id=schedule_id)
+        if stored.next_due_at is None or stored.next_due_at > due:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"schedule {schedule_id} is still due at {due}")

@@ -7,7 +7,7 @@ acknowledged with Got it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -99,7 +99,7 @@ class Request:
     pin: bool
     silent: bool
     send_at: datetime | None
-    when: Reading | None = None
+    when: Reading | None = field(default=None, compare=False)
     """How at= was read: a bare 3点 is worth confirming before the preview (03:00 or 15:00?)."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
@@ -55,22 +56,13 @@ async def mark(
     note = " ".join(note.split())[:MAX_NOTE]
     async with in_transaction() as conn:
         found = await ShopDay.get_or_none(day=day, using_db=conn)
-        before: dict[str, object] | None = {"kind": found.kind, "note": found.note} if found else None
+        before = _state(found)
         if found is None:
             found = ShopDay(day=day, kind=kind, note=note, created_by=actor_id)
         found.kind, found.note = kind, note
         await found.save(using_db=conn)
-        await audit.record(
-            actor_id=actor_id,
-            chat_id=chat_id,
-            action=ACTION,
-            target=f"day:{day.isoformat()}",
-            before=before,
-            after={"kind": kind, "note": note},
-            using_db=conn,
-        )
-    shop_calendar.forget_cache()
-    return await schedules.replan_working_days(now)
+        await _audit(conn, day, before, _state(found), actor_id=actor_id, chat_id=chat_id)
+    return await _replan(now)
 
 
 async def unmark(day: date, *, actor_id: int, chat_id: int, now: datetime) -> list[Schedule]:
@@ -80,14 +72,39 @@ async def unmark(day: date, *, actor_id: int, chat_id: int, now: datetime) -> li
         if found is None:
             raise UserError(N_("{value} is not marked: nothing to remove."), value=day.isoformat())
         await found.delete(using_db=conn)
-        await audit.record(
-            actor_id=actor_id,
-            chat_id=chat_id,
-            action=ACTION,
-            target=f"day:{day.isoformat()}",
-            before={"kind": found.kind, "note": found.note},
-            using_db=conn,
-        )
+        await _audit(conn, day, _state(found), None, actor_id=actor_id, chat_id=chat_id)
+    return await _replan(now)
+
+
+def _state(found: ShopDay | None) -> dict[str, object] | None:
+    """A shop day as the audit log keeps it."""
+    return None if found is None else {"kind": found.kind, "note": found.note}
+
+
+async def _audit(
+    conn: BaseDBAsyncClient,
+    day: date,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+    *,
+    actor_id: int,
+    chat_id: int,
+) -> None:
+    """Record a change of a shop day with the change itself."""
+    target = f"day:{day.isoformat()}"
+    await audit.record(
+        actor_id=actor_id,
+        chat_id=chat_id,
+        action=ACTION,
+        target=target,
+        before=before,
+        after=after,
+        using_db=conn,
+    )
+
+
+async def _replan(now: datetime) -> list[Schedule]:
+    """The calendar changed: read it afresh and move the working-day schedules."""
     shop_calendar.forget_cache()
     return await schedules.replan_working_days(now)
 
