@@ -47,7 +47,8 @@ if __package__ in (None, ""):  # run as `python bench/alarms.py`: make the repos
 from bench.common import REPO, CpuMeter, CpuUse, LatencyStats, bot_session, kefu_bot, machine
 from bot import db
 from bot.fakeapi import ApiCall, FakeBotApi
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import schedules
+from bot.services.when import Once, Reading
 
 PER_CHAT_PER_MINUTE = 20
 OVERALL_PER_SECOND = 30
@@ -270,7 +271,7 @@ async def seed(url: str, keys: Sequence[tuple[int, int]], due: dt.datetime) -> N
                 kind="shelf",
                 chat_id=group_id(chat),
                 owner_id=OWNER,
-                parsed=timespec.Parsed(timespec.Once(due), f"alarm {chat} {number}", None),
+                parsed=Reading(Once(due), f"alarm {chat} {number}"),
                 zone=ZONE,
                 now=now,
                 escalate_minutes=None,

@@ -46,8 +46,9 @@ from bot.db import close_db, open_db
 from bot.i18n import translator
 from bot.models import Occurrence, Record, Schedule
 from bot.services import sql_portable as sql
-from bot.services.reports import exports, periods, text
+from bot.services.reports import exports, text
 from bot.services.reports import figures as reports
+from bot.services.when import Period, read_period
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SCRIPT = Path(__file__).resolve()
@@ -157,7 +158,7 @@ async def measure(path: Path, month: str, days: int, runs: int, out: Path) -> Fi
     now = dt.datetime.now(dt.UTC)
     await open_db(f"sqlite://{path}")
     try:
-        period = periods.parse(month, now, ZONE)
+        period = read_period(month, now, ZONE)
         report_seconds, lines = [], ""
         for _ in range(runs):
             started = time.perf_counter()
@@ -166,7 +167,7 @@ async def measure(path: Path, month: str, days: int, runs: int, out: Path) -> Fi
             lines = text.render(t, found, names)
             report_seconds.append(time.perf_counter() - started)
         today = now.astimezone(ZONE).date()
-        newest = periods.Period(today - dt.timedelta(days=days - 1), today + dt.timedelta(days=1), ZONE)
+        newest = Period(today - dt.timedelta(days=days - 1), today + dt.timedelta(days=1), ZONE)
         request = exports.Request(None, newest, "xlsx")
         rss_before = psutil.Process().memory_info().rss / MB
         started = time.perf_counter()

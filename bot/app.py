@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.i18n import LOCALES, translator
 from bot.ratelimit import RollingRateLimiter
 from bot.render.context import SETTINGS_KEY, settings_of
+from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
 from bot.services.team.catalog import COMMANDS
 from jobs import alarms, digest_posts, engine
@@ -34,6 +35,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     people.forget_cache()
     chats.forget_cache()
     rules.forget_cache()
+    shop_calendar.forget_cache()
     await db.open_db(settings.database_url)
     granted = await people.ensure_owners(settings.bot_owner_ids)
     if granted:

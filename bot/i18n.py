@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 LOCALES: tuple[str, ...] = ("en", "zh_CN")
@@ -60,11 +62,20 @@ class Translator:
         return text.format(**params) if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
-        """Translate the form for `n` (English has two, Chinese one), then fill placeholders; `{n}` is n.
+        """Translate the form for `n` (English has two, Chinese one), then fill placeholders; `{n}` is n
+        as the locale writes numbers (1,200).
 
         Named like gettext's own function so the default extraction keywords pick it up."""
         text: str = self._translations.ngettext(singular, plural, n)
-        return text.format(**{"n": n, **params})
+        return text.format(**{"n": self.number(n), **params})
+
+    def number(self, value: int | Decimal) -> str:
+        """A count or quantity as the locale writes it: 1,200 (grouping) with the decimals it has."""
+        return str(format_decimal(value, locale=self.locale))
+
+    def amount(self, value: Decimal) -> str:
+        """Money as the locale writes it, always with two decimals: 1,234.50."""
+        return str(format_decimal(value, format="#,##0.00", locale=self.locale))
 
     def join(self, items: Iterable[str]) -> str:
         """Join list items with the language's separator (`, ` in English, `、` in Chinese)."""

@@ -361,3 +361,17 @@ class Rotation(Model):
 
     class Meta:
         table = "rotation"
+
+
+class ShopDay(Model):
+    """A day the shop closes (off) or opens (work) against China's calendar, for working-day schedules."""
+
+    id = fields.IntField(primary_key=True)
+    day = fields.DateField(unique=True)
+    kind = fields.CharField(max_length=4)
+    note = fields.CharField(max_length=100, default="")
+    created_by = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "shop_day"

@@ -9,6 +9,8 @@ from handlers import (
     alarms,
     basics,
     broadcasts,
+    confirm,
+    days_off,
     digests,
     errors,
     gate,
@@ -37,6 +39,8 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     presale.register(app)  # /presale /presales
     digests.register(app)  # /digest, finance's Paid / Rejected buttons, reasons and returned refund tables
     shifts.register(app)  # /shifttype /roster /today, roster files (template, import)
+    days_off.register(app)  # /dayoff: the shop's days off and extra working days
+    confirm.register(app)  # the ✅ / 🔄 / ✏️ buttons under a reading the bot asks about
     handover.register(app)  # /handover and its ✅ buttons
     swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
     team.register(app)  # /team /role

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram.ext import Application
@@ -13,8 +14,10 @@ from bot.render.codec import Family
 from bot.render.keyboards import SNOOZE_MINUTES
 from bot.services.errors import UserError
 from bot.services.ids import parse_id
-from bot.services.scheduling import schedules, timespec, watches
+from bot.services.scheduling import schedules, shop_calendar, watches
 from bot.services.team import people
+from bot.services.when import Reading, Rule, describe, format_moment, from_json, read_schedule
+from handlers.confirm import next_fire, settle
 from handlers.gate import Call, Target, button, command
 from jobs.engine import now
 
@@ -32,32 +35,48 @@ WATCH_LABELS: dict[str, str] = {
 
 
 def local(t: Translator, schedule: Schedule) -> str:
-    """The next posting in the schedule's zone, or its state when there is none."""
+    """The next posting in the schedule's zone with its weekday, or its state when there is none."""
     if schedule.state != schedules.ACTIVE or schedule.next_due_at is None:
         return t(STATE_LABELS.get(schedule.state, schedule.state))
-    return schedule.next_due_at.astimezone(schedules.zone_of(schedule)).strftime("%m-%d %H:%M")
+    return next_fire(t, schedule.next_due_at, schedules.zone_of(schedule))
+
+
+def rule_of(t: Translator, schedule: Schedule) -> str:
+    """A stored schedule's rule in words, in the reader's language."""
+    return describe(from_json(schedule.rule), t, schedules.zone_of(schedule), now())
 
 
 async def shelf(call: Call) -> None:
-    """Set a shelf-change alarm: once, in a while, every N minutes in a window, daily or on weekdays."""
+    """Set a shelf-change alarm: once, in a while, every N minutes in a window, on chosen days; a reading
+    the bot is not sure of is asked about first."""
     args = (call.message.text or "").partition(" ")[2]
     if not args.strip():
         raise UserError(N_("When, and what? e.g. /shelf at 14:30 take the summer dresses down."))
-    zone = call.zone
-    parsed = timespec.parse_schedule(args, now(), zone)
+    reading = read_schedule(args, now(), call.zone, await shop_calendar.current())
+    text = call.t("Alarm text: {text}", text=reading.text)
+
+    async def save(call: Call, rule: Rule) -> None:
+        """Store the alarm with the reading chosen."""
+        await save_alarm(call, replace(reading, rule=rule))
+
+    await settle(call, "shelf", reading, save, text)
+
+
+async def save_alarm(call: Call, reading: Reading) -> None:
+    """Store a shelf alarm and say what was set and when it fires next."""
     schedule = await schedules.create(
         kind=ScheduleKind.SHELF,
         chat_id=call.chat_id,
         owner_id=call.user_id,
-        parsed=parsed,
-        zone=zone,
+        parsed=reading,
+        zone=call.zone,
         now=now(),
     )
     await call.reply(
         call.t(
             "⏰ Alarm #{id} set: {rule}. Next: {next}.",
             id=schedule.id,
-            rule=timespec.describe(parsed.rule, call.t, zone),
+            rule=describe(reading.rule, call.t, call.zone, now()),
             next=local(call.t, schedule),
         )
     )
@@ -71,7 +90,7 @@ async def list_alarms(call: Call) -> None:
         return
     lines = [call.t("Alarms in this chat:")]
     for schedule in found:
-        rule = timespec.describe(timespec.from_json(schedule.rule), call.t, schedules.zone_of(schedule))
+        rule = rule_of(call.t, schedule)
         lines.append(f"#{schedule.id} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}")
     await call.reply("\n".join(lines))
 
@@ -111,7 +130,7 @@ async def alarm_log(t: Translator, schedule: Schedule) -> str:
     lines = [t("Alarm #{id} log: {text}", id=schedule.id, text=schedule.text)]
     zone = schedules.zone_of(schedule)
     for occurrence in await schedules.history(schedule):
-        when = occurrence.due_at.astimezone(zone).strftime("%m-%d %H:%M")
+        when = format_moment(occurrence.due_at, zone, t.locale)
         if occurrence.state == schedules.MISSED:
             lines.append(t("• {when} missed (I was offline)", when=when))
         elif occurrence.acked_by and occurrence.acked_at:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from telegram import Message
@@ -18,6 +19,8 @@ from bot.services.broadcasts import announcements as broadcasts
 from bot.services.errors import UserError
 from bot.services.ids import parse_id
 from bot.services.team.catalog import PURPOSE_LABELS
+from bot.services.when import Once, Rule, format_moment
+from handlers.confirm import settle
 from handlers.gate import Call, Target, button, command
 from jobs.broadcasts import author_name
 from jobs.engine import now
@@ -38,10 +41,10 @@ def target_label(t: Translator, target: str) -> str:
     return t("all registered chats") if target == broadcasts.ALL else t(PURPOSE_LABELS[ChatPurpose(target)])
 
 
-def local_time(broadcast: Broadcast) -> str:
-    """When a scheduled broadcast goes out, in the zone it was set in."""
+def local_time(t: Translator, broadcast: Broadcast) -> str:
+    """When a scheduled broadcast goes out, with its weekday, in the zone it was set in."""
     assert broadcast.send_at is not None
-    return broadcast.send_at.astimezone(ZoneInfo(broadcast.timezone)).strftime("%m-%d %H:%M")
+    return format_moment(broadcast.send_at, ZoneInfo(broadcast.timezone), t.locale)
 
 
 def preview_text(t: Translator, broadcast: Broadcast) -> str:
@@ -53,7 +56,10 @@ def preview_text(t: Translator, broadcast: Broadcast) -> str:
             target=target_label(t, broadcast.target),
             chats=t.join(chat.title for chat in broadcasts.target_chats(broadcast)),
         ),
-        t("When: {when}", when=local_time(broadcast) if broadcast.send_at else t("as soon as you confirm")),
+        t(
+            "When: {when}",
+            when=local_time(t, broadcast) if broadcast.send_at else t("as soon as you confirm"),
+        ),
     ]
     options = [t("pin")] * broadcast.pin + [t("silent")] * broadcast.silent
     if options:
@@ -89,10 +95,25 @@ async def broadcast(call: Call) -> None:
     if action is not None:
         await (list_broadcasts(call) if action[1] is None else cancel(call, action[1]))
         return
-    zone = call.zone
-    request = broadcasts.parse(args, quoted(call.message), now(), zone)
+    request = broadcasts.parse(args, quoted(call.message), now(), call.zone)
+    if request.when is None:
+        await preview(call, request)
+        return
+
+    async def save(call: Call, rule: Rule) -> None:
+        """Preview the broadcast at the time chosen."""
+        assert isinstance(rule, Once)
+        await preview(call, replace(request, send_at=rule.at))
+
+    await settle(call, "broadcast", request.when, save)
+
+
+async def preview(call: Call, request: broadcasts.Request) -> None:
+    """Store the broadcast as a draft and show its preview with Confirm / Cancel."""
     to = await broadcasts.targets(request.target)
-    item = await broadcasts.create(request, author_id=call.user_id, chat_id=call.chat_id, zone=zone, to=to)
+    item = await broadcasts.create(
+        request, author_id=call.user_id, chat_id=call.chat_id, zone=call.zone, to=to
+    )
     sent = await call.reply(preview_text(call.t, item), reply_markup=broadcast_decision(call.t, item.id))
     await broadcasts.set_preview(item, sent.message_id)
 
@@ -119,7 +140,7 @@ async def list_broadcasts(call: Call) -> None:
     lines = [call.t("Scheduled broadcasts:")]
     for item in found:
         lines.append(
-            f"#{item.id} · {local_time(item)} · {target_label(call.t, item.target)} · "
+            f"#{item.id} · {local_time(call.t, item)} · {target_label(call.t, item.target)} · "
             f"{await author_name(item)} · {broadcasts.summary(item)}"
         )
     lines.append(call.t("Cancel one with /broadcast cancel <id>."))
@@ -148,7 +169,7 @@ async def acks(call: Call) -> None:
         f"“{broadcasts.summary(item)}”",
     ]
     for person, ack in status.acked:
-        lines.append(f"✅ {person_name(person)} {ack.at.astimezone(zone).strftime('%m-%d %H:%M')}")
+        lines.append(f"✅ {person_name(person)} {format_moment(ack.at, zone, call.t.locale)}")
     if status.waiting:
         lines.append(call.t("⏳ Not yet: {names}", names=call.t.join(map(person_name, status.waiting))))
     else:
@@ -186,7 +207,9 @@ async def press(call: Call, item: Broadcast) -> None:
     if call.button.verb == "cancel":
         stamp = call.t("✖️ Cancelled by {name}: nothing was sent.", name=call.name)
     elif item.send_at is not None:
-        stamp = call.t("🕒 Confirmed by {name}: goes out at {when}.", name=call.name, when=local_time(item))
+        stamp = call.t(
+            "🕒 Confirmed by {name}: goes out at {when}.", name=call.name, when=local_time(call.t, item)
+        )
         markup = broadcast_cancel(call.t, item.id)
     else:
         stamp = call.t("✅ Confirmed by {name}: sending now.", name=call.name)

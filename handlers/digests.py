@@ -11,7 +11,7 @@ from telegram.ext import Application, filters
 
 from bot.enums import ChatPurpose, RecordKind
 from bot.i18n import N_, Translator
-from bot.models import Record
+from bot.models import Record, Schedule
 from bot.render.cards import status_buttons
 from bot.render.codec import Family
 from bot.render.context import App, chat_translator
@@ -21,9 +21,11 @@ from bot.services.digests import settings as digests
 from bot.services.errors import UserError
 from bot.services.records import book as records
 from bot.services.records import text as rt
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people
-from handlers.alarms import local
+from bot.services.when import Rule
+from handlers.alarms import local, rule_of
+from handlers.confirm import settle
 from handlers.gate import Call, Target, button, command, explain, message
 from jobs import digest_posts
 from jobs.engine import now
@@ -52,11 +54,10 @@ async def describe(t: Translator, name: str) -> str:
     titles = await digests.chat_titles(found)
     lines = [f"• {label}:"]
     for schedule in found:
-        rule = timespec.describe(timespec.from_json(schedule.rule), t, schedules.zone_of(schedule))
         lines.append(
             t(
                 "  {rule} → {chat} · next: {next}",
-                rule=rule,
+                rule=rule_of(t, schedule),
                 chat=titles.get(schedule.chat_id),
                 next=local(t, schedule),
             )
@@ -80,12 +81,23 @@ async def digest(call: Call) -> None:
     word = rest[0].lower() if len(rest) == 1 else ""
     if word in digests.OFF_WORDS | digests.ON_WORDS:
         changed = await digests.switch(name, word in digests.ON_WORDS, actor_id=call.user_id, now=now())
-    else:
-        rule = digests.parse_rule(rest, now(), call.zone)
+        await call.reply(await changed_text(call, changed, name))
+        return
+    reading = digests.parse_rule(rest, now(), call.zone, await shop_calendar.current())
+
+    async def save(call: Call, rule: Rule) -> None:
+        """Move the digest to the reading chosen."""
         changed = await digests.retime(name, rule, actor_id=call.user_id, now=now())
+        await call.reply(await changed_text(call, changed, name))
+
+    await settle(call, "digest", reading, save)
+
+
+async def changed_text(call: Call, changed: list[Schedule], name: str) -> str:
+    """What a /digest change did, naming the chats it changed, then the digest as it is now."""
     titles = await digests.chat_titles(changed)
     done = call.t("✅ Changed for {chats}:", chats=call.t.join(titles.values()))
-    await call.reply(done + "\n" + await describe(call.t, name))
+    return done + "\n" + await describe(call.t, name)
 
 
 async def refresh_list(call: Call, page: int, message_id: int | None = None) -> None:

@@ -8,26 +8,22 @@ from datetime import UTC, datetime
 from telegram.error import Forbidden
 from telegram.ext import Application
 
-from bot.i18n import N_
-from bot.services.errors import UserError
 from bot.services.permissions import is_allowed
-from bot.services.reports import charts, exports, periods, text
+from bot.services.reports import charts, exports, text
 from bot.services.reports import figures as reports
+from bot.services.when import Period, format_period, read_period
+from bot.services.when.days import MONTH, TODAY
 from handlers.gate import Call, command
 
-TOO_MANY = N_("I do not understand “{value}”.")
 
-
-def period_of(call: Call, word: str | None, default: str) -> periods.Period:
-    """The period a command names, in the shop's zone."""
-    return periods.parse(word, datetime.now(UTC), call.zone, default=default)
+def period_of(call: Call, words: list[str], default: str) -> Period:
+    """The period a command names in any words (昨天, 上月, last week, 11月, 近7天), in the shop's zone."""
+    return read_period(" ".join(words), datetime.now(UTC), call.zone, default=default)
 
 
 async def report(call: Call) -> None:
     """A period's figures (today unless told otherwise)."""
-    if len(call.args) > 1:
-        raise UserError(TOO_MANY, value=call.args[1])
-    found = await reports.build(period_of(call, call.args[0] if call.args else None, periods.TODAY))
+    found = await reports.build(period_of(call, call.args, TODAY))
     names = await reports.names([person for person, _ in found.by_agent])
     await call.reply(text.render(call.t, found, names))
 
@@ -35,9 +31,7 @@ async def report(call: Call) -> None:
 async def chart(call: Call) -> None:
     """A PNG chart of refunds, complaints or alarms over a period (this month unless told otherwise)."""
     which = charts.parse(call.args[0] if call.args else None)
-    if len(call.args) > 2:
-        raise UserError(TOO_MANY, value=call.args[2])
-    period = period_of(call, call.args[1] if len(call.args) > 1 else None, periods.MONTH)
+    period = period_of(call, call.args[1:], MONTH)
     png: bytes | None = None
     if which == charts.REFUNDS:
         daily = await reports.refunds_per_day(period)
@@ -49,7 +43,7 @@ async def chart(call: Call) -> None:
         buckets = await reports.alarm_lateness(period)
         png = await asyncio.to_thread(charts.alarms, call.t, buckets, period) if any(buckets) else None
     if png is None:
-        await call.reply(call.t("Nothing to chart in {period}.", period=period.label))
+        await call.reply(call.t("Nothing to chart in {period}.", period=format_period(period, call.t.locale)))
         return
     await call.message.reply_photo(png, do_quote=not call.is_private)
 
@@ -59,7 +53,8 @@ async def export(call: Call) -> None:
     request = exports.parse(call.args, datetime.now(UTC), call.zone)
     rows = await exports.count(request)
     if not rows:
-        await call.reply(call.t("Nothing to export in {period}.", period=request.period.label))
+        period = format_period(request.period, call.t.locale)
+        await call.reply(call.t("Nothing to export in {period}.", period=period))
         return
     masked = not is_allowed("personal.see", call.roles)
     data = await exports.build(call.t, request, masked=masked)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from telegram import Document
@@ -12,22 +11,19 @@ from bot.i18n import N_, Translator
 from bot.services.errors import UserError
 from bot.services.shifts import postings as ss
 from bot.services.shifts import roster_import
+from bot.services.when import format_day, read_stretch
 from handlers.gate import Call, explain, gated
 from jobs.engine import now
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 CAPTION = r"^/roster(@\w+)?\s+(import|导入)(\s|$)"
 
 
 def month_of(words: list[str], today: date) -> date:
-    """The first day of the month asked for (2026-12), next month by default."""
+    """The first day of the month asked for (2026-12, 下个月, next month), next month by default."""
     if not words:
         return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-    found = MONTH.match(words[0])
-    if found is None or not 1 <= int(found[2]) <= 12:
-        raise UserError(N_("“{value}” is not a month: write it like 2026-12."), value=words[0])
-    return date(int(found[1]), int(found[2]), 1)
+    return read_stretch(" ".join(words), today)[0].replace(day=1)
 
 
 async def send_template(call: Call, words: list[str]) -> None:
@@ -61,7 +57,7 @@ def problems_text(t: Translator, problems: list[roster_import.Problem]) -> str:
     for problem in problems[: roster_import.MAX_PROBLEMS]:
         reason = explain(t, problem.error)
         if problem.day is not None:
-            reason = f"{problem.day.isoformat()}: {reason}"
+            reason = f"{format_day(problem.day, t.locale)}: {reason}"
         lines.append(t("• row {row}: {problem}", row=problem.row, problem=reason))
     if len(problems) > roster_import.MAX_PROBLEMS:
         lines.append(t("… and {count} more.", count=len(problems) - roster_import.MAX_PROBLEMS))
@@ -83,7 +79,9 @@ async def import_reply(call: Call) -> None:
     await ss.ensure(chat_id=call.chat_id, owner_id=call.user_id, zone=call.zone, now=now())
     await call.reply(
         call.t(
-            "✅ Roster imported: {days} day(s) for {people} person(s).", days=count, people=len(plan.people)
+            "✅ Roster imported: {days} for {people}.",
+            days=call.t.ngettext("{n} day", "{n} days", count),
+            people=call.t.ngettext("{n} person", "{n} people", len(plan.people)),
         )
     )
 

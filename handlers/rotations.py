@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, time
 
 from telegram.ext import Application, CommandHandler, filters
 
@@ -14,6 +14,19 @@ from bot.services.rotations import engine as rota
 from bot.services.rotations import handoffs, review_groups, words
 from bot.services.rotations import text as rt
 from bot.services.team import people
+from bot.services.when import (
+    clock_readings,
+    format_clock,
+    format_day,
+    format_period,
+    read_day,
+    read_period,
+    read_range,
+    read_span,
+)
+from bot.services.when.days import MONTH
+from bot.services.when.messages import EITHER_HALF
+from handlers.confirm import Choice, ask
 from handlers.gate import Call, command, gated
 from jobs import rotation_posts
 from jobs.engine import now
@@ -56,7 +69,7 @@ async def show(call: Call, args: list[str]) -> None:
     rule = await review_groups.required()
     moment = now()
     if args:
-        day = words.day(" ".join(args), today(call).date())
+        day = read_day(" ".join(args), today(call).date())
         moment = datetime.combine(day, rule.at, tzinfo=rule.tz)
     await handoffs.ensure(now())
     await reply_overview(call, rule, moment)
@@ -81,22 +94,36 @@ async def members(call: Call, args: list[str]) -> None:
 
 
 async def period(call: Call, args: list[str]) -> None:
-    """Set the period, the first handoff day (start=) and the handoff time (at=)."""
+    """Set the period, the first handoff day (start=) and the handoff time (at=); a bare early hour
+    (at=3点) is asked about: 03:00 or 15:00?"""
     if not args:
         raise UserError(N_("Give the period, e.g. /rotation period 1m start=2026-12-01 at=09:00."))
-    every, start, at = None, None, None
+    every, start, typed = None, None, ""
     for word in args:
         pair = words.key_value(word)
         if pair is None:
-            every = words.period(word)
+            every = read_span(word)
         elif pair[0] in words.START_KEYS:
-            start = words.day(pair[1], today(call).date())
+            start = read_day(pair[1], today(call).date())
         elif pair[0] in words.AT_KEYS:
-            at = words.clock(pair[1])
+            typed = pair[1]
         else:
             raise UserError(N_("Unknown setting “{value}”: use start= and at=."), value=word)
-    rule = await review_groups.set_period(every, start, at, actor_id=call.user_id, chat_id=call.chat_id)
-    await changed(call, rule, call.t("✅ Rotation period set."))
+
+    async def save(call: Call, at: time | None) -> None:
+        """Set the period with the handoff time chosen."""
+        rule = await review_groups.set_period(every, start, at, actor_id=call.user_id, chat_id=call.chat_id)
+        await changed(call, rule, call.t("✅ Rotation period set."))
+
+    readings = clock_readings(typed) if typed else ()
+    if len(readings) < 2:
+        await save(call, readings[0] if readings else None)
+        return
+    shown = [format_clock(reading, call.t.locale) for reading in readings]
+    concern = call.t(EITHER_HALF, value=typed, chosen=shown[0])
+    labels = [call.t("handoffs at {time}", time=label) for label in shown]
+    choices = [Choice(label, reading) for label, reading in zip(labels, readings, strict=True)]
+    await ask(call, "rotation.edit", [concern], choices, save)
 
 
 async def override(call: Call, args: list[str]) -> None:
@@ -106,7 +133,7 @@ async def override(call: Call, args: list[str]) -> None:
             N_("Say who stands in for whom and when, e.g. /rotation override @carol @bob 12-10..12-20.")
         )
     substitute, absent = await person(args[0]), await person(args[1])
-    first, last = words.day_range("".join(args[2:]), today(call).date())
+    first, last = read_range(" ".join(args[2:]), today(call).date())
     rule = await review_groups.add_override(
         substitute, absent, first, last, actor_id=call.user_id, chat_id=call.chat_id, today=today(call).date()
     )
@@ -114,19 +141,19 @@ async def override(call: Call, args: list[str]) -> None:
         "✅ {substitute} stands in for {absent}, {first}..{last}.",
         substitute=substitute.display_name,
         absent=absent.display_name,
-        first=first.isoformat(),
-        last=last.isoformat(),
+        first=format_day(first, call.t.locale),
+        last=format_day(last, call.t.locale),
     )
     await changed(call, rule, done)
 
 
 async def skip(call: Call, args: list[str]) -> None:
     """No handoff on a date: it moves to the next day."""
-    if len(args) != 1:
+    if not args:
         raise UserError(N_("Which date? e.g. /rotation skip 2027-01-01."))
-    day = words.day(args[0], today(call).date())
+    day = read_day(" ".join(args), today(call).date())
     rule = await review_groups.add_skip(day, actor_id=call.user_id, chat_id=call.chat_id)
-    await changed(call, rule, call.t("✅ No handoff on {day}.", day=day.isoformat()))
+    await changed(call, rule, call.t("✅ No handoff on {day}.", day=format_day(day, call.t.locale)))
 
 
 async def changed(call: Call, rule: rota.RotationRule, first: str) -> None:
@@ -159,14 +186,12 @@ async def rotation(call: Call) -> None:
 
 
 async def stats(call: Call) -> None:
-    """`/review stats [month]`: cases revised, failed and escalated per member and per group."""
-    local = today(call)
-    year, month = words.month(" ".join(call.args[1:]), local.date())
-    start = datetime(year, month, 1, tzinfo=local.tzinfo)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=local.tzinfo)
-    counted = await review_groups.stats(start, end)
+    """`/review stats [period]`: cases revised, failed and escalated per member and per group, this month
+    or any period (12月, 上月, last week, 2026-11)."""
+    period = read_period(" ".join(call.args[1:]), now(), call.zone, default=MONTH)
+    counted = await review_groups.stats(period.start, period.end)
     names = await rt.names_of(counted.by_member)
-    await call.reply(rt.stats_text(call.t, f"{year}-{month:02d}", counted, names))
+    await call.reply(rt.stats_text(call.t, format_period(period, call.t.locale), counted, names))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -13,10 +13,10 @@ from bot.i18n import N_, Translator
 from bot.models import ShiftType
 from bot.services.errors import UserError
 from bot.services.records.fields import split_words
-from bot.services.shifts import parse as sp
 from bot.services.shifts import postings as ss
 from bot.services.shifts import roster as shifts
 from bot.services.shifts import roster_view
+from bot.services.when import format_day, format_days, read_days, span
 from handlers.gate import Call, command
 from handlers.roster_files import import_reply, register_files, send_template
 from jobs.engine import now
@@ -38,12 +38,12 @@ def describe_type(t: Translator, shift_type: ShiftType) -> str:
         "• {label} ({name}): {hours}",
         label=t(shifts.label(shift_type)),
         name=shift_type.name,
-        hours=sp.span((shift_type.start, shift_type.end)),
+        hours=span((shift_type.start, shift_type.end)),
     )
     if shift_type.summer_start is not None:
         text += t(
             "; summer {hours} from {first} to {last}",
-            hours=sp.span(shifts.hours_in(shift_type, shifts.SUMMER)),
+            hours=span(shifts.hours_in(shift_type, shifts.SUMMER)),
             first=shift_type.summer_from,
             last=shift_type.summer_to,
         )
@@ -67,17 +67,15 @@ async def shifttype(call: Call) -> None:
     await call.reply("\n".join(lines))
 
 
-def compact(days: list[date]) -> str:
-    """Dates as runs: 12-01..12-05, 12-08."""
+def compact(t: Translator, days: list[date]) -> str:
+    """Dates as runs with their weekdays: Tue 1 Dec – Sat 5 Dec, Tue 8 Dec."""
     runs: list[list[date]] = []
     for day in days:
         if runs and runs[-1][-1] + timedelta(days=1) == day:
             runs[-1].append(day)
         else:
             runs.append([day])
-    return ", ".join(
-        run[0].strftime("%m-%d") + (".." + run[-1].strftime("%m-%d") if len(run) > 1 else "") for run in runs
-    )
+    return t.join(format_days(run[0], run[-1], t.locale) for run in runs)
 
 
 async def roster(call: Call) -> None:
@@ -100,33 +98,38 @@ async def roster(call: Call) -> None:
 
 
 async def roster_set(call: Call, words: list[str]) -> None:
-    """`/roster set @user <dates> <shift>`: all days or none."""
-    if len(words) != 3:
+    """`/roster set @user <dates> <shift>`: all days or none; the dates in any words (12-01..12-31, 下周)."""
+    if len(words) < 3:
         raise UserError(N_("Say who, which dates and which shift, e.g. /roster set @bob 12-01..12-31 day."))
     person = await shifts.resolve_person(words[0])
-    days = sp.parse_days(words[1], call.today)
-    shift_type = await shifts.find_type(words[2])
+    days = read_days(" ".join(words[1:-1]), call.today)
+    shift_type = await shifts.find_type(words[-1])
     done = await shifts.assign(person, days, shift_type, actor_id=call.user_id, chat_id=call.chat_id)
     await ss.ensure(chat_id=call.chat_id, owner_id=call.user_id, zone=call.zone, now=now())
-    text = call.t(
-        "✅ {name}: {shift} on {count} day(s): {days}.",
+    text = call.t.ngettext(
+        "✅ {name}: {shift} on {n} day: {days}.",
+        "✅ {name}: {shift} on {n} days: {days}.",
+        len(done.changed),
         name=person.display_name,
         shift=call.t(shifts.label(shift_type)),
-        count=len(done.changed),
-        days=compact(done.changed) or "—",
+        days=compact(call.t, done.changed) or "—",
     )
     if done.unchanged:
-        text += "\n" + call.t("Already so: {days}.", days=compact(done.unchanged))
+        text += "\n" + call.t("Already so: {days}.", days=compact(call.t, done.unchanged))
     await call.reply(text)
 
 
 async def roster_off(call: Call, words: list[str]) -> None:
     """`/roster off @user <dates> [shift]`: days off, or one shift taken off those days."""
-    if len(words) not in (2, 3):
+    if len(words) < 2:
         raise UserError(N_("Say who and which dates, e.g. /roster off @bob 12-06,12-07."))
     person = await shifts.resolve_person(words[0])
-    days = sp.parse_days(words[1], call.today)
-    shift_type = await shifts.find_type(words[2]) if len(words) == 3 else None
+    try:
+        days, shift_type = read_days(" ".join(words[1:]), call.today), None
+    except UserError:
+        if len(words) == 2:
+            raise
+        days, shift_type = read_days(" ".join(words[1:-1]), call.today), await shifts.find_type(words[-1])
     done = await shifts.unassign(person, days, shift_type, actor_id=call.user_id, chat_id=call.chat_id)
     if not done.changed:
         await call.reply(
@@ -134,7 +137,7 @@ async def roster_off(call: Call, words: list[str]) -> None:
         )
         return
     await call.reply(
-        call.t("✅ {name} is off on {days}.", name=person.display_name, days=compact(done.changed))
+        call.t("✅ {name} is off on {days}.", name=person.display_name, days=compact(call.t, done.changed))
     )
 
 
@@ -165,14 +168,14 @@ async def reply_tables(call: Call, title: str, blocks: list[list[str]]) -> None:
         await call.message.reply_text(piece, parse_mode=ParseMode.HTML, do_quote=not call.is_private)
 
 
-def span_line(t: Translator, span: shifts.Span, zone: ZoneInfo) -> str:
-    """A shift with its hours and people."""
-    names = t.join(person.display_name for person in span.people) or t("nobody rostered")
+def span_line(t: Translator, found: shifts.Span, zone: ZoneInfo) -> str:
+    """A shift with its hours, its day (with the weekday) and its people."""
+    names = t.join(person.display_name for person in found.people) or t("nobody rostered")
     return t(
         "{shift} {hours} ({day}): {names}",
-        shift=t(shifts.label(span.shift_type)),
-        hours=sp.span(shifts.hours(span.shift_type, span.day)),
-        day=span.day.strftime("%m-%d"),
+        shift=t(shifts.label(found.shift_type)),
+        hours=span(shifts.hours(found.shift_type, found.day)),
+        day=format_day(found.day, t.locale),
         names=names,
     )
 
@@ -180,7 +183,7 @@ def span_line(t: Translator, span: shifts.Span, zone: ZoneInfo) -> str:
 async def on_duty(call: Call) -> None:
     """Who is on shift now and who comes next."""
     running, upcoming = await shifts.now_and_next(now(), call.zone)
-    lines = [call.t("🕘 Now: {shift}", shift=span_line(call.t, span, call.zone)) for span in running]
+    lines = [call.t("🕘 Now: {shift}", shift=span_line(call.t, found, call.zone)) for found in running]
     if not running:
         lines.append(call.t("🕘 Nobody is on shift now."))
     if upcoming:

@@ -16,11 +16,11 @@ from bot.render.context import App, chat_translator
 from bot.render.keyboards import swap_answer, swap_decision
 from bot.services.errors import UserError
 from bot.services.records.fields import split_words
-from bot.services.scheduling import schedules, timespec
-from bot.services.shifts import parse as sp
+from bot.services.scheduling import schedules
 from bot.services.shifts import roster as shifts
 from bot.services.shifts import swaps
 from bot.services.team import chats, people
+from bot.services.when import Once, Reading, format_day, read_day, split_day
 from handlers.gate import Call, Target, button, command
 from jobs.engine import now
 
@@ -36,7 +36,7 @@ def describe(t: Translator, found: swaps.Plan) -> str:
             other=found.other.display_name,
             requester=found.requester.display_name,
             shifts=mine,
-            day=found.day.isoformat(),
+            day=format_day(found.day, t.locale),
         )
     return t(
         "{other} takes {requester}'s {shifts} on {day}; {requester} takes {other}'s {their_shifts} on "
@@ -44,23 +44,23 @@ def describe(t: Translator, found: swaps.Plan) -> str:
         other=found.other.display_name,
         requester=found.requester.display_name,
         shifts=mine,
-        day=found.day.isoformat(),
+        day=format_day(found.day, t.locale),
         their_shifts=t.join(t(shifts.label(shift_type)) for shift_type in found.theirs),
-        their_day=found.their_day.isoformat(),
+        their_day=format_day(found.their_day, t.locale),
     )
 
 
 async def swap(call: Call) -> None:
     """`/swap @other <date> [<their date>]`: checked against the roster, then put to the other person."""
     words = split_words((call.message.text or "").partition(" ")[2])
-    if len(words) not in (2, 3):
+    if len(words) < 2:
         raise UserError(
             N_("Say with whom and which day, e.g. /swap @carol 12-05 or /swap @carol 12-05 12-07.")
         )
     other = await shifts.resolve_person(words[0])
     now_day = call.today
-    day = sp.parse_day(words[1], now_day)
-    their_day = sp.parse_day(words[2], now_day) if len(words) == 3 else None
+    day, rest = split_day(words[1:], now_day)
+    their_day = read_day(" ".join(rest), now_day) if rest else None
     requester = await people.get(call.user_id) or Person(id=call.user_id)
     found = await swaps.plan(requester, other, day, their_day, now_day)
     request = await swaps.ask(found, chat_id=call.chat_id, now=now())
@@ -72,12 +72,11 @@ async def swap(call: Call) -> None:
 
 async def arm_timeout(call: Call, request: SwapRequest) -> None:
     """A one-off schedule that cancels the swap if nobody decided in time (it survives restarts)."""
-    parsed = timespec.Parsed(timespec.Once(request.expires_at), f"swap #{request.id}", None)
     await schedules.create(
         kind=swaps.KIND,
         chat_id=request.chat_id,
         owner_id=request.requester_id,
-        parsed=parsed,
+        parsed=Reading(Once(request.expires_at), f"swap #{request.id}"),
         zone=call.zone,
         now=now(),
         ref=f"{swaps.KIND}:{request.id}",

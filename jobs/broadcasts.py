@@ -98,11 +98,12 @@ def report_text(t: Translator, broadcast: Broadcast, sent_to: list[Delivery], la
     titles = {chat.id: chat.title for chat in broadcasts.target_chats(broadcast)}
     sent = [delivery for delivery in sent_to if delivery.state == deliveries.SENT]
     lines = [
-        t(
-            "📣 Broadcast #{id} delivered to {sent} of {total} chat(s).",
+        t.ngettext(
+            "📣 Broadcast #{id} delivered to {sent} of {n} chat.",
+            "📣 Broadcast #{id} delivered to {sent} of {n} chats.",
+            len(sent_to),
             id=broadcast.id,
-            sent=len(sent),
-            total=len(sent_to),
+            sent=t.number(len(sent)),
         )
     ]
     minutes = int(late.total_seconds() // 60)

@@ -83,11 +83,12 @@ async def finance(posting: Posting) -> timedelta | None:
     caption = "\n".join(
         [
             posting.heading(
-                t(
-                    "💰 Refund table for {day}: {count} refund(s), total ¥{total}.",
+                t.ngettext(
+                    "💰 Refund table for {day}: {n} refund, total ¥{total}.",
+                    "💰 Refund table for {day}: {n} refunds, total ¥{total}.",
+                    len(found),
                     day=day,
-                    count=len(found),
-                    total=content.total(found),
+                    total=t.amount(content.total(found)),
                 )
             ),
             t(

@@ -22,6 +22,7 @@ from bot.models import Delivery, Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES, Bulk, retry_seconds
 from bot.render.context import App, chat_translator
 from bot.services.scheduling import changes, deliveries, schedules, watches
+from bot.services.when import format_moment
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,7 @@ async def missed_line(app: App, t: Translator, schedule: Schedule, when: datetim
     what = await kind.describe(app, t, schedule, when) if kind and kind.describe else schedule.text
     if what is None:
         return None
-    local = when.astimezone(schedules.zone_of(schedule)).strftime("%m-%d %H:%M")
+    local = format_moment(when, schedules.zone_of(schedule), t.locale)
     return f"• {local} #{schedule.id} {what}"
 
 
@@ -283,7 +284,11 @@ async def report_missed(app: App, chat_id: int, items: list[tuple[datetime, Sche
     if not listed:
         return
     lines = [
-        t("While I was offline, {count} alarm(s) were missed:", count=len(listed)),
+        t.ngettext(
+            "While I was offline, {n} alarm was missed:",
+            "While I was offline, {n} alarms were missed:",
+            len(listed),
+        ),
         *listed[:MISSED_LISTED],
     ]
     if len(listed) > MISSED_LISTED:

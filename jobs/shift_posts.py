@@ -17,10 +17,11 @@ from bot.render.context import App, chat_translator, settings_of
 from bot.render.keyboards import handover_items
 from bot.services.scheduling import deliveries, schedules
 from bot.services.shifts import handover
-from bot.services.shifts import parse as sp
 from bot.services.shifts import postings as ss
 from bot.services.shifts import roster as shifts
 from bot.services.team import chats
+from bot.services.when import hhmm
+from bot.services.when import span as hours_text
 from jobs import engine
 from jobs.watch_posts import watch_list
 
@@ -88,7 +89,7 @@ async def outgoing(app: App, schedule: Schedule, occurrence: Occurrence, late: t
             text = t(
                 "⏰ Your {shift} starts at {start} (in {minutes} min).",
                 shift=t(shifts.label(shift_type)),
-                start=sp.hhmm(start),
+                start=hhmm(start),
                 minutes=schedule.lead_minutes,
             )
             out.append(Outgoing(person.id, REMIND, text + late_note(t, late)))
@@ -102,7 +103,7 @@ async def outgoing(app: App, schedule: Schedule, occurrence: Occurrence, late: t
                 "🕕 The {shift} ends at {end}. {names}: write what the next shift must know with "
                 "/handover <text> (#urgent, #call <buyer>, #warehouse). Open items: {count}.",
                 shift=t(shifts.label(shift_type)),
-                end=sp.hhmm(end),
+                end=hhmm(end),
                 names=names,
                 count=count,
             )
@@ -115,7 +116,7 @@ async def outgoing(app: App, schedule: Schedule, occurrence: Occurrence, late: t
         text = t(
             "🕘 The {shift} ({hours}) starts: {names}.",
             shift=t(shifts.label(shift_type)),
-            hours=sp.span((start, end)),
+            hours=hours_text((start, end)),
             names=names,
         )
         out.append(Outgoing(chat_id, SUMMARY, text + late_note(t, late)))
@@ -184,5 +185,5 @@ async def describe_missed(app: App, t: Translator, schedule: Schedule, when: dat
     ref = ss.Ref.parse(schedule.ref)
     shift_type = await ShiftType.get(id=ref.type_id)
     what = MISSED_LABELS[ref.event]
-    hours = sp.span(shifts.hours(shift_type, ss.shift_day(schedule, missed)))
+    hours = hours_text(shifts.hours(shift_type, ss.shift_day(schedule, missed)))
     return t(what, shift=t(shifts.label(shift_type)), hours=hours)

@@ -9,6 +9,7 @@ from bot.i18n import Translator
 from bot.models import Record, Schedule
 from bot.render.cards import status_buttons
 from bot.services.scheduling import schedules, watches
+from bot.services.when import format_day, format_moment
 
 MAX_LISTED = 10
 
@@ -19,10 +20,10 @@ async def watch_line(t: Translator, schedule: Schedule) -> str:
     if schedule.kind == watches.REFUND_WATCH:
         record = await Record.get(id=watches.record_id_of(schedule))
         assert record.deadline_at is not None
-        ends = record.deadline_at.astimezone(zone).strftime("%m-%d %H:%M")
+        ends = format_moment(record.deadline_at, zone, t.locale)
         return t("• {id}: insurance countdown ends {when}", id=record.short_id, when=ends)
     assert schedule.ends_at is not None
-    promised = schedule.ends_at.astimezone(zone).strftime("%m-%d")
+    promised = format_day(schedule.ends_at.astimezone(zone).date(), t.locale)
     return t("• pre-sale order {order}: ship by {date}", order=schedule.ref, date=promised)
 
 
@@ -45,24 +46,28 @@ async def watch_post(t: Translator, schedule: Schedule, now: datetime) -> tuple[
         record = await Record.get(id=watches.record_id_of(schedule))
         assert record.deadline_at is not None
         days = max(0, (record.deadline_at - now).days)
-        text = t(
-            "⏰ Insurance countdown: {id} has {days} days left (ends {when}). If the return parcel has not "
+        text = t.ngettext(
+            "⏰ Insurance countdown: {id} has {n} day left (ends {when}). If the return parcel has not "
             "moved, reject the refund before the platform pays it automatically.",
+            "⏰ Insurance countdown: {id} has {n} days left (ends {when}). If the return parcel has not "
+            "moved, reject the refund before the platform pays it automatically.",
+            days,
             id=record.short_id,
-            days=days,
-            when=record.deadline_at.astimezone(zone).strftime("%m-%d %H:%M"),
+            when=format_moment(record.deadline_at, zone, t.locale),
         )
         return text, status_buttons(t, record), record
     assert schedule.ends_at is not None
     promised = schedule.ends_at.astimezone(zone).date()
     days = (promised - now.astimezone(zone).date()).days
+    date = format_day(promised, t.locale)
     if days <= 0:
-        text = t("📦 Pre-sale order {order} must ship TODAY ({date}).", order=schedule.ref, date=promised)
+        text = t("📦 Pre-sale order {order} must ship TODAY ({date}).", order=schedule.ref, date=date)
     else:
-        text = t(
-            "📦 Pre-sale order {order} must ship by {date}: {days} days left.",
+        text = t.ngettext(
+            "📦 Pre-sale order {order} must ship by {date}: {n} day left.",
+            "📦 Pre-sale order {order} must ship by {date}: {n} days left.",
+            days,
             order=schedule.ref,
-            date=promised,
-            days=days,
+            date=date,
         )
     return (f"{text}\n{schedule.text}" if schedule.text else text), None, None

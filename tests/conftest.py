@@ -13,6 +13,7 @@ import pytest
 import time_machine
 
 from bot import db
+from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
 from tests.harness import Harness
 from tests.shop_clock import START
@@ -73,6 +74,7 @@ async def database(db_url: str) -> AsyncIterator[str]:
     people.forget_cache()
     chats.forget_cache()
     rules.forget_cache()
+    shop_calendar.forget_cache()
     await db.open_db(db_url)
     try:
         yield db_url

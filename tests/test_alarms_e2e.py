@@ -14,7 +14,7 @@ from tests.shop_clock import START, advance, posted, texts
 
 async def test_one_off_alarm_fires_once_and_done_is_recorded(bot: Harness, clock: Any) -> None:
     reply = await bot.say(ALICE, "/shelf at 10:30 下架夏季连衣裙")
-    assert "Alarm #1 set" in reply and "Next: 11-23 10:30" in reply
+    assert "Alarm #1 set: once on Mon 23 Nov 10:30. Next: Mon 23 Nov 10:30 (today)." in reply
     await advance(bot, clock, timedelta(minutes=29))
     assert texts(bot, TEAM, "⏰ 下架") == []
     await advance(bot, clock, timedelta(minutes=1))
@@ -145,8 +145,10 @@ async def test_bad_input_is_explained_and_nothing_is_stored(
 
 async def test_chinese_chat_gets_chinese_alarms(bot: Harness, clock: Any) -> None:
     await bot.say(ALICE, "/lang zh")
-    reply = await bot.say(ALICE, "/shelf 10点30 下架")
-    assert "⏰ 提醒 #1 已设置" in reply
+    [question] = await bot.send(ALICE, "/shelf 10点30 下架")
+    assert "“10点30”可能是上午也可能是晚上：我理解为 10:30。" in question["text"]
+    pressed = await bot.press(ALICE, TEAM, question["message_id"], 1)
+    assert any("⏰ 提醒 #1 已设置" in message["text"] for message in pressed)
     await advance(bot, clock, timedelta(minutes=30))
     alarm = await posted(bot, TEAM, "⏰ 下架")
     buttons = [b["text"] for row in alarm.params["reply_markup"]["inline_keyboard"] for b in row]
@@ -160,14 +162,15 @@ async def test_restart_posts_recent_alarms_late_and_summarises_old_ones(db_url: 
             await first.say(ALICE, "/shelf every 10m from 08:00 to 10:30 窗口提醒")
         traveller.shift(timedelta(minutes=35))  # down from 10:00 to 10:35
         async with Harness.running(db_url) as second:
-            summary = await posted(second, TEAM, "While I was offline, 3 alarm(s) were missed")
+            summary = await posted(second, TEAM, "While I was offline, 3 alarms were missed")
             assert (
-                "早的提醒" in summary.params["text"] and "11-23 10:20 #2 窗口提醒" in summary.params["text"]
+                "早的提醒" in summary.params["text"]
+                and "Mon 23 Nov 10:20 #2 窗口提醒" in summary.params["text"]
             )
             recent = await posted(second, TEAM, "⏰ 窗口提醒")
             assert "late by 5 min" in recent.params["text"]  # 10:30 is within the 10-minute grace
             assert texts(second, TEAM, "⏰ 早的提醒") == []
-            assert "• 11-23 10:10 missed (I was offline)" in await second.say(ALICE, "/alarm log 2")
+            assert "• Mon 23 Nov 10:10 missed (I was offline)" in await second.say(ALICE, "/alarm log 2")
         async with Harness.running(db_url) as third:
             await third.say(ALICE, "/alarms")
             assert [text for text in texts(third, TEAM, "") if "⏰" in text or "offline" in text] == []

@@ -27,8 +27,9 @@ from bot.config import Settings
 from bot.fakeapi import FakeBotApi
 from bot.fakeapi.server import ApiCall
 from bot.models import Occurrence, Schedule
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import schedules, shop_calendar
 from bot.services.team import chats, people, rules
+from bot.services.when import Once, Reading
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
@@ -99,7 +100,7 @@ async def create(text: str, chat: int, due: datetime, now: datetime) -> Schedule
         kind="shelf",
         chat_id=chat,
         owner_id=ALICE,
-        parsed=timespec.Parsed(timespec.Once(due), text=text, lead=None),
+        parsed=Reading(Once(due), text),
         zone=SHANGHAI,
         now=now,
         escalate_minutes=None,
@@ -111,6 +112,7 @@ async def seed(url: str, now: datetime) -> datetime:
     people.forget_cache()
     chats.forget_cache()
     rules.forget_cache()
+    shop_calendar.forget_cache()
     await db.open_db(url)
     try:
         first = now + LEAD_TIME

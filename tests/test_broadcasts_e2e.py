@@ -87,7 +87,7 @@ async def test_preview_sends_nothing_until_confirmed_and_confirm_works_once(bot:
     assert buttons(delivered.result) == ["Got it 👍"]
     text = await report(bot)
     assert text.splitlines() == [
-        "📣 Broadcast #1 delivered to 1 of 1 chat(s).",
+        "📣 Broadcast #1 delivered to 1 of 1 chat.",
         "✅ Kefu team",
         "Who has read it: /acks 1",
     ]
@@ -131,7 +131,7 @@ async def test_report_names_the_chat_that_refused_and_why(bot: Harness) -> None:
     assert "To: all registered chats (Finance, Kefu team, Warehouse)" in shown["text"]
     await press(bot, shown, 1)
     lines = (await report(bot)).splitlines()
-    assert lines[0] == "📣 Broadcast #1 delivered to 2 of 3 chat(s)."
+    assert lines[0] == "📣 Broadcast #1 delivered to 2 of 3 chats."
     assert "❌ Warehouse: Forbidden: bot was kicked from the supergroup chat" in lines
     assert "✅ Kefu team" in lines and "✅ Finance" in lines
     assert len(sent_to(bot, TEAM)) == len(sent_to(bot, FINANCE)) == 1
@@ -261,12 +261,12 @@ async def test_people_without_the_role_are_refused(bot: Harness) -> None:
 async def test_scheduled_broadcast_goes_out_once_at_its_time(bot: Harness, clock: Any) -> None:
     await setup(bot, (TEAM, "team"))
     shown = await preview(bot, "/broadcast at=10:30 silent Switch to the winter listings")
-    assert "When: 11-23 10:30" in shown["text"]
+    assert "When: Mon 23 Nov 10:30" in shown["text"]
     edited = await press(bot, shown, 1)
-    assert edited[-1]["text"].endswith("🕒 Confirmed by @alice: goes out at 11-23 10:30.")
+    assert edited[-1]["text"].endswith("🕒 Confirmed by @alice: goes out at Mon 23 Nov 10:30.")
     assert buttons(edited[-1]) == ["Cancel ✖️"]
     listed = (await bot.say(ALICE, "/broadcasts", SUPERVISORS)).splitlines()
-    assert listed[1] == "#1 · 11-23 10:30 · team chat · @alice · Switch to the winter listings"
+    assert listed[1] == "#1 · Mon 23 Nov 10:30 · team chat · @alice · Switch to the winter listings"
     await advance(bot, clock, timedelta(minutes=29))
     await bot.say(ALICE, "/broadcasts", SUPERVISORS)  # a round trip
     assert sent_to(bot, TEAM) == []
@@ -283,8 +283,23 @@ async def test_scheduled_broadcast_goes_out_once_at_its_time(bot: Harness, clock
 
 async def test_a_time_already_past_today_means_tomorrow(bot: Harness, clock: Any) -> None:
     await setup(bot, (TEAM, "team"))
-    shown = await preview(bot, "/broadcast 时间=9点 早会")
-    assert "When: 11-24 09:00" in shown["text"]
+    shown = await preview(bot, "/broadcast 时间=09:00 早会")
+    assert "When: Tue 24 Nov 09:00" in shown["text"]
+
+
+async def test_a_bare_hour_is_asked_about_before_the_preview(bot: Harness, clock: Any) -> None:
+    await setup(bot, (TEAM, "team"))
+    question = await preview(bot, "/broadcast 时间=9点 早会")  # 10:00 now: 21:00 today, or 09:00 tomorrow?
+    assert "“9点” could be morning or evening: I read it as 21:00." in question["text"]
+    assert buttons(question) == [
+        "✅ once on Mon 23 Nov 21:00",
+        "🔄 once on Tue 24 Nov 09:00",
+        "✏️ No, let me retype",
+    ]
+    assert "No broadcasts are scheduled" in await bot.say(ALICE, "/broadcasts", SUPERVISORS)
+    shown, stamped = await press(bot, question, 2)  # the preview, then the question stamped
+    assert "When: Tue 24 Nov 09:00" in shown["text"] and buttons(shown) == ["Confirm ✅", "Cancel ✖️"]
+    assert stamped["text"].endswith("✅ @alice chose: once on Tue 24 Nov 09:00") and buttons(stamped) == []
 
 
 async def test_scheduled_broadcast_can_be_cancelled_by_command_or_button(bot: Harness, clock: Any) -> None:
@@ -354,7 +369,7 @@ async def test_restart_sends_a_scheduled_broadcast_once(db_url: str) -> None:
         traveller.shift(timedelta(minutes=15))  # down from 10:00 to 10:15
         async with Harness.running(db_url) as second:
             listed = await second.say(ALICE, "/broadcasts", SUPERVISORS)
-            assert "#1 · 11-23 10:30" in listed and "#2 · 11-23 10:20" in listed
+            assert "#1 · Mon 23 Nov 10:30" in listed and "#2 · Mon 23 Nov 10:20" in listed
             await advance(second, traveller, timedelta(minutes=5))
             await posted(second, TEAM, "Early shift ends")
             await report(second)
@@ -378,8 +393,8 @@ async def test_a_broadcast_due_long_before_a_restart_is_reported_missed_not_sent
             await press(first, shown, 1)
         traveller.shift(timedelta(minutes=30))  # down from 10:00 to 10:30: 25 min late, beyond the grace
         async with Harness.running(db_url) as second:
-            summary = await posted(second, SUPERVISORS, "While I was offline, 1 alarm(s) were missed")
-            assert "11-23 10:05" in summary.params["text"] and "📣 Doors open" in summary.params["text"]
+            summary = await posted(second, SUPERVISORS, "While I was offline, 1 alarm was missed")
+            assert "Mon 23 Nov 10:05" in summary.params["text"] and "📣 Doors open" in summary.params["text"]
             assert "No broadcasts are scheduled" in await second.say(ALICE, "/broadcasts", SUPERVISORS)
             assert "has not gone out (missed: I was offline at its time)" in await second.say(
                 ALICE, "/acks 1", SUPERVISORS

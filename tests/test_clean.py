@@ -13,9 +13,10 @@ from bot.services.broadcasts import announcements as broadcasts
 from bot.services.clean import clean
 from bot.services.digests import finance_answers
 from bot.services.records import fields as rf
-from bot.services.scheduling import timespec, watches
+from bot.services.scheduling import watches
 from bot.services.shifts import handover
 from bot.services.team.rules import Rules
+from bot.services.when import read_schedule
 from tests.harness import ALICE, Harness
 
 RLO, PDF, LRI, PDI, RLM, ALM = "\u202e", "\u202c", "\u2066", "\u2069", "\u200f", "\u061c"
@@ -48,11 +49,9 @@ def test_every_stored_text_is_cleaned() -> None:
     assert (draft.call_buyer, draft.text) == ("tb_lee", "refund before 10:00")
     request = broadcasts.parse(f"Team{RLO} meeting\r\nbring\x07 cups", None, NOW, ZONE)
     assert request.body == "Team meeting\nbring cups"
-    assert timespec.parse_schedule(f"at 14:30 take the{RLO} dresses down", NOW, ZONE).text == (
-        "take the dresses down"
-    )
-    note = watches.parse_promise(["123456789012345678", f"blue{LRI}", "dress"], Rules(), date(2026, 12, 1))[2]
-    assert note == "blue dress"
+    assert read_schedule(f"at 14:30 take the{RLO} dresses down", NOW, ZONE).text == ("take the dresses down")
+    promise = watches.read_promise(["123456789012345678", f"blue{LRI}", "dress"], Rules(), date(2026, 12, 1))
+    assert promise.note == "blue dress"
     assert finance_answers.parse_answer(f"驳回：支付宝{RLO}不对") == ("rejected", "支付宝不对")
 
 

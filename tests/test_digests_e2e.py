@@ -79,15 +79,17 @@ async def test_digest_lists_and_changes_times(bot: Harness, clock: Any) -> None:
     await register(bot, "finance", FINANCE)
     await bot.say(ALICE, "/setup supervisors", chat=SUPERVISORS)
     listing = await bot.say(ALICE, "/digest")
-    assert "every day at 08:30 → Finance · next: 11-24 08:30" in listing
-    assert "every 3 h from 09:00 to 18:00 → Supervisors · next: 11-23 12:00" in listing
+    assert "every day at 08:30 → Finance · next: Tue 24 Nov 08:30 (tomorrow)" in listing
+    assert "every 3 hours from 09:00 to 18:00 → Supervisors · next: Mon 23 Nov 12:00 (today)" in listing
     changed = await bot.say(ALICE, "/digest finance 07:45")
     assert changed.startswith("✅ Changed for Finance:")
-    assert "every day at 07:45 → Finance · next: 11-24 07:45" in changed
+    assert "every day at 07:45 → Finance · next: Tue 24 Nov 07:45" in changed
     changed = await bot.say(ALICE, "/digest 主管 每2小时 10点到16点")
-    assert "every 2 h from 10:00 to 16:00 → Supervisors · next: 11-23 12:00" in changed
+    assert "every 2 hours from 10:00 to 16:00 → Supervisors · next: Mon 23 Nov 12:00" in changed
     assert "next: paused" in await bot.say(ALICE, "/digest 财务 关闭")
-    assert "next: 11-24 07:45" in await bot.say(ALICE, "/digest finance on")
+    assert "next: Tue 24 Nov 07:45" in await bot.say(ALICE, "/digest finance on")
+    working = await bot.say(ALICE, "/digest finance 工作日8点半")
+    assert "every working day at 08:30 → Finance · next: Tue 24 Nov 08:30" in working
     audit = await bot.say(ALICE, "/audit 3", chat=ALICE)
     assert audit.count("schedule.state") + audit.count("digest.time") >= 2
 
@@ -108,7 +110,7 @@ async def test_bad_digest_commands_are_explained(
     await bot.say(ALICE, "/setup supervisors", chat=SUPERVISORS)
     reply = await bot.say(ALICE, command)
     assert problem in reply and "Usage: /digest finance 08:30" in reply
-    assert "every 3 h from 09:00 to 18:00" in await bot.say(ALICE, "/digest")
+    assert "every 3 hours from 09:00 to 18:00" in await bot.say(ALICE, "/digest")
 
 
 async def test_digest_needs_a_supervisor_or_manager(bot: Harness, clock: Any) -> None:
@@ -127,7 +129,7 @@ async def test_finance_gets_yesterdays_refund_table_unmasked_with_totals(bot: Ha
     await advance(bot, clock, timedelta(minutes=1))
     table = await sent_file(bot, FINANCE)
     assert table.params["document"]["filename"] == "refunds-2026-11-23.xlsx"
-    assert "💰 Refund table for 2026-11-23: 3 refund(s), total ¥20.50." in table.params["caption"]
+    assert "💰 Refund table for 2026-11-23: 3 refunds, total ¥20.50." in table.params["caption"]
     assert rows_of(table) == [  # the draft R-4 is not in it: finance could not pay it
         FINANCE_COLUMNS,
         ["tb_lee", "李雷", "lee@163.com", 12.5, "破损", "shop pays", "YT1234567890", ORDER, "R-1", None],
@@ -261,7 +263,9 @@ async def test_a_restart_does_not_post_a_digest_twice(db_url: str) -> None:
         async with Harness.running(db_url) as second:
             await second.say(ALICE, "/digest")
             assert texts(second, FINANCE, "No refunds") == []
-            assert "every day at 08:30 → Finance · next: 11-25 08:30" in await second.say(ALICE, "/digest")
+            assert "every day at 08:30 → Finance · next: Wed 25 Nov 08:30" in await second.say(
+                ALICE, "/digest"
+            )
 
 
 async def test_a_digest_cut_off_between_parts_is_finished_once_after_a_restart(db_url: str) -> None:
@@ -357,7 +361,9 @@ async def test_a_chinese_finance_chat_gets_chinese_headers_and_answers(bot: Harn
     await register(bot, "财务", FINANCE)
     await bot.say(ALICE, "/lang zh", chat=FINANCE)
     await bot.say(ALICE, "/lang zh")
-    assert "每天 08:00 → Finance · 下次：11-24 08:00" in await bot.say(ALICE, "/digest 财务 8点")
+    assert "每天 08:00 → Finance · 下次：11月24日 周二 08:00（明天）" in await bot.say(
+        ALICE, "/digest 财务 8点"
+    )
     assert "下次：已暂停" in await bot.say(ALICE, "/digest 财务 关闭")
     await bot.say(ALICE, "/digest 财务 开启")
     await bot.say(ALICE, REFUNDS[0])

@@ -18,8 +18,9 @@ from bot.services.digests.finance_answers import PAID, REJECTED, TableError
 from bot.services.errors import UserError
 from bot.services.records import book as records
 from bot.services.records import fields as rf
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import schedules
 from bot.services.team import rules
+from bot.services.when import Interval, Recurring, Rule, WorkingDays
 from tests.shop_clock import FINANCE_COLUMNS
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -88,15 +89,21 @@ async def test_unknown_digest_name_lists_the_names() -> None:
 @pytest.mark.parametrize(
     ("typed", "rule"),
     [
-        ("08:30", timespec.Weekly(time(8, 30), timespec.ALL_DAYS)),
-        ("8点半", timespec.Weekly(time(8, 30), timespec.ALL_DAYS)),
-        ("every 3h from 09:00 to 18:00", timespec.Interval(180, time(9), time(18))),
-        ("每3小时 9点到18点", timespec.Interval(180, time(9), time(18))),
-        ("every weekday 08:00", timespec.Weekly(time(8), timespec.WEEKDAYS)),
+        ("08:30", Recurring(time(8, 30))),
+        ("8点半", Recurring(time(8, 30))),
+        ("every 3h from 09:00 to 18:00", Interval(180, time(9), time(18))),
+        ("每3小时 9点到18点", Interval(180, time(9), time(18))),
+        ("every weekday 08:00", Recurring(time(8), WorkingDays())),
+        ("工作日八点半", Recurring(time(8, 30), WorkingDays())),
     ],
 )
-async def test_digest_times(typed: str, rule: timespec.Rule) -> None:
-    assert digests.parse_rule(typed.split(), NOW, SHANGHAI) == rule
+async def test_digest_times(typed: str, rule: Rule) -> None:
+    assert digests.parse_rule(typed.split(), NOW, SHANGHAI).rule == rule
+
+
+async def test_a_digest_at_an_hour_that_may_be_night_is_asked_about() -> None:
+    reading = digests.parse_rule(["每天3点"], NOW, SHANGHAI)
+    assert reading.needs_confirmation and reading.alternatives == (Recurring(time(15)),)
 
 
 @pytest.mark.parametrize(
@@ -132,7 +139,9 @@ async def test_a_second_chat_takes_the_time_set_and_a_changed_purpose_ends_the_d
     await chat(FINANCE, ChatPurpose.FINANCE)
     await chat(FINANCE_2, ChatPurpose.FINANCE)
     await digests.ensure(FINANCE, ChatPurpose.FINANCE, actor_id=ALICE, zone=SHANGHAI, now=NOW)
-    await digests.retime("finance", digests.parse_rule(["07:45"], NOW, SHANGHAI), actor_id=ALICE, now=NOW)
+    await digests.retime(
+        "finance", digests.parse_rule(["07:45"], NOW, SHANGHAI).rule, actor_id=ALICE, now=NOW
+    )
     await digests.switch("finance", False, actor_id=ALICE, now=NOW)
     [second] = await digests.ensure(FINANCE_2, ChatPurpose.FINANCE, actor_id=ALICE, zone=SHANGHAI, now=NOW)
     assert second.rule == {"kind": "weekly", "at": "07:45", "days": list(range(7))}
@@ -144,9 +153,7 @@ async def test_a_second_chat_takes_the_time_set_and_a_changed_purpose_ends_the_d
 async def test_retime_and_switch_apply_to_every_chat_and_are_audited() -> None:
     await chat(FINANCE, ChatPurpose.FINANCE)
     await digests.ensure(FINANCE, ChatPurpose.FINANCE, actor_id=ALICE, zone=SHANGHAI, now=NOW)
-    [moved] = await digests.retime(
-        "finance", timespec.Interval(120, time(9), time(17)), actor_id=BOB, now=NOW
-    )
+    [moved] = await digests.retime("finance", Interval(120, time(9), time(17)), actor_id=BOB, now=NOW)
     assert moved.next_due_at == local(23, 11)
     [off] = await digests.switch("finance", False, actor_id=BOB, now=NOW)
     assert (off.state, off.next_due_at) == (schedules.PAUSED, local(23, 11))

@@ -217,7 +217,7 @@ async def test_one_stand_in_per_person_and_day(bot: Harness, clock: Any) -> None
     assert "@bob already has a stand-in on 2026-12-10..2026-12-20: @carol. Give other days." in twice
     busy = await bot.say(ALICE, "/rotation override @carol @erin 12-20..12-22", chat=ALICE)
     assert "@carol already stands in for @bob on 2026-12-10..2026-12-20: one seat at a time." in busy
-    assert "✅ @erin stands in for @bob, 2026-12-21..2026-12-25." in await bot.say(
+    assert "✅ @erin stands in for @bob, Mon 21 Dec..Fri 25 Dec." in await bot.say(
         ALICE, "/rotation override @erin @bob 12-21..12-25", chat=ALICE
     )
     assert await AuditEntry.filter(action="rotation.override").count() == 2

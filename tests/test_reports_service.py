@@ -20,10 +20,11 @@ from bot.models import AuditEntry, Occurrence, Person, Record, Schedule
 from bot.services.errors import UserError
 from bot.services.records import book as records
 from bot.services.records import fields as rf
-from bot.services.reports import charts, exports, periods, text
+from bot.services.reports import charts, exports, text
 from bot.services.reports import figures as reports
 from bot.services.team import rules
 from bot.services.team.rules import Rules
+from bot.services.when import Period, read_period
 
 SHOP = ZoneInfo("Asia/Shanghai")
 ALICE, BOB = 101, 102
@@ -79,9 +80,9 @@ async def alarm(
     )
 
 
-def december() -> periods.Period:
+def december() -> Period:
     """The month most tests look at."""
-    return periods.parse("2026-12", DEC_1_EARLY, SHOP)
+    return read_period("2026-12", DEC_1_EARLY, SHOP)
 
 
 # ------------------------------------------------------------------------------------------------ periods
@@ -102,15 +103,13 @@ def december() -> periods.Period:
     ],
 )
 def test_periods_are_shop_local_days(word: str | None, first: str, stop: str) -> None:
-    period = periods.parse(
-        word, DEC_1_EARLY + timedelta(hours=1), SHOP
-    )  # 01:00 on Tuesday 1 December locally
+    period = read_period(word, DEC_1_EARLY + timedelta(hours=1), SHOP)  # 01:00 on Tuesday 1 December locally
     assert (period.first.isoformat(), period.stop.isoformat()) == (first, stop)
     assert period.start.astimezone(UTC) == datetime.fromisoformat(first).replace(tzinfo=SHOP).astimezone(UTC)
 
 
 def test_a_period_starts_at_local_midnight_which_is_the_evening_before_in_utc() -> None:
-    period = periods.parse("today", DEC_1_EARLY, SHOP)
+    period = read_period("today", DEC_1_EARLY, SHOP)
     assert period.start == DEC_1_EARLY and period.end == DEC_1_EARLY + timedelta(days=1)
     assert period.label == "2026-12-01" and december().label == "2026-12-01 – 2026-12-31"
 
@@ -118,7 +117,7 @@ def test_a_period_starts_at_local_midnight_which_is_the_evening_before_in_utc() 
 @pytest.mark.parametrize("word", ["yesterday-ish", "2026-13", "1999-05", "month2"])
 def test_unknown_periods_are_refused(word: str) -> None:
     with pytest.raises(UserError):
-        periods.parse(word, DEC_1_EARLY, SHOP)
+        read_period(word, DEC_1_EARLY, SHOP)
 
 
 # ------------------------------------------------------------------------------------------------- report
@@ -155,7 +154,7 @@ async def test_report_counts_money_claimants_and_respects_the_shop_day() -> None
     assert report.refunded == Decimal("15.80") and report.refunds_paid == 2
     assert report.claimants == [("tb_lee", 3)]  # tb_wang's void complaint does not count
 
-    november = await reports.build(periods.parse("2026-11", DEC_1_EARLY, SHOP))
+    november = await reports.build(read_period("2026-11", DEC_1_EARLY, SHOP))
     assert november.total == 1 and november.refunded == Decimal("99.00")
 
 
@@ -210,7 +209,7 @@ async def test_report_text_names_agents_and_lists_statuses_in_flow_order() -> No
     report = await reports.build(december())
     rendered = text.render(EN, report, await reports.names([ALICE])).splitlines()
     assert rendered[:3] == [
-        "📊 Report 2026-12-01 – 2026-12-31",
+        "📊 Report December 2026",
         "Records logged: 2",
         "• Refund 2: draft 1, paid 1",
     ]
@@ -253,7 +252,7 @@ def png_checked(data: bytes) -> tuple[int, int]:
 
 @pytest.mark.parametrize("t", [EN, ZH], ids=["en", "zh"])
 def test_charts_are_pngs_with_every_glyph_in_either_language(t: object) -> None:
-    period = periods.parse("2026-12", DEC_1_EARLY, SHOP)
+    period = read_period("2026-12", DEC_1_EARLY, SHOP)
     daily = reports.DailyCounts(period.days, {"破损": [1] * 31, "damaged": [2] * 31, "": [0] * 31})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

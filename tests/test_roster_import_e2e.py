@@ -61,7 +61,7 @@ async def test_import_of_a_filled_file(bot: Harness, clock: Any) -> None:
         ]
     )
     reply = await bot.say(ALICE, None, document=("roster.xlsx", data), caption="/roster import")
-    assert "✅ Roster imported: 5 day(s) for 2 person(s)." in reply
+    assert "✅ Roster imported: 5 days for 2 people." in reply
     assert await shifts_of(BOB) == ["12-01 day", "12-02 day"]  # the night on 12-01 was replaced
     assert await shifts_of(CAROL) == ["12-01 night", "12-03 day", "12-03 night"]
     entry = await AuditEntry.get(action="roster.import")
@@ -78,7 +78,7 @@ async def test_csv_reply_with_the_command(bot: Harness, clock: Any) -> None:
     update = bot.api.message(TEAM, ALICE, document=("排班.csv", data), caption="roster for december")
     await handled(bot.api, bot.app, update)
     reply = await bot.say(ALICE, "/roster import", reply_to=update["message"]["message_id"])
-    assert "✅ Roster imported: 1 day(s) for 1 person(s)." in reply
+    assert "✅ Roster imported: 1 day for 1 person." in reply
 
 
 async def test_a_file_with_bad_rows_imports_nothing(bot: Harness, clock: Any) -> None:
@@ -96,7 +96,7 @@ async def test_a_file_with_bad_rows_imports_nothing(bot: Harness, clock: Any) ->
     reply = await bot.say(ALICE, None, document=("roster.xlsx", data), caption="/roster import")
     assert "Nothing was changed. Fix these rows and send the file again:" in reply
     assert "• row 3: I haven't seen @nobody yet" in reply
-    assert "• row 5: 2026-12-01: Unknown shift “evening”. Shifts: day, night." in reply
+    assert "• row 5: Tue 1 Dec: Unknown shift “evening”. Shifts: day, night." in reply
     assert "• row 6: @bob has two rows: keep one." in reply
     assert "row 2" not in reply
     assert await shifts_of(BOB) == ["12-01 night"]

@@ -21,6 +21,7 @@ from bot.services.errors import UserError
 from bot.services.rotations import engine as rota
 from bot.services.rotations import words
 from bot.services.rotations.engine import Override, Period, RotationRule
+from bot.services.when import read_clock, read_month, read_range, read_span
 
 PROPERTY = settings(deadline=None, max_examples=200)
 ZONES = [
@@ -246,13 +247,13 @@ def test_overrides_refuse_oneself_and_backwards_ranges() -> None:
     ],
 )
 def test_periods_in_english_and_chinese(typed: str, code: str) -> None:
-    assert words.period(typed).code == code
+    assert read_span(typed).code == code
 
 
 @pytest.mark.parametrize("typed", ["0m", "1y", "m", "25m", "six weeks"])
 def test_bad_periods_are_refused(typed: str) -> None:
     with pytest.raises(UserError) as caught:
-        words.period(typed)
+        read_span(typed)
     assert "is not a period" in caught.value.message
 
 
@@ -260,7 +261,7 @@ def test_bad_periods_are_refused(typed: str) -> None:
     ("typed", "wall"), [("09:00", time(9)), ("9:30", time(9, 30)), ("9点", time(9)), ("9点半", time(9, 30))]
 )
 def test_handoff_times(typed: str, wall: time) -> None:
-    assert words.clock(typed) == wall
+    assert read_clock(typed) == wall
 
 
 @pytest.mark.parametrize(
@@ -273,7 +274,7 @@ def test_handoff_times(typed: str, wall: time) -> None:
     ],
 )
 def test_date_ranges(typed: str, first: date, last: date) -> None:
-    assert words.day_range(typed, TODAY) == (first, last)
+    assert read_range(typed, TODAY) == (first, last)
 
 
 @pytest.mark.parametrize(
@@ -288,7 +289,7 @@ def test_date_ranges(typed: str, first: date, last: date) -> None:
 )
 def test_bad_ranges_say_why(typed: str, problem: str) -> None:
     with pytest.raises(UserError) as caught:
-        words.day_range(typed, TODAY)
+        read_range(typed, TODAY)
     assert problem in caught.value.message
 
 
@@ -297,7 +298,7 @@ def test_bad_ranges_say_why(typed: str, problem: str) -> None:
     [(None, (2026, 11)), ("2026-10", (2026, 10)), ("12", (2025, 12)), ("11月", (2026, 11))],
 )
 def test_months(typed: str | None, month: tuple[int, int]) -> None:
-    assert words.month(typed, TODAY) == month
+    assert read_month(typed, TODAY) == month
 
 
 def test_actions_in_chinese() -> None:

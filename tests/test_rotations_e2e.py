@@ -55,26 +55,26 @@ async def test_members_and_period_then_show_and_next(bot: Harness, clock: Any) -
     members = await bot.say(ALICE, f"/rotation members {MEMBERS}", chat=REVIEW)
     assert members.splitlines()[:6] == [
         "✅ Members set: 4.",
-        "🔄 Review groups on 2026-11-23 10:00:",
+        "🔄 Review groups on Mon 23 Nov 10:00:",
         "• group 1: @bob",
         "• group 2: @carol",
         "• group 3: @erin",
         "• group 4: @frank",
     ]
-    assert "Next handoff: 2026-12-23 09:00 (every month)." in members  # set up today: next month
+    assert "Next handoff: Wed 23 Dec 09:00 (every month)." in members  # set up today: next month
     period = await bot.say(ALICE, "/rotation period 6w start=2026-12-01 at=9:30", chat=REVIEW)
-    assert "🔄 Review groups from the first handoff, 2026-12-01 09:30:" in period
-    assert "Next handoff: 2026-12-01 09:30 (every 6 weeks)." in period
+    assert "🔄 Review groups from the first handoff, Tue 1 Dec 09:30:" in period
+    assert "Next handoff: Tue 1 Dec 09:30 (every 6 weeks)." in period
     shown = await bot.say(BOB, "/rotation show 2027-01-12", chat=REVIEW)  # 6 weeks on: everyone moved on
     assert shown.splitlines()[:5] == [
-        "🔄 Review groups on 2027-01-12 09:30:",
+        "🔄 Review groups on Tue 12 Jan 09:30:",
         "• group 1: @frank",
         "• group 2: @bob",
         "• group 3: @carol",
         "• group 4: @erin",
     ]
     upcoming = await bot.say(BOB, "/rotation next", chat=REVIEW)
-    assert upcoming.splitlines()[:2] == ["🔄 Next handoff 2026-12-01 09:30:", "• group 1: @bob"]
+    assert upcoming.splitlines()[:2] == ["🔄 Next handoff Tue 1 Dec 09:30:", "• group 1: @bob"]
 
 
 async def test_review_members_view_but_only_leads_change(bot: Harness, clock: Any) -> None:
@@ -105,7 +105,7 @@ async def test_review_members_view_but_only_leads_change(bot: Harness, clock: An
         ("/rotation override @carol @bob 2026-11-01..2026-11-05", "That range ended on 2026-11-05"),
         ("/rotation period", "Give the period"),
         ("/rotation period 3y", "“3y” is not a period"),
-        ("/rotation period 1m start=tomorrow", "“tomorrow” is not a date"),
+        ("/rotation period 1m start=tomorow", "“tomorow” is not a date"),
         ("/rotation period 1m at=25:00", "“25:00” is not a time of day"),
         ("/rotation period 1m every=2", "Unknown setting “every=2”"),
         ("/rotation dance", "Unknown action “dance”"),
@@ -139,19 +139,19 @@ async def test_each_handoff_is_posted_once_to_the_review_chat_and_each_member(
     await advance_to(bot, clock, FIRST_HANDOFF - timedelta(minutes=1))
     assert texts(bot, REVIEW, "🔄 Review groups from") == []
     await advance_to(bot, clock, FIRST_HANDOFF)
-    post = await posted(bot, REVIEW, "🔄 Review groups from 2026-12-01 09:00:")
+    post = await posted(bot, REVIEW, "🔄 Review groups from Tue 1 Dec 09:00:")
     assert post.params["text"].splitlines()[1:] == [
         "• group 1: @bob",
         "• group 2: @carol",
         "• group 3: @erin",
         "• group 4: @frank",
     ]
-    await posted(bot, FRANK, "🔄 From 2026-12-01 09:00 you are in review group 4.")
+    await posted(bot, FRANK, "🔄 From Tue 1 Dec 09:00 you are in review group 4.")
     await advance_to(bot, clock, datetime(2027, 1, 1, 1, 0, tzinfo=UTC))
-    second = await posted(bot, REVIEW, "🔄 Review groups from 2027-01-01 09:00:")
+    second = await posted(bot, REVIEW, "🔄 Review groups from Fri 1 Jan 09:00:")
     assert "• group 1: @frank" in second.params["text"] and "• group 4: @erin" in second.params["text"]
-    await posted(bot, BOB, "🔄 From 2027-01-01 09:00 you are in review group 2.")
-    await posted(bot, FRANK, "🔄 From 2027-01-01 09:00 you are in review group 1.")  # the last one
+    await posted(bot, BOB, "🔄 From Fri 1 Jan 09:00 you are in review group 2.")
+    await posted(bot, FRANK, "🔄 From Fri 1 Jan 09:00 you are in review group 1.")  # the last one
     await bot.say(ALICE, "/rotation", chat=ALICE)  # a round trip: anything else due would have gone out
     assert len(texts(bot, REVIEW, "🔄 Review groups from")) == 2
     for member in (BOB, CAROL, ERIN, FRANK):
@@ -178,7 +178,7 @@ async def test_handoffs_survive_restarts_and_a_missed_one_does_not_end_the_chain
             await set_up(first)
         traveller.move_to(FIRST_HANDOFF + timedelta(minutes=5))  # down over the handoff, back 5 min later
         async with Harness.running(db_url) as second:
-            late = await posted(second, REVIEW, "🔄 Review groups from 2026-12-01 09:00:")
+            late = await posted(second, REVIEW, "🔄 Review groups from Tue 1 Dec 09:00:")
             assert "(late by 5 min: I was offline)" in late.params["text"]
             await posted(second, CAROL, "you are in review group 2")
             # a crash right after Telegram took Carol's note, before it was recorded
@@ -189,12 +189,12 @@ async def test_handoffs_survive_restarts_and_a_missed_one_does_not_end_the_chain
             assert texts(again, REVIEW, "🔄") == [] and texts(again, BOB, "🔄") == []
         traveller.move_to(datetime(2027, 1, 1, 2, 0, tzinfo=UTC))  # down over the next one for an hour
         async with Harness.running(db_url) as third:
-            missed = await posted(third, REVIEW, "While I was offline, 1 alarm(s) were missed")
-            assert "01-01 09:00" in missed.params["text"] and "🔄 /rotation" in missed.params["text"]
+            missed = await posted(third, REVIEW, "While I was offline, 1 alarm was missed")
+            assert "Fri 1 Jan 09:00" in missed.params["text"] and "🔄 /rotation" in missed.params["text"]
             assert texts(third, REVIEW, "🔄 Review groups from") == []
-            assert "Next handoff: 2027-02-01 09:00" in await third.say(ALICE, "/rotation", chat=ALICE)
+            assert "Next handoff: Mon 1 Feb 09:00" in await third.say(ALICE, "/rotation", chat=ALICE)
             await advance_to(third, traveller, datetime(2027, 2, 1, 1, 0, tzinfo=UTC))
-            await posted(third, REVIEW, "🔄 Review groups from 2027-02-01 09:00:")
+            await posted(third, REVIEW, "🔄 Review groups from Mon 1 Feb 09:00:")
         async with Harness.running(db_url) as fourth:
             await fourth.say(ALICE, "/rotation", chat=ALICE)
             assert texts(fourth, REVIEW, "🔄") == []  # nothing posted twice after a clean restart
@@ -204,22 +204,22 @@ async def test_a_change_rearms_the_next_handoff(bot: Harness, clock: Any) -> Non
     await set_up(bot)
     await bot.say(ALICE, "/rotation period start=2026-11-25 at=08:00", chat=ALICE)
     await advance_to(bot, clock, datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # 08:00 local
-    await posted(bot, REVIEW, "🔄 Review groups from 2026-11-25 08:00:")
+    await posted(bot, REVIEW, "🔄 Review groups from Wed 25 Nov 08:00:")
     await advance_to(bot, clock, FIRST_HANDOFF)
     await bot.say(ALICE, "/rotation", chat=ALICE)
-    assert texts(bot, REVIEW, "2026-12-01") == []  # the old 12-01 handoff was dropped
+    assert texts(bot, REVIEW, "Tue 1 Dec") == []  # the old 12-01 handoff was dropped
 
 
 async def test_a_skipped_day_moves_the_handoff_to_the_next_day(bot: Harness, clock: Any) -> None:
     await set_up(bot)
     skipped = await bot.say(ALICE, "/rotation skip 12-01", chat=ALICE)
-    assert "✅ No handoff on 2026-12-01." in skipped and "Next handoff: 2026-12-02 09:00" in skipped
+    assert "✅ No handoff on Tue 1 Dec." in skipped and "Next handoff: Wed 2 Dec 09:00" in skipped
     assert "2026-12-01 is already skipped." in await bot.say(ALICE, "/rotation 跳过 2026-12-01", chat=ALICE)
     await advance_to(bot, clock, FIRST_HANDOFF)
     await bot.say(ALICE, "/whoami", chat=ALICE)  # a round trip: a posting due now would have gone out
     assert texts(bot, REVIEW, "🔄") == []
     await advance_to(bot, clock, FIRST_HANDOFF + timedelta(days=1))
-    await posted(bot, REVIEW, "🔄 Review groups from 2026-12-02 09:00:")
+    await posted(bot, REVIEW, "🔄 Review groups from Wed 2 Dec 09:00:")
 
 
 # ------------------------------------------------------------------------------------------------ stand-ins
@@ -228,8 +228,8 @@ async def test_a_skipped_day_moves_the_handoff_to_the_next_day(bot: Harness, clo
 async def test_a_stand_in_takes_the_seat_for_the_days_given(bot: Harness, clock: Any) -> None:
     await set_up(bot)
     done = await bot.say(ALICE, "/rotation override @erin @bob 12-10..12-20", chat=ALICE)
-    assert "✅ @erin stands in for @bob, 2026-12-10..2026-12-20." in done
-    assert "↔ @erin stands in for @bob, 2026-12-10..2026-12-20" in done
+    assert "✅ @erin stands in for @bob, Thu 10 Dec..Sun 20 Dec." in done
+    assert "↔ @erin stands in for @bob, Thu 10 Dec..Sun 20 Dec" in done
     during = await bot.say(ALICE, "/rotation show 2026-12-15", chat=ALICE)
     assert "• group 1: @erin" in during and "• group 3: —" in during and "@bob" not in during.split("↔")[0]
     after = await bot.say(ALICE, "/rotation show 2026-12-21", chat=ALICE)
@@ -265,10 +265,10 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
     await bot.press(FRANK, REVIEW, card["message_id"], 1)  # revised by group 4
     history = await bot.say(ALICE, "/show N-1", chat=ALICE)
     assert "@bob: escalated to group 2" in history and "@carol: escalated to group 3" in history
-    assert (await bot.say(ALICE, "/review stats", chat=ALICE)).startswith("Review cases in 2026-12,")
+    assert (await bot.say(ALICE, "/review stats", chat=ALICE)).startswith("Review cases in December 2026,")
     stats = await bot.say(ALICE, "/review stats 2026-12", chat=ALICE)
     assert stats.splitlines() == [  # the manager's press is credited to group 3's member, not to her
-        "Review cases in 2026-12, per member:",
+        "Review cases in December 2026, per member:",
         "• @bob: revised 0 · failed 0 · escalated 1",
         "• @carol: revised 0 · failed 0 · escalated 1",
         "• @erin: revised 0 · failed 0 · escalated 1",
@@ -279,7 +279,7 @@ async def test_a_case_climbs_the_groups_by_who_serves_there_and_is_counted(bot: 
         "• group 3: revised 0 · failed 0 · escalated 1",
         "• group 4: revised 1 · failed 0 · escalated 0",
     ]
-    assert "No review cases were closed or escalated in 2026-11." in await bot.say(
+    assert "No review cases were closed or escalated in November 2026." in await bot.say(
         ERIN, "/review stats 2026-11", chat=REVIEW
     )
     assert "needs the role" in await bot.say(NINA, "/review stats", chat=REVIEW)
@@ -300,7 +300,7 @@ async def test_credit_goes_to_the_cases_group_not_to_whoever_pressed(bot: Harnes
     await bot.press(ALICE, REVIEW, second["message_id"], 2)  # the manager fails it there: Carol's case
     stats = await bot.say(ALICE, "/review stats 2026-12", chat=ALICE)
     assert stats.splitlines() == [
-        "Review cases in 2026-12, per member:",
+        "Review cases in December 2026, per member:",
         "• @bob: revised 0 · failed 0 · escalated 1",
         "• @carol: revised 0 · failed 1 · escalated 0",
         "• not credited (done outside the case's group): revised 1 · failed 0 · escalated 0",
@@ -328,17 +328,17 @@ async def test_the_rotation_in_chinese(bot: Harness, clock: Any) -> None:
     members = await bot.say(ALICE, f"/rotation 成员 {MEMBERS}", chat=REVIEW)
     assert "✅ 已设置成员：4 人。" in members and "• 第 1 组：@bob" in members
     period = await bot.say(ALICE, "/rotation 周期 1个月 开始=2026-12-01 时间=9点", chat=REVIEW)
-    assert "下次交接：2026-12-01 09:00（每月）。" in period
+    assert "下次交接：12月1日 周二 09:00（每月）。" in period
     override = await bot.say(ALICE, "/rotation 代班 @erin @bob 12月10日到12月20日", chat=REVIEW)
-    assert "✅ @erin 代 @bob 值班，2026-12-10..2026-12-20。" in override
+    assert "✅ @erin 代 @bob 值班，12月10日 周四..12月20日 周日。" in override
     backwards = await bot.say(ALICE, "/rotation 代班 @erin @bob 12月20日到12月10日", chat=REVIEW)
-    assert "日期范围“12月20日到12月10日”前后颠倒" in backwards and "用法：/rotation" in backwards
+    assert "日期范围“12月20日到12月10日”倒着写了" in backwards and "用法：/rotation" in backwards
     assert "• 第 1 组：@erin" in await bot.say(BOB, "/rotation 显示 12月15日", chat=REVIEW)
-    assert "🔄 下次交接 2026-12-01 09:00：" in await bot.say(BOB, "/rotation 下次", chat=REVIEW)
+    assert "🔄 下次交接 12月1日 周二 09:00：" in await bot.say(BOB, "/rotation 下次", chat=REVIEW)
     await advance_to(bot, clock, FIRST_HANDOFF)
-    await posted(bot, REVIEW, "🔄 差评组自 2026-12-01 09:00 起：")
+    await posted(bot, REVIEW, "🔄 差评组自 12月1日 周二 09:00 起：")
     await posted(bot, FRANK, "🔄")
     sent = await bot.send(BOB, f"/review {ORDER} tb_lee 差评", chat=REVIEW)
     assert buttons(sent[-1])[-1] == "升级 ⤴"
     await bot.press(BOB, REVIEW, sent[-1]["message_id"], 3)
-    assert "2026-12 差评处理统计（按人）：" in await bot.say(ALICE, "/review 统计 2026-12", chat=REVIEW)
+    assert "2026年12月 差评处理统计（按人）：" in await bot.say(ALICE, "/review 统计 2026-12", chat=REVIEW)

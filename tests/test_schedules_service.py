@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from bot.models import AuditEntry, Occurrence, Schedule
 from bot.services.errors import UserError
-from bot.services.scheduling import schedules, timespec
-from bot.services.scheduling.timespec import Interval, Once, Rule, Weekly
-from tests.test_timespec import RULES, zone_and_instant
+from bot.services.scheduling import schedules
+from bot.services.when import CHINA, Interval, Once, Reading, Rule, from_json, next_after, to_json
+from bot.services.when.rules import gap_minutes as repeat_gap
+from tests.test_when_alarms import RULES, Weekly, zone_and_instant
 
 ALICE, BOB = 101, 102
 TEAM, SUPERVISORS = -1001001, -1001002
@@ -41,7 +42,7 @@ async def make(
     kind: str = "shelf",
 ) -> Schedule:
     """Store a schedule the way /shelf does."""
-    parsed = timespec.Parsed(rule, text, timedelta(minutes=lead) if lead else None)
+    parsed = Reading(rule, text, timedelta(minutes=lead) if lead else None)
     return await schedules.create(
         kind=kind,
         chat_id=chat,
@@ -124,11 +125,11 @@ async def test_a_heads_up_comes_before_each_alarm() -> None:
 
 def test_no_heads_up_in_the_past() -> None:
     schedule = Schedule(
-        rule=timespec.to_json(Interval(30)), timezone=SHANGHAI.key, lead_minutes=5, text="x", chat_id=TEAM
+        rule=to_json(Interval(30)), timezone=SHANGHAI.key, lead_minutes=5, text="x", chat_id=TEAM
     )
-    assert schedules.next_event(schedule, local(10, 27)) == (local(10, 30), schedules.ALARM)
-    assert schedules.next_event(schedule, local(10, 25)) == (local(10, 30), schedules.ALARM)
-    assert schedules.next_event(schedule, local(10, 24)) == (local(10, 25), schedules.LEAD)
+    assert schedules.next_event(schedule, local(10, 27), CHINA) == (local(10, 30), schedules.ALARM)
+    assert schedules.next_event(schedule, local(10, 25), CHINA) == (local(10, 30), schedules.ALARM)
+    assert schedules.next_event(schedule, local(10, 24), CHINA) == (local(10, 25), schedules.LEAD)
 
 
 @pytest.mark.usefixtures("database")
@@ -312,7 +313,7 @@ async def test_snooze_is_a_one_off_minutes_ahead() -> None:
     assert (stored.chat_id, stored.owner_id, stored.text) == (TEAM, BOB, "改价")
     assert (stored.next_due_at, stored.next_kind, stored.state) == (local(10, 36), "alarm", schedules.ACTIVE)
     assert stored.escalate_minutes == 15 and stored.lead_minutes is None
-    assert timespec.from_json(stored.rule) == Once(local(10, 36))
+    assert from_json(stored.rule) == Once(local(10, 36))
     assert (await reloaded(schedule)).next_due_at == local(10, 30)  # the original goes on as before
     await schedules.advance(snooze, local(10, 36))
     assert (await reloaded(snooze)).state == schedules.DONE
@@ -329,7 +330,7 @@ async def test_creating_and_changing_state_are_audited() -> None:
     await schedules.set_state(schedule, schedules.DELETED, actor_id=BOB, now=local(12))
     entries = await AuditEntry.filter(target=f"alarm:{schedule.id}").order_by("id")
     assert [(e.action, e.actor_id, e.chat_id, e.before, e.after) for e in entries] == [
-        ("schedule.create", ALICE, TEAM, None, {"rule": timespec.to_json(Interval(30)), "text": "巡店"}),
+        ("schedule.create", ALICE, TEAM, None, {"rule": to_json(Interval(30)), "text": "巡店"}),
         ("schedule.state", BOB, TEAM, {"state": "active"}, {"state": "paused"}),
         ("schedule.state", ALICE, TEAM, {"state": "paused"}, {"state": "active"}),
         ("schedule.state", BOB, TEAM, {"state": "active"}, {"state": "deleted"}),
@@ -354,7 +355,7 @@ EXAMPLES: list[tuple[Rule, int | None]] = [
     (Interval(1440), 60),
     (Interval(45, time(9), time(18)), 10),
     (Interval(30, time(0), time(4)), None),
-    (Weekly(time(10), timespec.ALL_DAYS), 5),
+    (Weekly(time(10), frozenset(range(7))), 5),
     (Weekly(time(9, 30), frozenset({0, 2, 4})), 60),
     (Weekly(time(20), frozenset({6})), None),
 ]
@@ -379,12 +380,7 @@ async def test_a_stored_schedule_always_moves_forward() -> None:
 
 def gap_minutes(rule: Rule) -> int:
     """The shortest time between two alarms, so a heads-up is always shorter (as the parser insists)."""
-    if isinstance(rule, Once):
-        return 366 * 24 * 60
-    if isinstance(rule, Interval):
-        return rule.minutes
-    days = sorted(rule.days)
-    return min((b - a) % 7 or 7 for a, b in zip(days, [*days[1:], days[0]], strict=True)) * 24 * 60
+    return 366 * 24 * 60 if isinstance(rule, Once) else repeat_gap(rule)
 
 
 @settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -394,11 +390,9 @@ def test_the_next_posting_is_always_after_now(
 ) -> None:
     zone, now = where
     lead = None if lead_fraction is None else 1 + int(lead_fraction * (gap_minutes(rule) - 2))
-    schedule = Schedule(
-        rule=timespec.to_json(rule), timezone=zone.key, lead_minutes=lead, text="x", chat_id=TEAM
-    )
-    event = schedules.next_event(schedule, now)
-    alarm = timespec.next_after(rule, now, zone)
+    schedule = Schedule(rule=to_json(rule), timezone=zone.key, lead_minutes=lead, text="x", chat_id=TEAM)
+    event = schedules.next_event(schedule, now, CHINA)
+    alarm = next_after(rule, now, zone)
     if event is None:
         assert alarm is None
         return
@@ -409,5 +403,5 @@ def test_the_next_posting_is_always_after_now(
         assert lead is not None and when == alarm - timedelta(minutes=lead)
     else:
         assert kind == schedules.ALARM and when == alarm
-    following = schedules.next_event(schedule, when)  # what advance() stores after posting this one
+    following = schedules.next_event(schedule, when, CHINA)  # what advance() stores after posting this one
     assert following is None or following[0] > when

@@ -1,4 +1,5 @@
-"""Dates, ranges, shift hours and seasons as people type them: properties checked with hypothesis."""
+"""Dates, ranges, shift hours and seasons as people type them to rosters (read by the one grammar in
+bot/services/when), and handover tags: properties checked with hypothesis."""
 
 from __future__ import annotations
 
@@ -10,34 +11,44 @@ from hypothesis import strategies as st
 
 from bot.services.errors import UserError
 from bot.services.shifts import handover
-from bot.services.shifts import parse as sp
+from bot.services.when import (
+    hhmm,
+    in_season,
+    month_day,
+    overlaps,
+    read_day,
+    read_days,
+    read_hours,
+)
+from bot.services.when import messages as msg
+from bot.services.when.days import MAX_DAYS
 
 TODAY = date(2026, 11, 23)
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
-minutes = st.integers(min_value=0, max_value=sp.DAY_END)
+minutes = st.integers(min_value=0, max_value=24 * 60)
 spans = st.tuples(minutes, minutes).filter(lambda pair: pair[0] < pair[1])
 month_days = st.dates(min_value=date(2000, 1, 1), max_value=date(2000, 12, 31)).map(
     lambda d: d.strftime("%m-%d")
 )
 
 
-@given(days, st.integers(min_value=0, max_value=sp.MAX_DAYS - 1))
+@given(days, st.integers(min_value=0, max_value=MAX_DAYS - 1))
 def test_a_range_is_every_day_from_first_to_last(first: date, length: int) -> None:
     last = first + timedelta(days=length)
-    assert sp.parse_days(f"{first}..{last}", TODAY) == [first + timedelta(days=i) for i in range(length + 1)]
-    assert sp.parse_days(f"{first}至{last}", TODAY) == sp.parse_days(f"{first}~{last}", TODAY)
+    assert read_days(f"{first}..{last}", TODAY) == [first + timedelta(days=i) for i in range(length + 1)]
+    assert read_days(f"{first}至{last}", TODAY) == read_days(f"{first}~{last}", TODAY)
 
 
 @given(days, st.integers(min_value=1, max_value=400))
 def test_a_range_running_backwards_is_refused(last: date, back: int) -> None:
     with pytest.raises(UserError) as caught:
-        sp.parse_days(f"{last}..{last - timedelta(days=back)}", TODAY)
-    assert caught.value.message == sp.BACKWARDS
+        read_days(f"{last}..{last - timedelta(days=back)}", TODAY)
+    assert caught.value.message == msg.BACKWARDS
 
 
 @given(st.lists(days, min_size=1, max_size=10))
 def test_a_list_is_its_distinct_dates_in_order(chosen: list[date]) -> None:
-    assert sp.parse_days(",".join(map(str, chosen)), TODAY) == sorted(set(chosen))
+    assert read_days(",".join(map(str, chosen)), TODAY) == sorted(set(chosen))
 
 
 @given(st.dates(min_value=date(2001, 1, 1), max_value=date(2034, 12, 31)))
@@ -46,27 +57,27 @@ def test_a_date_without_year_is_the_nearest_one(today: date) -> None:
         wanted = today + timedelta(days=offset)
         if (wanted.month, wanted.day) == (2, 29):
             continue
-        assert sp.parse_day(f"{wanted.month:02d}-{wanted.day:02d}", today) == wanted
-        assert sp.parse_day(f"{wanted.month}月{wanted.day}日", today) == wanted
+        assert read_day(f"{wanted.month:02d}-{wanted.day:02d}", today) == wanted
+        assert read_day(f"{wanted.month}月{wanted.day}日", today) == wanted
 
 
-@pytest.mark.parametrize("text", ["2026-02-30", "13-01", "tomorrow", "", "2026-12-01..", "1..2..3"])
+@pytest.mark.parametrize("text", ["2026-02-30", "13-01", "tomorow", "", "2026-12-01..", "1..2..3"])
 def test_things_that_are_not_dates(text: str) -> None:
     with pytest.raises(UserError):
-        sp.parse_days(text, TODAY)
+        read_days(text, TODAY)
 
 
 @given(spans)
 def test_hours_round_trip(pair: tuple[int, int]) -> None:
-    assert sp.parse_hours(f"{sp.hhmm(pair[0])}-{sp.hhmm(pair[1])}") == pair
-    assert sp.parse_hours(f"{sp.hhmm(pair[0])}到{sp.hhmm(pair[1])}") == pair
+    assert read_hours(f"{hhmm(pair[0])}-{hhmm(pair[1])}") == pair
+    assert read_hours(f"{hhmm(pair[0])}到{hhmm(pair[1])}") == pair
 
 
 @pytest.mark.parametrize(
     ("text", "hours"), [("9点-18点半", (540, 1110)), ("19:00~24:00", (1140, 1440)), ("9-18", (540, 1080))]
 )
 def test_hours_as_typed(text: str, hours: tuple[int, int]) -> None:
-    assert sp.parse_hours(text) == hours
+    assert read_hours(text) == hours
 
 
 @pytest.mark.parametrize(
@@ -74,32 +85,32 @@ def test_hours_as_typed(text: str, hours: tuple[int, int]) -> None:
 )
 def test_bad_hours(text: str) -> None:
     with pytest.raises(UserError):
-        sp.parse_hours(text)
+        read_hours(text)
 
 
 @given(spans, spans)
 def test_overlap_is_sharing_a_minute(one: tuple[int, int], other: tuple[int, int]) -> None:
     shared = set(range(*one)) & set(range(*other))
-    assert sp.overlaps(one, other) == bool(shared) == sp.overlaps(other, one)
+    assert overlaps(one, other) == bool(shared) == overlaps(other, one)
 
 
 @given(days, month_days, month_days)
 def test_seasons_flip_exactly_at_their_boundaries(day: date, first: str, last: str) -> None:
-    inside = sp.in_season(day, first, last)
-    start, end = sp.month_day(first), sp.month_day(last)
+    inside = in_season(day, first, last)
+    start, end = month_day(first), month_day(last)
     here = (day.month, day.day)
     if start <= end:
         assert inside == (start <= here <= end)
     else:  # the season wraps the new year
         assert inside == (here >= start or here <= end)
-    assert sp.in_season(date(day.year, *start) if start != (2, 29) else date(2000, 2, 29), first, last)
+    assert in_season(date(day.year, *start) if start != (2, 29) else date(2000, 2, 29), first, last)
 
 
 def test_summer_from_may_to_september() -> None:
-    assert not sp.in_season(date(2026, 4, 30), "05-01", "09-30")
-    assert sp.in_season(date(2026, 5, 1), "05-01", "09-30")
-    assert sp.in_season(date(2026, 9, 30), "05-01", "09-30")
-    assert not sp.in_season(date(2026, 10, 1), "05-01", "09-30")
+    assert not in_season(date(2026, 4, 30), "05-01", "09-30")
+    assert in_season(date(2026, 5, 1), "05-01", "09-30")
+    assert in_season(date(2026, 9, 30), "05-01", "09-30")
+    assert not in_season(date(2026, 10, 1), "05-01", "09-30")
 
 
 @pytest.mark.parametrize(

@@ -84,8 +84,8 @@ async def test_a_shift_starts_with_the_open_deadline_watches(bot: Harness, clock
     await bot.say(BOB, "/presale 223456789012345678 days=5 蓝色连衣裙")
     await advance_to(bot, clock, local(19))
     watched = await posted(bot, TEAM, "⏳ Open deadline watches: 2.")
-    assert "• R-1: insurance countdown ends 12-02 10:00" in watched.params["text"]
-    assert "• pre-sale order 223456789012345678: ship by 11-28" in watched.params["text"]
+    assert "• R-1: insurance countdown ends Wed 2 Dec 10:00" in watched.params["text"]
+    assert "• pre-sale order 223456789012345678: ship by Sat 28 Nov" in watched.params["text"]
     await bot.say(BOB, "/presale done 223456789012345678")
     mark = len(bot.api.calls)
     await advance_to(bot, clock, local(9, 0, day=24))
@@ -189,10 +189,10 @@ async def test_postings_missed_while_down_are_listed_by_shift_only_when_they_wou
             await roster_of(first)
         traveller.move_to(local(20))  # down from 10:00 to 20:00: the day shift's end and the night's start
         async with Harness.running(db_url) as second:
-            summary = await posted(second, TEAM, "While I was offline, 2 alarm(s) were missed:")
+            summary = await posted(second, TEAM, "While I was offline, 2 alarms were missed:")
             listed = summary.params["text"].splitlines()[1:]
             # neither the summer schedules nor the night's own reminder: they would have said nothing
-            assert [line.split(" ", 4)[4] for line in listed] == [
+            assert [line.split(" ", 6)[6] for line in listed] == [
                 "end of the day shift (09:00–18:00)",
                 "start of the night shift (19:00–24:00)",
             ]

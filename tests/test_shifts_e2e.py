@@ -55,12 +55,12 @@ async def test_agents_see_shift_types_but_cannot_change_them(bot: Harness, clock
 async def test_roster_set_off_show_and_today(bot: Harness, clock: Any) -> None:
     await agents(bot)
     reply = await bot.say(ALICE, "/roster set @bob 2026-11-23..2026-11-29 day")
-    assert "✅ @bob: day shift on 7 day(s): 11-23..11-29." in reply
-    assert "Already so: 11-23." in await bot.say(ALICE, "/roster set @bob 11-23 day")
-    assert "@bob is off on 11-28..11-29" in await bot.say(ALICE, "/roster off @bob 11-28,11-29")
+    assert "✅ @bob: day shift on 7 days: Mon 23 Nov – Sun 29 Nov." in reply
+    assert "Already so: Mon 23 Nov." in await bot.say(ALICE, "/roster set @bob 11-23 day")
+    assert "@bob is off on Sat 28 Nov – Sun 29 Nov" in await bot.say(ALICE, "/roster off @bob 11-28,11-29")
     await bot.say(ALICE, "/roster set @carol 11-23..11-25 night")
     table = await bot.say(BOB, "/roster")
-    assert "📅 Roster 11-23 – 11-29" in table and "D day shift 09:00–18:00" in table
+    assert "📅 Roster Mon 23 Nov – Sun 29 Nov" in table and "D day shift 09:00–18:00" in table
     assert "        Mo Tu We Th Fr Sa Su" in table and "        23 24 25 26 27 28 29" in table
     assert "@bob    D  D  D  D  D  -  -" in table and "@carol  N  N  N  -  -  -  -" in table
     inside = table.split("<pre>")[1].split("</pre>")[0]
@@ -68,15 +68,15 @@ async def test_roster_set_off_show_and_today(bot: Harness, clock: Any) -> None:
     mine = await bot.say(BOB, "/roster week @carol")
     assert "@carol  N  N  N" in mine and "@bob" not in mine.split("</pre>")[0].split("<pre>")[1]
     today = await bot.say(BOB, "/today")
-    assert "🕘 Now: day shift 09:00–18:00 (11-23): @bob" in today
-    assert "⏭ Next: night shift 19:00–24:00 (11-23): @carol" in today
+    assert "🕘 Now: day shift 09:00–18:00 (Mon 23 Nov): @bob" in today
+    assert "⏭ Next: night shift 19:00–24:00 (Mon 23 Nov): @carol" in today
 
 
 async def test_month_view_is_split_into_weeks(bot: Harness, clock: Any) -> None:
     await agents(bot)
     await bot.say(ALICE, "/roster set @bob 12-01..12-31 day")
     table = await bot.say(ALICE, "/roster month 2026-12")
-    assert "📅 Roster 12-01 – 12-31" in table
+    assert "📅 Roster December 2026" in table
     assert table.count("<pre>") == 5 and "        29 30 31" in table
 
 
@@ -90,7 +90,7 @@ async def test_summer_hours_apply_from_their_date(bot: Harness, clock: Any) -> N
     await agents(bot)
     clock.move_to(datetime(2026, 5, 4, 2, 0, tzinfo=UTC))  # 10:00 local on 05-04
     await bot.say(ALICE, "/roster set @bob 05-04 day")
-    assert "Now: day shift 09:30–18:30 (05-04): @bob" in await bot.say(ALICE, "/today")
+    assert "Now: day shift 09:30–18:30 (Mon 4 May): @bob" in await bot.say(ALICE, "/today")
     assert "D day shift 09:30–18:30" in await bot.say(ALICE, "/roster")
 
 
@@ -139,10 +139,10 @@ async def test_chinese_roster(bot: Harness, clock: Any) -> None:
     await bot.introduce(DAVE)
     await bot.say(ALICE, "/lang zh")
     reply = await bot.say(ALICE, "/roster 排班 @bob 11月23日至11月25日 白班")
-    assert "✅ @bob：白班 3 天：11-23..11-25。" in reply
+    assert "✅ @bob：白班 3 天：11月23日 周一 – 11月25日 周三。" in reply
     await bot.say(ALICE, "/roster 排班 @carol 11-23 晚班")
     table = await bot.say(ALICE, "/roster")
     assert "        一 二 三" in table and "@bob    白 白 白 -" in table
-    assert "🕘 现在：白班 09:00–18:00（11-23）：@bob" in await bot.say(ALICE, "/today")
+    assert "🕘 现在：白班 09:00–18:00（11月23日 周一）：@bob" in await bot.say(ALICE, "/today")
     assert "倒着" in await bot.say(ALICE, "/roster 排班 @bob 11-30到11-24 白班")
     assert "夏季 09:30–18:30" in await bot.say(ALICE, "/shifttype")

@@ -33,8 +33,8 @@ async def test_accepted_and_approved_swap_changes_the_roster(bot: Harness, clock
     await roster_of(bot)
     ask = await bot.send(BOB, "/swap @carol 11-26 11-27")
     text = ask[-1]["text"]
-    assert "🔁 Swap #1: @carol takes @bob's day shift on 2026-11-26; " in text
-    assert "@bob takes @carol's night shift on 2026-11-27." in text
+    assert "🔁 Swap #1: @carol takes @bob's day shift on Thu 26 Nov; " in text
+    assert "@bob takes @carol's night shift on Fri 27 Nov." in text
     assert "@carol, do you agree? (open for 24 h)" in text
     await bot.press(BOB, TEAM, ask[-1]["message_id"], 1)
     answer = bot.api.calls_to("answerCallbackQuery")[-1]
@@ -52,7 +52,7 @@ async def test_accepted_and_approved_swap_changes_the_roster(bot: Harness, clock
     assert await shifts_of(CAROL) == ["11-25 night", "11-26 day", "11-26 night"]
     for person in (BOB, CAROL, ALICE):
         assert texts(
-            bot, person, "✅ Swap #1 approved by @alice: @carol takes @bob's day shift on 2026-11-26"
+            bot, person, "✅ Swap #1 approved by @alice: @carol takes @bob's day shift on Thu 26 Nov"
         )
     actions = [e.action for e in await AuditEntry.filter(target="swap:1").order_by("id")]
     assert actions == ["swap.ask", "swap.accepted", "swap.approved"]
@@ -62,7 +62,7 @@ async def test_a_cover_without_a_day_in_return(bot: Harness, clock: Any) -> None
     await roster_of(bot)
     await bot.say(ALICE, "/roster off @carol 11-25")
     ask = await bot.send(BOB, "/swap @carol 11-25")
-    assert "@carol takes @bob's day shift on 2026-11-25." in ask[-1]["text"]
+    assert "@carol takes @bob's day shift on Wed 25 Nov." in ask[-1]["text"]
     await bot.press(CAROL, TEAM, ask[-1]["message_id"], 1)
     question = await posted(bot, SUPERVISORS, "🔁 Swap #1:")
     await bot.press(ALICE, SUPERVISORS, question.result["message_id"], 1)
@@ -148,4 +148,4 @@ async def test_chinese_swap(bot: Harness, clock: Any) -> None:
     await roster_of(bot)
     await bot.say(ALICE, "/lang zh")
     reply = await bot.say(BOB, "/swap @carol 11月26日 11月27日")
-    assert "🔁 换班 #1：@carol 接 @bob 2026-11-26 的白班；@bob 接 @carol 2026-11-27 的晚班。" in reply
+    assert "🔁 换班 #1：@carol 接 @bob 11月26日 周四 的白班；@bob 接 @carol 11月27日 周五 的晚班。" in reply

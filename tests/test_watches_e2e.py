@@ -64,14 +64,16 @@ async def test_tracking_added_later_by_edit_starts_the_watch(bot: Harness, clock
 
 async def test_presale_promise_alerts_two_days_before_and_on_the_day(bot: Harness, clock: Any) -> None:
     reply = await bot.say(ALICE, f"/presale {ORDER} days=5 蓝色连衣裙")
-    assert f"Watching order {ORDER}: must ship by 2026-11-28. First alert 11-26 09:00." in reply
-    assert "2026-11-28 (5 days left) 蓝色连衣裙" in await bot.say(ALICE, "/presales")
+    assert (
+        f"Watching order {ORDER}: must ship by Sat 28 Nov. First alert Thu 26 Nov 09:00 (in 3 days)." in reply
+    )
+    assert "ship by Sat 28 Nov (5 days left) 蓝色连衣裙" in await bot.say(ALICE, "/presales")
     await advance(bot, clock, timedelta(days=2, hours=23))  # 11-26 09:00
-    await posted(bot, TEAM, f"Pre-sale order {ORDER} must ship by 2026-11-28: 2 days left")
+    await posted(bot, TEAM, f"Pre-sale order {ORDER} must ship by Sat 28 Nov: 2 days left")
     await advance(bot, clock, timedelta(days=1))
-    await posted(bot, TEAM, "1 days left")
+    await posted(bot, TEAM, "1 day left")
     await advance(bot, clock, timedelta(days=1))
-    today = await posted(bot, TEAM, "must ship TODAY (2026-11-28)")
+    today = await posted(bot, TEAM, "must ship TODAY (Sat 28 Nov)")
     assert "蓝色连衣裙" in today.params["text"]
     await advance(bot, clock, timedelta(days=3))
     await bot.say(ALICE, "/presales")

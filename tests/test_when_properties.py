@@ -152,6 +152,7 @@ def check(reading_text: str, now: datetime, zone: ZoneInfo) -> None:
     if isinstance(reading.rule, Once):
         assert reading.rule.at - now <= MAX_AHEAD
     assert 1 <= len(reading.text) <= MAX_TEXT and reading.text == reading.text.strip()
+    assert reading.lead is None or reading.lead >= timedelta(minutes=1)
     if not reading.needs_confirmation:
         assert time_words_in(reading.text) == []
     for alternative in reading.alternatives:

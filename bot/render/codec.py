@@ -32,6 +32,8 @@ class Family(StrEnum):
     DRAFT = "d"
     FORM = "m"
     SETUP = "c"
+    WHEN = "w"
+    """A reading of a date or time the bot asks about before saving (✅ this one, another, ✏️ retype)."""
 
 
 RECORD_STATUSES = frozenset(
@@ -59,6 +61,7 @@ SPECS: dict[Family, Spec] = {
     Family.DRAFT: Spec(frozenset({"log"})),
     Family.FORM: Spec(frozenset({"buyer", "shop", "split", "yes", "no", "skip", "save", "cancel"})),
     Family.SETUP: Spec(frozenset({"confirm", "cancel"}), range(len(ChatPurpose))),
+    Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 

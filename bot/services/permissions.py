@@ -143,6 +143,8 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "roster": _p(MEMBERS),
     "roster.edit": _p(LEADS),
     "today": _p(MEMBERS),
+    "dayoff": _p(MEMBERS),
+    "dayoff.edit": _p(LEADS),
     "handover": _p(MEMBERS),
     "handover.done": _p(MEMBERS),
     "swap": _p(MEMBERS),

@@ -7,7 +7,7 @@ acknowledged with Got it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,8 +20,9 @@ from bot.models import Broadcast, BroadcastAck, Chat, Delivery, Occurrence, Pers
 from bot.services import audit, ids
 from bot.services.clean import clean
 from bot.services.errors import UserError
-from bot.services.scheduling import deliveries, schedules, timespec
+from bot.services.scheduling import deliveries, schedules
 from bot.services.team import chats
+from bot.services.when import Once, Reading, read_moment
 
 KIND = ScheduleKind.BROADCAST
 """The Schedule kind whose postings are broadcasts (jobs/broadcasts.py posts them)."""
@@ -100,6 +101,8 @@ class Request:
     pin: bool
     silent: bool
     send_at: datetime | None
+    when: Reading | None = field(default=None, compare=False)
+    """How at= was read: a bare 3点 is worth confirming before the preview (03:00 or 15:00?)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +129,12 @@ def parse_target(value: str) -> str:
     return str(target)
 
 
-def parse_time(value: str, now: datetime, zone: ZoneInfo) -> datetime:
-    """A wall time in the shop's zone (14:30, 14点30, 明天9点); one already past today means tomorrow."""
+def parse_time(value: str, now: datetime, zone: ZoneInfo) -> Reading:
+    """A moment in the shop's zone (14:30, 14点30, 明天9点, 两小时后); one past today means tomorrow."""
     try:
-        rule = timespec.parse_schedule(f"{value} ·", now, zone).rule
+        return read_moment(value, now, zone)
     except UserError:
         raise UserError(BAD_TIME, value=value) from None
-    if not isinstance(rule, timespec.Once):
-        raise UserError(BAD_TIME, value=value)
-    return rule.at
 
 
 def parse(args: str, quoted: Quoted | None, now: datetime, zone: ZoneInfo) -> Request:
@@ -161,7 +161,7 @@ def parse(args: str, quoted: Quoted | None, now: datetime, zone: ZoneInfo) -> Re
             break
     text = args[body_start:].strip()
     target = parse_target(options["to"]) if "to" in options else ChatPurpose.TEAM.value
-    send_at = parse_time(options["at"], now, zone) if "at" in options else None
+    when = parse_time(options["at"], now, zone) if "at" in options else None
     photo = None
     if quoted is not None:
         if text:
@@ -175,7 +175,8 @@ def parse(args: str, quoted: Quoted | None, now: datetime, zone: ZoneInfo) -> Re
     limit = MAX_CAPTION if photo else MAX_TEXT
     if len(text) > limit:
         raise UserError(TOO_LONG, length=len(text), limit=limit)
-    return Request(target, text, photo, "pin" in flags, "silent" in flags, send_at)
+    send_at = when.rule.at if when is not None and isinstance(when.rule, Once) else None
+    return Request(target, text, photo, "pin" in flags, "silent" in flags, send_at, when)
 
 
 def subcommand(args: str) -> tuple[str, int | None] | None:
@@ -296,7 +297,7 @@ async def confirm(
         kind=KIND,
         chat_id=broadcast.chat_id,
         owner_id=actor_id,
-        parsed=timespec.Parsed(timespec.Once(due), f"📣 {summary(broadcast)}", None),
+        parsed=Reading(Once(due), f"📣 {summary(broadcast)}"),
         zone=ZoneInfo(broadcast.timezone),
         now=min(now, due - SECOND),  # create() takes the first posting strictly after `now`
         ref=f"{KIND}:{broadcast.id}",

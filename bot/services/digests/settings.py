@@ -9,8 +9,19 @@ from bot.enums import ChatPurpose, ScheduleKind
 from bot.i18n import N_
 from bot.models import Chat, Delivery, Schedule
 from bot.services.errors import UserError
-from bot.services.scheduling import deliveries, schedules, timespec
+from bot.services.scheduling import deliveries, schedules
 from bot.services.team import chats
+from bot.services.when import (
+    CHINA,
+    Interval,
+    Once,
+    Reading,
+    Recurring,
+    Rule,
+    ShopCalendar,
+    from_json,
+    read_rule,
+)
 
 KIND = ScheduleKind.DIGEST
 FINANCE, WAREHOUSE, SUPERVISORS = "finance", "warehouse", "supervisors"
@@ -34,10 +45,10 @@ LABELS: dict[str, str] = {
     WAREHOUSE: N_("Warehouse digest (complaint slips supervisors forwarded)"),
     SUPERVISORS: N_("Supervisors' digest (open problem orders)"),
 }
-DEFAULT_RULES: dict[str, timespec.Rule] = {
-    FINANCE: timespec.Weekly(time(8, 30), timespec.ALL_DAYS),
-    WAREHOUSE: timespec.Weekly(time(18, 0), timespec.ALL_DAYS),
-    SUPERVISORS: timespec.Interval(180, time(9, 0), time(18, 0)),
+DEFAULT_RULES: dict[str, Rule] = {
+    FINANCE: Recurring(time(8, 30)),
+    WAREHOUSE: Recurring(time(18, 0)),
+    SUPERVISORS: Interval(180, time(9, 0), time(18, 0)),
 }
 """Finance before work, the warehouse at the end of the day shift, supervisors every 3 hours of the day."""
 OFF_WORDS = frozenset({"off", "关闭", "关", "停"})
@@ -80,12 +91,12 @@ async def ensure(
     if wanted is None or await Schedule.exists(kind=KIND, ref=wanted, chat_id=chat_id, state__in=LIVE):
         return []
     sibling = await Schedule.filter(kind=KIND, ref=wanted, state__in=LIVE).first()
-    rule = timespec.from_json(sibling.rule) if sibling else DEFAULT_RULES[wanted]
+    rule = from_json(sibling.rule) if sibling else DEFAULT_RULES[wanted]
     schedule = await schedules.create(
         kind=KIND,
         chat_id=chat_id,
         owner_id=actor_id,
-        parsed=timespec.Parsed(rule, text_of(wanted), None),
+        parsed=Reading(rule, text_of(wanted)),
         zone=zone,
         now=now,
         ref=wanted,
@@ -106,14 +117,15 @@ async def ensure_registered(*, actor_id: int, zone: ZoneInfo, now: datetime) -> 
     return created
 
 
-def parse_rule(words: list[str], now: datetime, zone: ZoneInfo) -> timespec.Rule:
-    """When a digest comes: a time of day (daily) or every N hours in a window; never a one-off."""
-    rule = timespec.parse_rule(" ".join(words), now, zone)
-    if isinstance(rule, timespec.Once):
+def parse_rule(words: list[str], now: datetime, zone: ZoneInfo, calendar: ShopCalendar = CHINA) -> Reading:
+    """When a digest comes: a time of day (daily), on chosen days, or every N hours in a window; never a
+    one-off. The reading says whether to confirm it first (每天3点: 03:00 or 15:00?)."""
+    reading = read_rule(" ".join(words), now, zone, calendar)
+    if isinstance(reading.rule, Once):
         raise UserError(
             N_("A digest repeats: give a time of day (08:30, 8点30) or every 3h from 09:00 to 18:00.")
         )
-    return rule
+    return reading
 
 
 async def targets(name: str) -> list[Schedule]:
@@ -127,7 +139,7 @@ async def targets(name: str) -> list[Schedule]:
     return found
 
 
-async def retime(name: str, rule: timespec.Rule, *, actor_id: int, now: datetime) -> list[Schedule]:
+async def retime(name: str, rule: Rule, *, actor_id: int, now: datetime) -> list[Schedule]:
     """Move a digest to a new time in every chat that gets it; paused ones stay paused."""
     return [
         await schedules.retime(schedule, rule, actor_id=actor_id, now=now, action="digest.time")

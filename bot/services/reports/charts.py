@@ -20,7 +20,7 @@ from bot.i18n import N_, Translator
 from bot.services.errors import UserError
 from bot.services.records.text import SUBKIND_LABELS
 from bot.services.reports import figures as reports
-from bot.services.reports.periods import Period
+from bot.services.when import Period, format_period
 
 REFUNDS, COMPLAINTS, ALARMS = "refunds", "complaints", "alarms"
 WORDS: dict[str, str] = {
@@ -97,7 +97,7 @@ def refunds(t: Translator, counts: reports.DailyCounts, period: Period) -> bytes
         bottom = [below + value for below, value in zip(bottom, values, strict=True)]
     step = max(1, len(counts.days) // 10)
     axes.set_xticks(positions[::step], [day.strftime("%m-%d") for day in counts.days[::step]])
-    axes.set_title(t("Refunds per day by reason, {period}", period=period.label))
+    axes.set_title(t("Refunds per day by reason, {period}", period=format_period(period, t.locale)))
     axes.set_ylabel(t("refunds"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), reverse=True)  # beside the bars, in stack order
@@ -116,7 +116,7 @@ def complaints(t: Translator, counts: dict[str, int], period: Period) -> bytes:
         axes.annotate(str(value), (value, position), xytext=(4, 0), textcoords="offset points", va="center")
     axes.grid(axis="y", visible=False)
     axes.grid(axis="x", alpha=0.3)
-    axes.set_title(t("Complaint slips by kind, {period}", period=period.label))
+    axes.set_title(t("Complaint slips by kind, {period}", period=format_period(period, t.locale)))
     axes.set_xlabel(t("complaint slips"))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _png(figure)
@@ -130,7 +130,7 @@ def alarms(t: Translator, buckets: list[int], period: Period) -> bytes:
     bars = axes.bar(range(len(buckets)), buckets, color=colours)
     axes.bar_label(bars, padding=2)
     axes.set_xticks(range(len(buckets)), labels)
-    axes.set_title(t("Alarms: time from due to Done, {period}", period=period.label))
+    axes.set_title(t("Alarms: time from due to Done, {period}", period=format_period(period, t.locale)))
     axes.set_xlabel(t("marked done after"))
     axes.set_ylabel(t("alarms"))
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))

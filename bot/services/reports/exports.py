@@ -24,9 +24,9 @@ from bot.services.errors import UserError
 from bot.services.records import text as rt
 from bot.services.records.book import parse_kind
 from bot.services.records.fields import FIELD_BY_KEY
-from bot.services.reports import periods
-from bot.services.reports.periods import Period
 from bot.services.sheets import Cell, CsvSheet, XlsxSheet
+from bot.services.when import Period, read_period
+from bot.services.when.days import MONTH
 
 ALL = "all"
 ALL_WORDS = frozenset({"all", "全部", "所有", "全部记录"})
@@ -106,7 +106,8 @@ class Request:
 
 
 def parse(words: list[str], now: datetime, zone: ZoneInfo) -> Request:
-    """`<kind|all> [period] [xlsx|csv]`, in any order after the kind; a clear error for anything unknown."""
+    """`<kind|all> [period] [xlsx|csv]`, in any order after the kind; the period in any words (昨天, 上月,
+    last week, 11月, 近7天); a clear error for anything unknown."""
     if not words:
         raise UserError(N_("Export what? Kinds: {choices}."), choices=KIND_CHOICES)
     kind: RecordKind | None = None
@@ -117,15 +118,11 @@ def parse(words: list[str], now: datetime, zone: ZoneInfo) -> Request:
             raise UserError(
                 N_("Unknown kind “{value}”. Export one of: {choices}."), value=words[0], choices=KIND_CHOICES
             ) from None
-    fmt, period_word = "xlsx", None
-    for word in words[1:]:
-        if word.strip().lower() in FORMATS:
-            fmt = FORMATS[word.strip().lower()]
-        elif period_word is None:
-            period_word = word
-        else:
-            raise UserError(N_("I do not understand “{value}”."), value=word)
-    return Request(kind, periods.parse(period_word, now, zone, default=periods.MONTH), fmt)
+    fmts = [FORMATS[word.strip().lower()] for word in words[1:] if word.strip().lower() in FORMATS]
+    said = " ".join(word for word in words[1:] if word.strip().lower() not in FORMATS)
+    if len(fmts) > 1:
+        raise UserError(N_("I do not understand “{value}”."), value=words[-1])
+    return Request(kind, read_period(said, now, zone, default=MONTH), fmts[0] if fmts else "xlsx")
 
 
 async def count(request: Request) -> int:

@@ -17,8 +17,8 @@ from tortoise.functions import Count, Sum
 from bot.enums import STATUS_FLOW, VOID, RecordKind, ScheduleKind
 from bot.models import Occurrence, Person, Record
 from bot.services import sql_portable as sql
-from bot.services.reports.periods import Period
 from bot.services.scheduling import schedules
+from bot.services.when import Period
 
 CLAIM_KINDS = (RecordKind.REFUND, RecordKind.COMPLAINT)
 TOP = 5

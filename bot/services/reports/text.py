@@ -8,6 +8,7 @@ from bot.enums import STATUS_FLOW, RecordKind
 from bot.i18n import N_, Translator
 from bot.services.records.text import KIND_LABELS, STATUS_LABELS
 from bot.services.reports import figures as reports
+from bot.services.when import format_period
 
 NOBODY = N_("none")
 
@@ -25,9 +26,9 @@ def duration(t: Translator, seconds: float | None) -> str:
     return t("{n} days", n=f"{seconds / 86400:.1f}")
 
 
-def money(amount: Decimal) -> str:
-    """¥12,345.50."""
-    return f"¥{amount:,.2f}"
+def money(t: Translator, amount: Decimal) -> str:
+    """¥12,345.50, grouped as the reader's language groups numbers."""
+    return f"¥{t.amount(amount)}"
 
 
 def status_order(kind: RecordKind, status: str) -> tuple[int, str]:
@@ -52,7 +53,10 @@ def kind_line(t: Translator, kind: RecordKind, statuses: dict[str, int]) -> str:
 
 def render(t: Translator, report: reports.Report, names: dict[int, str]) -> str:
     """The whole report."""
-    lines = [t("📊 Report {period}", period=report.period.label), t("Records logged: {n}", n=report.total)]
+    lines = [
+        t("📊 Report {period}", period=format_period(report.period, t.locale)),
+        t("Records logged: {n}", n=report.total),
+    ]
     lines += [
         kind_line(t, kind, report.by_kind_status[kind])
         for kind in RecordKind
@@ -61,7 +65,7 @@ def render(t: Translator, report: reports.Report, names: dict[int, str]) -> str:
     lines.append(
         t(
             "Refunded (marked paid): {amount} in {n} refunds",
-            amount=money(report.refunded),
+            amount=money(t, report.refunded),
             n=report.refunds_paid,
         )
     )

@@ -13,8 +13,9 @@ from bot.enums import ChatPurpose, ScheduleKind
 from bot.models import Rotation, Schedule
 from bot.services.rotations import engine as rota
 from bot.services.rotations import review_groups
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import schedules
 from bot.services.team import chats
+from bot.services.when import Once, Reading
 
 KIND = ScheduleKind.ROTATION
 REF = f"rotation:{review_groups.NAME}"
@@ -51,7 +52,7 @@ async def plan_next(
         kind=KIND,
         chat_id=chat_id,
         owner_id=int(str(owner or 0)),
-        parsed=timespec.Parsed(timespec.Once(due), TEXT, None),
+        parsed=Reading(Once(due), TEXT),
         zone=rule.tz,
         now=moment,
         ref=REF,

@@ -9,6 +9,7 @@ from bot.i18n import N_, Translator
 from bot.models import Person
 from bot.services.rotations import engine as rota
 from bot.services.rotations.review_groups import Stats, Tally
+from bot.services.when import format_day, format_moment
 
 Names = dict[int, str]
 
@@ -34,9 +35,9 @@ def people_in(rule: rota.RotationRule) -> set[int]:
     return {*rule.members, *(o.substitute for o in rule.overrides)}
 
 
-def local(rule: rota.RotationRule, moment: datetime) -> str:
-    """An instant as the team's wall clock shows it."""
-    return moment.astimezone(rule.tz).strftime("%Y-%m-%d %H:%M")
+def local(t: Translator, rule: rota.RotationRule, moment: datetime) -> str:
+    """An instant as the team's wall clock shows it, with its weekday, in the reader's language."""
+    return format_moment(moment, rule.tz, t.locale)
 
 
 def period_label(t: Translator, period: rota.Period) -> str:
@@ -60,8 +61,8 @@ def override_lines(t: Translator, rule: rota.RotationRule, names: Names, moment:
             "↔ {substitute} stands in for {absent}, {first}..{last}",
             substitute=names[o.substitute],
             absent=names[o.absent],
-            first=o.first.isoformat(),
-            last=o.last.isoformat(),
+            first=format_day(o.first, t.locale),
+            last=format_day(o.last, t.locale),
         )
         for o in rule.overrides
         if o.last >= today
@@ -72,14 +73,14 @@ def overview(t: Translator, rule: rota.RotationRule, names: Names, moment: datet
     """`/rotation show`: the groups at a moment, the next handoff and the stand-ins."""
     first = rota.handoff(rule, 0)
     header = (
-        t("🔄 Review groups from the first handoff, {when}:", when=local(rule, first))
+        t("🔄 Review groups from the first handoff, {when}:", when=local(t, rule, first))
         if moment < first
-        else t("🔄 Review groups on {when}:", when=local(rule, moment))
+        else t("🔄 Review groups on {when}:", when=local(t, rule, moment))
     )
     _, following = rota.next_handoff(rule, moment)
     lines = [header, *group_lines(t, rota.assignment(rule, max(moment, first)), names)]
     every = period_label(t, rule.period)
-    lines.append(t("Next handoff: {when} ({period}).", when=local(rule, following), period=every))
+    lines.append(t("Next handoff: {when} ({period}).", when=local(t, rule, following), period=every))
     lines += override_lines(t, rule, names, moment)
     return "\n".join(lines)
 
@@ -87,7 +88,7 @@ def overview(t: Translator, rule: rota.RotationRule, names: Names, moment: datet
 def upcoming(t: Translator, rule: rota.RotationRule, names: Names, moment: datetime) -> str:
     """`/rotation next`: when the next handoff is and who goes where then."""
     _, following = rota.next_handoff(rule, moment)
-    lines = [t("🔄 Next handoff {when}:", when=local(rule, following))]
+    lines = [t("🔄 Next handoff {when}:", when=local(t, rule, following))]
     lines += group_lines(t, rota.assignment(rule, following), names)
     return "\n".join(lines)
 
@@ -96,7 +97,7 @@ def handoff_post(
     t: Translator, rule: rota.RotationRule, names: Names, due: datetime, late_minutes: int
 ) -> str:
     """The review chat's posting at a handoff."""
-    lines = [t("🔄 Review groups from {when}:", when=local(rule, due))]
+    lines = [t("🔄 Review groups from {when}:", when=local(t, rule, due))]
     lines += group_lines(t, rota.assignment(rule, due), names)
     if late_minutes >= 1:
         lines.append(t("(late by {minutes} min: I was offline)", minutes=late_minutes))
@@ -105,7 +106,7 @@ def handoff_post(
 
 def personal_post(t: Translator, rule: rota.RotationRule, member: int, due: datetime) -> str:
     """A member's private note at a handoff: their group from now on."""
-    group, when = rota.group_of(rule, member, due), local(rule, due)
+    group, when = rota.group_of(rule, member, due), local(t, rule, due)
     if group is None:
         return t("🔄 From {when} you are in no review group: someone stands in for you.", when=when)
     return t("🔄 From {when} you are in review group {group}.", when=when, group=group)

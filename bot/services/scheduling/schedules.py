@@ -14,7 +14,17 @@ from bot.i18n import N_
 from bot.models import Occurrence, Schedule
 from bot.services import audit
 from bot.services.errors import UserError
-from bot.services.scheduling import changes, timespec
+from bot.services.scheduling import changes, shop_calendar
+from bot.services.when import (
+    Once,
+    Reading,
+    Rule,
+    ShopCalendar,
+    from_json,
+    next_after,
+    on_working_days,
+    to_json,
+)
 
 ACTIVE, PAUSED, DELETED, DONE = "active", "paused", "deleted", "done"
 ALARM, LEAD, ESCALATION = "alarm", "lead", "escalation"
@@ -28,11 +38,11 @@ def zone_of(schedule: Schedule) -> ZoneInfo:
     return ZoneInfo(schedule.timezone)
 
 
-def next_event(schedule: Schedule, after: datetime) -> tuple[datetime, str] | None:
+def next_event(schedule: Schedule, after: datetime, calendar: ShopCalendar) -> tuple[datetime, str] | None:
     """The next posting strictly after `after`: the heads-up before an alarm, or the alarm itself."""
-    rule = timespec.from_json(schedule.rule)
+    rule = from_json(schedule.rule)
     lead = timedelta(minutes=schedule.lead_minutes or 0)
-    main = timespec.next_after(rule, after, zone_of(schedule))
+    main = next_after(rule, after, zone_of(schedule), calendar)
     if main is None or (schedule.ends_at is not None and main > schedule.ends_at):
         return None
     if lead and main - lead > after:
@@ -45,7 +55,7 @@ async def create(
     kind: str,
     chat_id: int,
     owner_id: int,
-    parsed: timespec.Parsed,
+    parsed: Reading,
     zone: ZoneInfo,
     now: datetime,
     ref: str | None = None,
@@ -58,7 +68,7 @@ async def create(
         kind=kind,
         chat_id=chat_id,
         owner_id=owner_id,
-        rule=timespec.to_json(parsed.rule),
+        rule=to_json(parsed.rule),
         timezone=zone.key,
         text=parsed.text,
         lead_minutes=int(parsed.lead.total_seconds() // 60) if parsed.lead else None,
@@ -66,7 +76,8 @@ async def create(
         ref=ref,
         ends_at=ends_at,
     )
-    upcoming = next_event(schedule, max(now, starts_at - timedelta(seconds=1)) if starts_at else now)
+    since = max(now, starts_at - timedelta(seconds=1)) if starts_at else now
+    upcoming = next_event(schedule, since, await shop_calendar.current())
     if upcoming is None:
         raise UserError(N_("That time has already passed."))
     schedule.next_due_at, schedule.next_kind = upcoming
@@ -116,7 +127,7 @@ async def advance(schedule: Schedule, after: datetime) -> Schedule:
 
     Only a schedule still active moves: one paused or deleted while its posting went out stays as the person
     left it (the row is re-read in that case), instead of being brought back by the posting's stale copy."""
-    upcoming = next_event(schedule, after)
+    upcoming = next_event(schedule, after, await shop_calendar.current())
     state, due, kind = (DONE, None, None) if upcoming is None else (ACTIVE, *upcoming)
     moved = await Schedule.filter(id=schedule.id, state=ACTIVE).update(
         state=state, next_due_at=due, next_kind=kind
@@ -203,7 +214,7 @@ async def set_state(schedule: Schedule, state: str, *, actor_id: int, now: datet
     before = schedule.state
     schedule.state = state
     if state == ACTIVE:
-        upcoming = next_event(schedule, now)
+        upcoming = next_event(schedule, now, await shop_calendar.current())
         schedule.next_due_at, schedule.next_kind = upcoming if upcoming else (None, None)
         if upcoming is None:
             schedule.state = DONE
@@ -222,12 +233,13 @@ async def set_state(schedule: Schedule, state: str, *, actor_id: int, now: datet
 
 
 async def retime(
-    schedule: Schedule, rule: timespec.Rule, *, actor_id: int, now: datetime, action: str = "schedule.time"
+    schedule: Schedule, rule: Rule, *, actor_id: int, now: datetime, action: str = "schedule.time"
 ) -> Schedule:
     """Give a schedule a new rule (a paused one stays paused until resumed), audited with the old rule."""
     before = schedule.rule
-    schedule.rule = timespec.to_json(rule)
-    upcoming = next_event(schedule, now) if schedule.state == ACTIVE else None
+    schedule.rule = to_json(rule)
+    calendar = await shop_calendar.current()
+    upcoming = next_event(schedule, now, calendar) if schedule.state == ACTIVE else None
     schedule.next_due_at, schedule.next_kind = upcoming if upcoming else (None, None)
     async with in_transaction() as conn:
         await schedule.save(update_fields=["rule", "next_due_at", "next_kind"], using_db=conn)
@@ -245,7 +257,7 @@ async def retime(
 
 async def snooze(schedule: Schedule, minutes: int, *, actor_id: int, now: datetime) -> Schedule:
     """A one-off copy of an alarm `minutes` from now, itself escalating if nobody marks it done."""
-    parsed = timespec.Parsed(timespec.Once(now + timedelta(minutes=minutes)), schedule.text, None)
+    parsed = Reading(Once(now + timedelta(minutes=minutes)), schedule.text)
     return await create(
         kind=ScheduleKind.SNOOZE,
         chat_id=schedule.chat_id,
@@ -256,6 +268,24 @@ async def snooze(schedule: Schedule, minutes: int, *, actor_id: int, now: dateti
         ref=f"alarm:{schedule.id}",
         escalate_minutes=schedule.escalate_minutes,
     )
+
+
+async def replan_working_days(now: datetime) -> list[Schedule]:
+    """After the shop changed its days off: move each active working-day schedule to its next posting by the
+    new calendar (a posting already due is left to the engine)."""
+    calendar = await shop_calendar.current()
+    moved: list[Schedule] = []
+    for schedule in await Schedule.filter(state=ACTIVE, next_due_at__gt=now):
+        if not on_working_days(from_json(schedule.rule)):
+            continue
+        upcoming = next_event(schedule, now, calendar)
+        if upcoming == (schedule.next_due_at, schedule.next_kind):
+            continue
+        schedule.next_due_at, schedule.next_kind = upcoming if upcoming else (None, None)
+        schedule.state = ACTIVE if upcoming else DONE
+        await schedule.save(update_fields=["state", "next_due_at", "next_kind"])
+        moved.append(changes.note(schedule))
+    return moved
 
 
 async def history(schedule: Schedule, limit: int = 20) -> list[Occurrence]:

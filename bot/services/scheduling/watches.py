@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,20 +12,20 @@ from bot.models import Record, Schedule
 from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.records import fields as rf
-from bot.services.scheduling import schedules, timespec
+from bot.services.scheduling import schedules
 from bot.services.team.rules import Rules
+from bot.services.when import EVERY_DAY, Reading, Recurring, read_day, split_day, time_words_in
 
 REFUND_WATCH, PRESALE = ScheduleKind.REFUND_WATCH, ScheduleKind.PRESALE
 WATCH_KINDS = frozenset({REFUND_WATCH, PRESALE})
 CLOSED_REFUND = frozenset({"paid", "rejected", REVERSED, VOID})
-EVERY_DAY = frozenset(range(7))
 PRESALE_ALERT_AT = time(9, 0)
 """Pre-sale alerts come at the start of the day shift."""
 DAYS_KEYS = {"days", "天数"}
 BY_KEYS = {"by", "截止", "发货截止"}
 DONE_WORDS = {"done", "完成", "已发货"}
 """`/presale done <order>` in English or Chinese."""
-DATE = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+MAX_NOTE = 200
 
 
 def record_id_of(schedule: Schedule) -> int | None:
@@ -43,9 +43,7 @@ async def ensure_refund_watch(record: Record, rules: Rules, zone: ZoneInfo, now:
         return None
     alert = (record.deadline_at - timedelta(days=rules.insurance_alert_days)).replace(second=0, microsecond=0)
     local = alert.astimezone(zone)
-    parsed = timespec.Parsed(
-        timespec.Weekly(time(local.hour, local.minute), EVERY_DAY), record.short_id, None
-    )
+    parsed = Reading(Recurring(time(local.hour, local.minute), EVERY_DAY), record.short_id)
     return await schedules.create(
         kind=REFUND_WATCH,
         chat_id=record.chat_id,
@@ -68,48 +66,74 @@ async def still_relevant(schedule: Schedule) -> bool:
     return record is not None and record.status not in CLOSED_REFUND
 
 
-def parse_promise(words: list[str], rules: Rules, today: date) -> tuple[str, date, str]:
-    """`<order> [days=15 | by=2026-12-20] [note]` → (order, promised date, note)."""
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """A read `/presale`: the order, the promised day and the note; when the note holds date words, the bot
+    asks before watching, offering the readings in `other` (a date in the note taken as the promise)."""
+
+    order: str
+    promised: date
+    note: str
+    time_words: tuple[str, ...] = ()
+    other: tuple[tuple[date, str], ...] = ()
+
+
+def read_promise(words: list[str], rules: Rules, today: date) -> Promise:
+    """`<order> [days=15 | by=12月20日] [note]`; the promise must still be ahead."""
     if not words:
         raise UserError(N_("Which order? e.g. /presale 123456789012345678 days=15 blue dress."))
     order = rf.order_number(words[0], rules)
-    promised = today + timedelta(days=rules.presale_days)
+    promised, given = today + timedelta(days=rules.presale_days), False
     note: list[str] = []
-    for word in words[1:]:
+    rest = words[1:]
+    while rest:
+        word, rest = rest[0], rest[1:]
         key, sep, value = word.replace("＝", "=").partition("=")
         if sep and key.lower() in DAYS_KEYS:
             if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 365:
                 raise UserError(N_("Days “{value}” should be a whole number from 1 to 365."), value=value)
-            promised = today + timedelta(days=int(value))
+            promised, given = today + timedelta(days=int(value)), True
         elif sep and key.lower() in BY_KEYS:
-            promised = promise_date(value, today)
+            promised, rest = promise_date([value, *rest], today)
+            given = True
         else:
             note.append(word)
-    return order, promised, clean(" ".join(note))[:200]
+    text = clean(" ".join(note))[:MAX_NOTE]
+    found = tuple(time_words_in(text))
+    other = () if given or not found else _dates_in(note, today)
+    return Promise(order, promised, text, found, other)
 
 
-def promise_date(value: str, today: date) -> date:
-    """A promised date, 2026-12-20 or 12-20 (the next such date), not in the past."""
-    match = DATE.match(value.strip())
-    try:
-        if not match:
-            raise ValueError(value)
-        year = int(match.group(1)) if match.group(1) else today.year
-        promised = date(year, int(match.group(2)), int(match.group(3)))
-        if not match.group(1) and promised < today:
-            promised = promised.replace(year=year + 1)
-    except ValueError:
-        raise UserError(N_("“{value}” is not a date like 2026-12-20 or 12-20."), value=value) from None
+def _dates_in(note: list[str], today: date) -> tuple[tuple[date, str], ...]:
+    """The first word (or two words, `Dec 20`) of a note that is a day ahead, as another reading of the
+    promise: that day, with the rest as the note."""
+    for size in (1, 2):
+        for start in range(len(note) - size + 1):
+            try:
+                day = read_day(" ".join(note[start : start + size]), today)
+            except UserError:
+                continue
+            if day > today:
+                rest = " ".join(note[:start] + note[start + size :])[:MAX_NOTE]
+                return ((day, rest),)
+    return ()
+
+
+def promise_date(words: list[str], today: date) -> tuple[date, list[str]]:
+    """A promised date at the start of the words, in any form people write one (12-20, 12月20日, Dec 20,
+    下周五, in 3 days), after today; and the words after it."""
+    promised, rest = split_day(words, today)
     if promised <= today:
+        value = " ".join(words[: len(words) - len(rest)])
         raise UserError(N_("{value} is not after today: the promise must still be ahead."), value=value)
-    return promised
+    return promised, rest
 
 
 async def promise(
-    *, words: list[str], chat_id: int, owner_id: int, rules: Rules, zone: ZoneInfo, now: datetime
-) -> tuple[Schedule, date]:
+    found: Promise, *, chat_id: int, owner_id: int, rules: Rules, zone: ZoneInfo, now: datetime
+) -> Schedule:
     """Watch a pre-sale promise: alerts from `presale_alert_days` before the date through the day itself."""
-    order, promised, note = parse_promise(words, rules, now.astimezone(zone).date())
+    order, promised = found.order, found.promised
     if await Schedule.exists(kind=PRESALE, ref=order, chat_id=chat_id, state=schedules.ACTIVE):
         raise UserError(
             N_("Order {value} is already watched. /presales lists the open promises."), value=order
@@ -117,12 +141,11 @@ async def promise(
     first_day = max(promised - timedelta(days=rules.presale_alert_days), now.astimezone(zone).date())
     starts = datetime.combine(first_day, PRESALE_ALERT_AT, zone)
     ends = datetime.combine(promised, PRESALE_ALERT_AT, zone)
-    parsed = timespec.Parsed(timespec.Weekly(PRESALE_ALERT_AT, EVERY_DAY), note, None)
-    schedule = await schedules.create(
+    return await schedules.create(
         kind=PRESALE,
         chat_id=chat_id,
         owner_id=owner_id,
-        parsed=parsed,
+        parsed=Reading(Recurring(PRESALE_ALERT_AT, EVERY_DAY), found.note),
         zone=zone,
         now=now,
         ref=order,
@@ -130,7 +153,6 @@ async def promise(
         starts_at=max(starts, now),
         ends_at=ends,
     )
-    return schedule, promised
 
 
 async def fulfil(words: list[str], *, chat_id: int, actor_id: int, rules: Rules, now: datetime) -> Schedule:

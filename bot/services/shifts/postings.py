@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from bot.enums import ScheduleKind
 from bot.models import Occurrence, Schedule, ShiftType
-from bot.services.scheduling import schedules, timespec
-from bot.services.shifts import parse as sp
+from bot.services.scheduling import schedules
 from bot.services.shifts import roster as shifts
+from bot.services.when import Reading, Recurring, span
 
 SHIFT = ScheduleKind.SHIFT
 START, END = "start", "end"
@@ -46,16 +46,14 @@ def wall(minutes: int) -> time:
     return time((minutes // 60) % 24, minutes % 60)
 
 
-def parsed_for(shift_type: ShiftType, season: str, event: str) -> timespec.Parsed:
+def parsed_for(shift_type: ShiftType, season: str, event: str) -> Reading:
     """The daily rule of one schedule: at the shift's start (heads-up = the reminder) or end."""
     start, end = shifts.hours_in(shift_type, season)
     lead = (
         timedelta(minutes=shift_type.remind_minutes) if event == START and shift_type.remind_minutes else None
     )
-    text = f"{shift_type.name} {sp.span((start, end))} {season} {event}"
-    return timespec.Parsed(
-        timespec.Weekly(wall(start if event == START else end), timespec.ALL_DAYS), text, lead
-    )
+    text = f"{shift_type.name} {span((start, end))} {season} {event}"
+    return Reading(Recurring(wall(start if event == START else end)), text, lead)
 
 
 async def running() -> bool:

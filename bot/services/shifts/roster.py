@@ -14,14 +14,13 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import Person, RosterShift, ShiftType
-from bot.services import audit, ids
+from bot.services import audit, ids, when
 from bot.services.errors import Msg, UserError
-from bot.services.shifts import parse as sp
 from bot.services.team import people
 
 DEFAULT_TYPES: dict[str, dict[str, int | None]] = {
     "day": {"start": 9 * 60, "end": 18 * 60, "summer_start": 9 * 60 + 30, "summer_end": 18 * 60 + 30},
-    "night": {"start": 19 * 60, "end": sp.DAY_END, "summer_start": None, "summer_end": None},
+    "night": {"start": 19 * 60, "end": 24 * 60, "summer_start": None, "summer_end": None},
 }
 """The domain's hours: day 09:00–18:00 in winter, 09:30–18:30 from May to September; night 19:00–24:00."""
 TYPE_ALIASES = {"白班": "day", "早班": "day", "日班": "day", "晚班": "night", "夜班": "night"}
@@ -81,7 +80,7 @@ def season(shift_type: ShiftType, day: date) -> str:
     """Which hours apply on a date: summer hours in their season when the type has them."""
     if shift_type.summer_start is None or shift_type.summer_end is None:
         return WINTER
-    return SUMMER if sp.in_season(day, shift_type.summer_from, shift_type.summer_to) else WINTER
+    return SUMMER if when.in_season(day, shift_type.summer_from, shift_type.summer_to) else WINTER
 
 
 def seasons_of(shift_type: ShiftType) -> tuple[str, ...]:
@@ -133,17 +132,17 @@ def parse_type_change(words: list[str]) -> TypeChange:
         key, sep, value = word.partition("=")
         key = key.lower()
         if not sep:
-            values["winter"] = sp.parse_hours(word)
+            values["winter"] = when.read_hours(word)
         elif key in WINTER_KEYS:
-            values["winter"] = sp.parse_hours(value)
+            values["winter"] = when.read_hours(value)
         elif key in SUMMER_KEYS and value.lower() in NONE_WORDS:
             values["drop_summer"] = True
         elif key in SUMMER_KEYS:
-            values["summer"] = sp.parse_hours(value)
+            values["summer"] = when.read_hours(value)
         elif key in FROM_KEYS:
-            values["summer_from"] = sp.parse_month_day(value)
+            values["summer_from"] = when.read_month_day(value)
         elif key in TO_KEYS:
-            values["summer_to"] = sp.parse_month_day(value)
+            values["summer_to"] = when.read_month_day(value)
         elif key in REMIND_KEYS:
             values["remind"] = parse_remind(value)
         else:
@@ -168,8 +167,8 @@ def parse_remind(value: str) -> int:
 def type_state(shift_type: ShiftType) -> dict[str, object]:
     """A shift type as stored in the audit log."""
     return {
-        "hours": sp.span((shift_type.start, shift_type.end)),
-        "summer": sp.span(hours_in(shift_type, SUMMER)) if shift_type.summer_start is not None else None,
+        "hours": when.span((shift_type.start, shift_type.end)),
+        "summer": when.span(hours_in(shift_type, SUMMER)) if shift_type.summer_start is not None else None,
         "from": shift_type.summer_from,
         "to": shift_type.summer_to,
         "remind": shift_type.remind_minutes,
@@ -226,7 +225,7 @@ async def check_roster_fits(changed: ShiftType) -> None:
         .prefetch_related("shift_type")
     )
     for entry in others:
-        clash = sp.overlaps(hours(changed, entry.day), hours(entry.shift_type, entry.day))
+        clash = when.overlaps(hours(changed, entry.day), hours(entry.shift_type, entry.day))
         if (entry.person_id, entry.day) in mine and clash:
             person = await people.get(entry.person_id) or Person(id=entry.person_id)
             raise overlap_error(person, entry.day, entry.shift_type, changed)
@@ -267,10 +266,10 @@ def overlap_error(person: Person, day: date, held: ShiftType, new: ShiftType) ->
         OVERLAP,
         name=person.display_name,
         shift=Msg(label(held)),
-        hours=sp.span(hours(held, day)),
+        hours=when.span(hours(held, day)),
         day=day.isoformat(),
         new=Msg(label(new)),
-        new_hours=sp.span(hours(new, day)),
+        new_hours=when.span(hours(new, day)),
     )
 
 
@@ -278,7 +277,7 @@ def check_day(person: Person, day: date, types: list[ShiftType]) -> None:
     """Refuse a day whose shifts overlap."""
     for index, one in enumerate(types):
         for other in types[index + 1 :]:
-            if sp.overlaps(hours(one, day), hours(other, day)):
+            if when.overlaps(hours(one, day), hours(other, day)):
                 raise overlap_error(person, day, one, other)
 
 
@@ -302,7 +301,7 @@ async def assign(
             unchanged.append(day)
             continue
         for other in current:
-            if sp.overlaps(hours(other, day), hours(shift_type, day)):
+            if when.overlaps(hours(other, day), hours(shift_type, day)):
                 raise overlap_error(person, day, other, shift_type)
         changed.append(day)
     if changed:

@@ -14,9 +14,9 @@ from bot.i18n import N_, Translator
 from bot.models import Person, RosterShift, ShiftType
 from bot.services import audit, sheets
 from bot.services.errors import UserError
-from bot.services.shifts import parse as sp
 from bot.services.shifts import roster as shifts
 from bot.services.team import people
+from bot.services.when import read_day
 
 CELL_SPLIT = re.compile(r"\s*[+,，/、&]\s*|\s+")
 MAX_PROBLEMS = 20
@@ -82,7 +82,7 @@ def header_days(header: list[str], today: date) -> list[date | None]:
     """The date of each column after the first (None for an empty column)."""
     days: list[date | None] = []
     for cell in header[1:]:
-        day = sp.parse_day(cell, today) if cell.strip() else None
+        day = read_day(cell, today) if cell.strip() else None
         if day is not None and abs(day - today) > MAX_REACH:
             raise UserError(
                 FAR_DATE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,15 +10,14 @@ from datetime import date, timedelta
 from bot.i18n import N_, Translator
 from bot.models import Person, ShiftType
 from bot.services.errors import UserError
-from bot.services.shifts import parse as sp
 from bot.services.shifts import roster as shifts
+from bot.services.when import format_days, read_stretch, span
 
 NAME_WIDTH = 8
 CELL_WIDTH = 3
 WEEKDAYS = (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su"))
-WEEK_WORDS = {"week", "周", "本周", "一周"}
-MONTH_WORDS = {"month", "月", "本月", "一月"}
-MONTH = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$|^(?:(?P<zy>\d{4})年)?(?P<zm>\d{1,2})月$")
+WEEK_WORDS = {"week", "周", "一周"}
+MONTH_WORDS = {"month", "月"}
 OFF = "-"
 
 
@@ -48,31 +46,24 @@ class Request:
 
 
 def parse_request(words: list[str], today: date) -> Request:
-    """Read the period and the person of a roster view; a week from today by default."""
+    """Read the period and the person of a roster view: a week from today by default; a day to start from,
+    or a stretch in any words (下周, 12月, 2026-12, next month, 12-01..12-15); `month` shows whole months."""
+    who = next((word for word in words if word.startswith("@")), None)
+    said = [word for word in words if not word.startswith("@")]
     month = False
-    start: date | None = None
-    who = None
-    for word in words:
-        found = MONTH.match(word)
-        if word.lower() in WEEK_WORDS:
-            month = False
-        elif word.lower() in MONTH_WORDS:
-            month = True
-        elif word.startswith("@") or word.isdigit():
-            who = word
-        elif found:
-            year = int(found["y"] or found["zy"] or today.year)
-            number = int(found["m"] or found["zm"])
-            if not 1 <= number <= 12:
-                raise UserError(sp.BAD_DATE, value=word)
-            start, month = date(year, number, 1), True
-        else:
-            start = sp.parse_day(word, today)
+    try:
+        first, stop = read_stretch(" ".join(said), today) if said else (today, today + timedelta(days=1))
+    except UserError:  # `month 2026-12`, `week 12-05`, or a person by id (`104`)
+        month = any(word.lower() in MONTH_WORDS for word in said)
+        plain = [word for word in said if word.lower() not in WEEK_WORDS | MONTH_WORDS]
+        who = who or next((word for word in plain if word.isdigit()), None)
+        plain = [word for word in plain if not word.isdigit()]
+        first, stop = read_stretch(" ".join(plain), today) if plain else (today, today + timedelta(days=1))
+    if stop - first > timedelta(days=1):
+        return Request(first, stop - timedelta(days=1), who)
     if month:
-        first = (start or today).replace(day=1)
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        return Request(first, last, who)
-    first = start or today
+        first = first.replace(day=1)
+        return Request(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]), who)
     return Request(first, first + timedelta(days=6), who)
 
 
@@ -99,7 +90,7 @@ def week_block(
 def legend(t: Translator, types: list[ShiftType], day: date) -> str:
     """What the codes mean, with the hours in force on the first day shown."""
     parts = [
-        f"{t(shifts.code(shift_type))} {t(shifts.label(shift_type))} {sp.span(shifts.hours(shift_type, day))}"
+        f"{t(shifts.code(shift_type))} {t(shifts.label(shift_type))} {span(shifts.hours(shift_type, day))}"
         for shift_type in types
     ]
     return " · ".join([*parts, t("{code} off", code=OFF)])
@@ -117,11 +108,7 @@ async def render(t: Translator, request: Request, person: Person | None) -> tupl
         ((names[i], by_day) for i, by_day in by_person.items() if i in names),
         key=lambda row: row[0].display_name.lower(),
     )
-    title = t(
-        "📅 Roster {first} – {last}",
-        first=request.first.strftime("%m-%d"),
-        last=request.last.strftime("%m-%d"),
-    )
+    title = t("📅 Roster {days}", days=format_days(request.first, request.last, t.locale))
     if person:
         title += f" · {person.display_name}"
     if not rows:

@@ -27,6 +27,7 @@ ACTION_LABELS: dict[str, str] = {
     "rotation.period": N_("rotation period set"),
     "rotation.override": N_("rotation stand-in added"),
     "rotation.skip": N_("rotation handoff skipped"),
+    "shopday.change": N_("shop day changed"),
 }
 
 

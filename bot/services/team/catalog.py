@@ -109,6 +109,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("today", SHIFTS, N_("who is on shift now and next"), N_("/today")),
     CommandInfo(
+        "dayoff",
+        SHIFTS,
+        N_("the shop's days off and extra working days over China's holidays and 调休"),
+        N_("/dayoff add 2026-12-24 stocktaking"),
+    ),
+    CommandInfo(
         "handover",
         SHIFTS,
         N_("add to the handover book for the next shift (alone: open items)"),

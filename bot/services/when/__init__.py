@@ -19,11 +19,30 @@ from bot.services.when.days import (
     read_month_day,
     read_period,
     read_range,
+    read_stretch,
+    split_day,
 )
 from bot.services.when.describe import describe, describe_days, describe_every
-from bot.services.when.display import format_clock, format_day, format_moment, relative_day, weekday_names
+from bot.services.when.display import (
+    format_clock,
+    format_day,
+    format_days,
+    format_moment,
+    format_period,
+    relative_day,
+    weekday_names,
+)
 from bot.services.when.fires import next_after, next_fires, occurrences
-from bot.services.when.hours import hhmm, overlaps, read_clock, read_duration, read_hours, read_span, span
+from bot.services.when.hours import (
+    clock_readings,
+    hhmm,
+    overlaps,
+    read_clock,
+    read_duration,
+    read_hours,
+    read_span,
+    span,
+)
 from bot.services.when.rules import (
     ALL_DAYS,
     EVERY_DAY,
@@ -39,6 +58,7 @@ from bot.services.when.rules import (
     Rule,
     Weekdays,
     WorkingDays,
+    on_working_days,
 )
 from bot.services.when.schedule import Reading, read_moment, read_rule, read_schedule, time_words_in
 from bot.services.when.storage import from_json, to_json
@@ -64,12 +84,15 @@ __all__ = [
     "ShopCalendar",
     "Weekdays",
     "WorkingDays",
+    "clock_readings",
     "describe",
     "describe_days",
     "describe_every",
     "format_clock",
     "format_day",
+    "format_days",
     "format_moment",
+    "format_period",
     "from_json",
     "hhmm",
     "holiday_name",
@@ -82,6 +105,7 @@ __all__ = [
     "next_fires",
     "occurrences",
     "official_working_day",
+    "on_working_days",
     "overlaps",
     "read_clock",
     "read_day",
@@ -96,8 +120,10 @@ __all__ = [
     "read_rule",
     "read_schedule",
     "read_span",
+    "read_stretch",
     "relative_day",
     "span",
+    "split_day",
     "time_words_in",
     "to_json",
     "weekday_names",

@@ -14,11 +14,14 @@ from datetime import date
 
 from holidays import HolidayBase, country_holidays
 
+LANGUAGES = {"en": "en_US", "zh_CN": "zh_CN"}
+"""The languages `holidays` names China's holidays in, by the bot's locales."""
+
 
 @functools.cache
-def _china(year: int) -> HolidayBase:
+def _china(year: int, language: str = "en_US") -> HolidayBase:
     """China's public holidays and make-up working days of one year, loaded once per process."""
-    return country_holidays("CN", years=year)
+    return country_holidays("CN", years=year, language=language)
 
 
 def official_working_day(day: date) -> bool:
@@ -29,9 +32,9 @@ def official_working_day(day: date) -> bool:
     return day not in calendar
 
 
-def holiday_name(day: date) -> str | None:
-    """The official holiday a date belongs to, in English (as `holidays` names it), or None."""
-    name = _china(day.year).get(day)
+def holiday_name(day: date, locale: str = "en") -> str | None:
+    """The official holiday a date belongs to, in the reader's language (as `holidays` names it), or None."""
+    name = _china(day.year, LANGUAGES.get(locale, LANGUAGES["en"])).get(day)
     return None if name is None else str(name)
 
 

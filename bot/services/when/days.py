@@ -141,6 +141,17 @@ def read_day(text: str, today: date) -> date:
     return found
 
 
+def split_day(words: list[str], today: date) -> tuple[date, list[str]]:
+    """The longest run of leading words that reads as one day (`Dec 5`, `next friday`, `12-05`) and the
+    words after it, so commands can take a day of several words before other arguments."""
+    for cut in range(len(words), 0, -1):
+        try:
+            return read_day(" ".join(words[:cut]), today), words[cut:]
+        except UserError:
+            continue
+    raise UserError(msg.BAD_DATE, value=words[0] if words else "")
+
+
 def _range_end(text: str, first: date, today: date) -> date:
     """The end of a range; a bare day of the month (12月1日至5日) is in the first day's month."""
     folded = source(text).norm
@@ -280,19 +291,25 @@ def _span(text: str, today: date) -> tuple[date, date] | None:
     return first, last + timedelta(days=1)
 
 
+def read_stretch(text: str, today: date) -> tuple[date, date]:
+    """The days [first, stop) a period names (today, 本周, 上月, 11月, 2026-11, 近7天, 12-01..12-15, one
+    day), or why it names none."""
+    found = _span(text.strip(), today)
+    if found is None:
+        if YEAR_MONTH.fullmatch(source(text).norm):
+            raise UserError(msg.BAD_YEAR_MONTH, value=text)
+        raise UserError(msg.UNKNOWN_PERIOD, value=text, choices=CHOICES)
+    if not 2000 <= found[0].year <= 2100:
+        raise UserError(msg.BAD_YEAR_MONTH, value=text)
+    return found
+
+
 def read_period(text: str | None, now: datetime, zone: ZoneInfo, default: str = TODAY) -> Period:
     """A report period in the shop's zone: today, 昨天, 本周, last week, 本月, 上月, 11月, 2026-11,
     近7天, 12-01..12-15; nothing means `default`."""
     words = text if text and text.strip() else default
-    today = now.astimezone(zone).date()
-    found = _span(words.strip(), today)
-    if found is None:
-        if YEAR_MONTH.fullmatch(source(words).norm):
-            raise UserError(msg.BAD_YEAR_MONTH, value=words)
-        raise UserError(msg.UNKNOWN_PERIOD, value=words, choices=CHOICES)
-    if not 2000 <= found[0].year <= 2100:
-        raise UserError(msg.BAD_YEAR_MONTH, value=words)
-    return Period(found[0], found[1], zone)
+    first, stop = read_stretch(words, now.astimezone(zone).date())
+    return Period(first, stop, zone)
 
 
 def is_period(word: str, today: date) -> bool:

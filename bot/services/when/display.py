@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, format_timedelta, get_day_names
 
 from bot.i18n import N_, Translator
+from bot.services.when.days import Period
 
 DAY = {"en": "EEE d MMM", "zh_CN": "M月d日 EEE"}
 DAY_WITH_YEAR = {"en": "EEE d MMM y", "zh_CN": "y年M月d日 EEE"}
+MONTH = {"en": "MMMM y", "zh_CN": "y年M月"}
 CLOCK = "HH:mm"
 NEAR_DAYS = {-1: N_("yesterday"), 0: N_("today"), 1: N_("tomorrow")}
 
@@ -22,6 +24,28 @@ def format_day(day: date, locale: str, today: date | None = None) -> str:
     with_year = today is not None and day.year != today.year
     patterns = DAY_WITH_YEAR if with_year else DAY
     return str(format_date(day, patterns.get(locale, patterns["en"]), locale=locale))
+
+
+def format_days(first: date, last: date, locale: str, today: date | None = None) -> str:
+    """A stretch of days: one day, a whole month (`December 2026`, `2026年12月`), or first – last."""
+    if first == last:
+        return format_day(first, locale, today)
+    if (
+        first.day == 1
+        and (last + timedelta(days=1)).day == 1
+        and (first.year, first.month)
+        == (
+            last.year,
+            last.month,
+        )
+    ):
+        return str(format_date(first, MONTH.get(locale, MONTH["en"]), locale=locale))
+    return f"{format_day(first, locale, today)} – {format_day(last, locale, today)}"
+
+
+def format_period(period: Period, locale: str) -> str:
+    """A report period as people say it: `Mon 7 Dec – Sun 13 Dec`, `December 2026`, one day."""
+    return format_days(period.first, period.stop - timedelta(days=1), locale)
 
 
 def format_clock(value: time | datetime, locale: str) -> str:

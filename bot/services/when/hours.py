@@ -10,7 +10,7 @@ from datetime import time, timedelta
 from bot.services.errors import UserError
 from bot.services.rotations.engine import DAYS, MONTHS, UNIT_LIMITS, WEEKS, Period
 from bot.services.when import messages as msg
-from bot.services.when.words import clock_at, duration_at, hour_in_part, source
+from bot.services.when.words import EARLY_HOURS, clock_at, duration_at, hour_in_part, source
 
 DAY_END = 24 * 60
 HOURS_DASH = re.compile(r"\s*(?:-|~|–|—|到|至|to)\s*")
@@ -48,6 +48,21 @@ def read_clock(text: str) -> time:
     if minutes is None or minutes == DAY_END:
         raise UserError(msg.BAD_CLOCK, value=text)
     return time(minutes // 60, minutes % 60)
+
+
+def clock_readings(text: str) -> tuple[time, ...]:
+    """A time of day (as read_clock reads it) and, for a bare hour that may be the night's (3点, 3), the
+    afternoon's reading too, so a daily time is asked about instead of set to 03:00 silently."""
+    found = read_clock(text)
+    src = source(text)
+    try:
+        piece = clock_at(src, 0)
+    except UserError:
+        piece = None
+    bare = PLAIN_HOUR.fullmatch(src.norm) is not None or (piece is not None and piece.bare)
+    if bare and 1 <= found.hour <= EARLY_HOURS:
+        return found, found.replace(hour=found.hour + 12)
+    return (found,)
 
 
 def read_hours(text: str) -> tuple[int, int]:

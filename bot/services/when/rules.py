@@ -158,6 +158,11 @@ def gap_days(on: Days) -> int:
     return 1 if isinstance(on, WorkingDays) else 28
 
 
+def on_working_days(rule: Rule) -> bool:
+    """Whether a rule follows the working-day calendar, so a change of the shop's days off re-plans it."""
+    return not isinstance(rule, Once) and isinstance(rule.on, WorkingDays)
+
+
 def monday_of(day: date) -> date:
     """The Monday of a date's week."""
     return day - timedelta(days=day.weekday())

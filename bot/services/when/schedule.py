@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.when import messages as msg
 from bot.services.when.calendar import CHINA, ShopCalendar
@@ -32,6 +33,7 @@ from bot.services.when.rules import (
 from bot.services.when.text import fold
 from bot.services.when.words import (
     CONNECTOR,
+    EARLY_HOURS,
     EN_CONNECTOR,
     ClockPiece,
     Concern,
@@ -64,8 +66,6 @@ MAX_AHEAD = timedelta(days=366)
 MAX_TEXT = 300
 TEXT_PUNCTUATION = " ,;:、，；：。"
 LEAD = re.compile(r"(?:lead|提前)[=:](?P<value>.*)|提前(?P<bare>[0-9半].*)", re.DOTALL)
-EARLY_HOURS = 6
-"""A bare hour up to this (3点) is more likely the afternoon's in a shop: confirm it even in a repeat."""
 
 STARTS = frozenset("每周星礼隔双工天从今明后大昨前下这本上凌半早清中傍晚夜")
 """The characters a Chinese time word starts with (after folding, numerals are digits)."""
@@ -511,7 +511,7 @@ def read_schedule(
         raise UserError(msg.EMPTY)
     src = source(" ".join(words))
     rule, parts, ctx = _read(src, now, zone, calendar)
-    rest = src.text.rest(parts.end).lstrip(TEXT_PUNCTUATION).strip()
+    rest = clean(src.text.rest(parts.end)).lstrip(TEXT_PUNCTUATION).strip()
     if need_text and not rest:
         raise UserError(msg.NO_TEXT, value=src.typed(0, parts.end))
     if len(rest) > MAX_TEXT:
@@ -529,7 +529,7 @@ def read_rule(text: str, now: datetime, zone: ZoneInfo, calendar: ShopCalendar =
     if (
         parts.clock is not None
         and parts.end == len(src.norm)
-        and not (parts.day or parts.delay or parts.every)
+        and not (parts.day or parts.delay or parts.every or parts.days)
     ):
         parts = replace(parts, days=DaysPiece(0, 0, EVERY_DAY))
     if parts.end == 0:

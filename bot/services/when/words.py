@@ -26,6 +26,8 @@ from bot.services.when.rules import (
 )
 from bot.services.when.text import Folded, fold
 
+EARLY_HOURS = 6
+"""A bare hour up to this (3点) is more likely the afternoon's in a shop: confirm it even in a repeat."""
 MERIDIEM = r"(?P<ap>am|pm|a\.m\.|p\.m\.)(?![a-z])"
 ZH_PARTS = "凌晨|半夜|早上|早晨|清晨|上午|中午|下午|傍晚|晚上|夜里|夜间|早(?=\\d)|晚(?=\\d)"
 PARTS = {
