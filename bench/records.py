@@ -424,7 +424,7 @@ async def seed(path: Path, args: argparse.Namespace, rng: random.Random) -> Seed
         ]
         await time_services(seeded, args.finds)
         for label, text in ((FIND_ORDER, seeded.orders[0]), (FIND_BUYER, seeded.buyers[0][0])):
-            seeded.plans[label] = await query_plan(record_service.search_query(text))
+            seeded.plans[label] = await query_plan(await record_service.search_query(text, personal=False))
     finally:
         await close_db()
     seeded.size_mb = (await asyncio.to_thread(path.stat)).st_size / MB

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     bot_locale: Locale = Field(default="en", validation_alias="BOT_LOCALE")
     bot_rate_limit: bool = Field(default=True, validation_alias="BOT_RATE_LIMIT")
     """Keep Telegram's flood limits client-side; turn off only to measure raw throughput in benchmarks."""
+    pii_retention_days: int | None = Field(default=None, ge=1, validation_alias="PII_RETENTION_DAYS")
+    """Erase customer data of records closed longer ago than this many days (a daily job); None keeps it."""
 
     @field_validator("bot_owner_ids", mode="before")
     @classmethod
@@ -37,6 +39,14 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("pii_retention_days", mode="before")
+    @classmethod
+    def _retention_off(cls, value: object) -> object:
+        """An empty value, `off` or 0 keeps personal data (the default)."""
+        if isinstance(value, str) and value.strip().lower() in {"", "off", "0", "none"}:
+            return None
+        return None if value == 0 else value
 
     @field_validator("bot_timezone")
     @classmethod

@@ -43,6 +43,7 @@ class ScheduleKind(StrEnum):
     SHIFT = "shift"
     SWAP = "swap"
     ROTATION = "rotation"
+    RETENTION = "retention"
 
 
 ALARM_KINDS = frozenset(

@@ -57,6 +57,8 @@ class Chat(Model):
     timezone = fields.CharField(max_length=64, null=True)
     registered_by_id = fields.BigIntField(null=True)
     registered_at = fields.DatetimeField(null=True)
+    delete_hint_at = fields.DatetimeField(null=True)
+    """When the group was told how to let the bot delete messages that carry personal data (told once)."""
 
     class Meta:
         table = "chat"
@@ -110,6 +112,8 @@ class Record(Model):
     chat_id = fields.BigIntField()
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    erased_at = fields.DatetimeField(null=True)
+    """When its personal data was erased (/forget or the retention period): amounts, ids and statuses stay."""
 
     events: fields.ReverseRelation[RecordEvent]
 
@@ -375,3 +379,17 @@ class ShopDay(Model):
 
     class Meta:
         table = "shop_day"
+
+
+class DeepLink(Model):
+    """A `t.me/<bot>?start=…` link: a random token standing for what it opens, for one person, expiring."""
+
+    token = fields.CharField(max_length=24, primary_key=True)
+    kind = fields.CharField(max_length=16)
+    ref = fields.CharField(max_length=64)
+    user_id = fields.BigIntField(db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "deep_link"

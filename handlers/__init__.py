@@ -16,7 +16,9 @@ from handlers import (
     gate,
     gatekeeper,
     handover,
+    pages,
     presale,
+    privacy,
     records,
     refund_form,
     reports,
@@ -31,8 +33,8 @@ from handlers import (
 def register_all(app: Application) -> None:  # type: ignore[type-arg]
     """Register every feature's handlers; order matters within a handler group."""
     gatekeeper.register(app)  # group -1: learn people and chats from every update
-    basics.register(app)  # /start /help /whoami /lang
-    refund_form.register(app)  # /refund alone: the guided form (before the plain /refund)
+    refund_form.register(app)  # /refund alone: the guided form (before the plain /refund and /start)
+    basics.register(app)  # /start (and the deep links it opens) /help /whoami /lang
     rotations.register(app)  # /rotation, /review stats (before the plain /review)
     records.register(app)  # the record commands, cards and their buttons, /show /find /edit /void
     alarms.register(app)  # /shelf /alarms /alarm, Done and Snooze buttons
@@ -47,6 +49,8 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
     reports.register(app)  # /report /chart /export
     admin.register(app)  # /setup /chats /audit
+    privacy.register(app)  # /forget and its confirmation
+    pages.register(app)  # ◀ ▶ under every paged output
     unknown.register(app)  # last: unknown commands in private chats
     app.add_handler(gate.catch_all())  # last: presses no family reads: "out of date"
     errors.register(app)  # one error handler: log first, then apologise

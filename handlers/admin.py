@@ -19,11 +19,14 @@ from bot.services.permissions import SENSITIVE_PURPOSES
 from bot.services.team import chats, rules
 from bot.services.team.audit_text import describe_entries
 from bot.services.team.catalog import PURPOSE_LABELS
+from handlers import pages
 from handlers.gate import Call, Target, button, command
 from jobs.engine import now
 
 log = logging.getLogger(__name__)
 
+AUDIT_PAGE = 10
+"""Audit entries per page: each line is bounded, so a page always fits one message."""
 PURPOSES = tuple(ChatPurpose)
 """A SETUP button carries its purpose as its place in this order."""
 
@@ -154,22 +157,32 @@ async def list_chats(call: Call) -> None:
 
 
 async def show_audit(call: Call) -> None:
-    """The latest changes of state, newest first."""
+    """The latest changes of state, newest first, a page at a time."""
     try:
         limit = int(call.args[0]) if call.args else 10
     except ValueError:
         raise UserError(N_("“{value}” is not a number of entries."), value=call.args[0]) from None
     if limit < 1:
         raise UserError(N_("“{value}” is not a number of entries."), value=call.args[0])
-    entries = await audit.recent(limit)
-    if not entries:
+    newest = await audit.newest_id()
+    if not newest:
         await call.reply(call.t("The audit log is empty."))
         return
+    await pages.show(call, "audit", f"{newest}:{min(limit, audit.MAX_ENTRIES)}")
+
+
+async def audit_page(call: Call, arg: str, number: int) -> pages.Page:
+    """One page of /audit: the entries up to the one newest when it was asked (later ones do not shift it)."""
+    newest, limit = (int(part) for part in arg.split(":"))
+    entries, page, total = await audit.window(newest, limit, number, AUDIT_PAGE)
+    count = pages.page_count(total, AUDIT_PAGE)
     lines = [
         call.t("Latest changes (newest first):"),
         *await describe_entries(call.t, entries, call.zone, masked=not call.is_private),
     ]
-    await call.reply("\n".join(lines))
+    if count > 1:
+        lines.append(call.t("Page {page} of {pages}", page=page, pages=count))
+    return pages.Page("\n".join(lines), page, count)
 
 
 async def config(call: Call) -> None:
@@ -193,4 +206,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(button(Family.SETUP, load_setup, decide_setup))
     app.add_handler(command("chats", list_chats))
     app.add_handler(command("audit", show_audit))
+    pages.view("audit", "audit", audit_page)
     app.add_handler(command("config", config))

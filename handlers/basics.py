@@ -7,6 +7,7 @@ from telegram.ext import Application
 from bot.i18n import N_, Translator, translator
 from bot.services.team import chats
 from bot.services.team.catalog import SECTIONS, CommandInfo, visible_to
+from handlers import links
 from handlers.gate import Call, command, role_names, usage
 
 
@@ -32,7 +33,9 @@ def help_line(t: Translator, info: CommandInfo) -> str:
 
 
 async def start(call: Call) -> None:
-    """Greet, then show the same list as /help."""
+    """Open the deep link it carries, or greet and show the same list as /help."""
+    if await links.dispatch(call):
+        return
     intro = call.t("Hi! I keep the customer-service team's records, alarms and hand-overs.")
     await call.reply(f"{intro}\n\n{help_text(call.t, call)}")
 

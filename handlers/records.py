@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,10 +19,11 @@ from bot.models import Record, RecordCard
 from bot.render.cards import card_text, status_buttons
 from bot.render.codec import ESCALATE, Family
 from bot.render.context import chat_translator
-from bot.render.keyboards import keyboard, pages, press
+from bot.render.keyboards import keyboard, press
+from bot.services import masking
 from bot.services.errors import UserError
 from bot.services.ids import MAX_ID
-from bot.services.permissions import is_allowed, may_see_personal
+from bot.services.permissions import is_allowed, may_see_personal, required_roles
 from bot.services.records import book as records
 from bot.services.records import fields as rf
 from bot.services.records import refunds
@@ -28,16 +31,16 @@ from bot.services.records import text as rt
 from bot.services.rotations import review_groups
 from bot.services.scheduling import watches
 from bot.services.team import chats, people, rules
-from handlers import routing
-from handlers.gate import Call, Target, button, command, gated, message
+from handlers import pages, privacy, routing
+from handlers.gate import Call, Target, button, command, gated, message, role_names
 from jobs.engine import now
 
 log = logging.getLogger(__name__)
 
 DRAFTS_KEY = "record_drafts"
 MAX_DRAFTS = 200
-LISTINGS_KEY = "record_listings"
-MAX_LISTINGS = 200
+HISTORY_PAGE = 15
+"""History entries /show puts on one page under the card."""
 
 
 def masked_for(call: Call) -> bool:
@@ -93,26 +96,71 @@ def logger(kind: RecordKind):  # type: ignore[no-untyped-def]
     return log
 
 
-async def store(call: Call, draft: records.Draft, *, force: bool) -> None:
-    """Store a draft (or warn about its open duplicate) and reply."""
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A draft held for the "log anyway" button, and the chat it is logged for."""
+
+    draft: records.Draft
+    chat_id: int
+
+
+def carries_personal(values: Mapping[str, object]) -> bool:
+    """Whether typed fields hold customer data that is masked in groups (name, phone, Alipay, addresses)."""
+    return not masking.MASKS.keys().isdisjoint(values)
+
+
+async def store(call: Call, draft: records.Draft, *, force: bool, chat_id: int | None = None) -> None:
+    """Store a draft for `chat_id` (here, unless the private form logs it for a group) or warn about its
+    duplicate; then the person's group message carrying customer data is deleted."""
+    where = call.chat_id if chat_id is None else chat_id
     created = await records.create(
         draft,
         author_id=call.user_id,
-        chat_id=call.chat_id,
+        chat_id=where,
         rules=await rules.current(),
         now=datetime.now(UTC),
         force=force,
     )
     if created.duplicate is not None:
-        token = keep_draft(call, draft)
+        token = keep_draft(call, Held(draft, where))
         await call.reply(
             duplicate_warning(call.t, created.duplicate),
             reply_markup=keyboard([press(call.t("Log anyway"), Family.DRAFT, "log", token)]),
         )
+    else:
+        assert created.record is not None
+        await show_saved(call, created, where)
+        await watch_deadline(call, created.record)
+    if carries_personal(draft.values):
+        await privacy.scrub(call)
+
+
+async def show_saved(call: Call, created: records.Created, where: int) -> None:
+    """The saved record's card: here; or, logged from the private form for a group, masked in that group and
+    here as the person may see it."""
+    record = created.record
+    assert record is not None
+    if where == call.chat_id:
+        await post_card(call, record, extra="\n" + call.t("✅ Saved.") + claims_warning(call.t, created))
         return
-    assert created.record is not None
-    await post_card(call, created.record, extra="\n" + call.t("✅ Saved.") + claims_warning(call.t, created))
-    await watch_deadline(call, created.record)
+    t = await chat_translator(call.app, where)
+    text = await card_text(t, record, call.zone, masked=True)
+    title = (await chats.titles([where]))[where]
+    try:
+        sent = await call.context.bot.send_message(
+            where,
+            f"{text}\n{t('✅ Saved.')}{claims_warning(t, created)}",
+            reply_markup=status_buttons(t, record),
+        )
+    except TelegramError as exc:
+        log.error("card of %s could not be posted to chat %s: %s", record.short_id, where, exc)
+        note = call.t(
+            "⚠️ Saved, but its card could not be posted to {chat}: is the bot still there?", chat=title
+        )
+    else:
+        await records.remember_card(record, where, sent.message_id)
+        note = call.t("✅ Saved. Its card, customer data masked, is in {chat}.", chat=title)
+    await post_card(call, record, extra="\n" + note + claims_warning(call.t, created))
 
 
 def duplicate_warning(t: Translator, duplicate: Record) -> str:
@@ -145,29 +193,41 @@ def chat_store(call: Call, key: str) -> dict[int, Any]:
     return held
 
 
-def keep_draft(call: Call, draft: records.Draft) -> int:
+def keep_draft(call: Call, held: Held) -> int:
     """Hold a draft for the "log anyway" button (in memory: it was never acknowledged as saved)."""
     drafts = chat_store(call, DRAFTS_KEY)
     while len(drafts) >= MAX_DRAFTS:
         drafts.pop(next(iter(drafts)))
     token = secrets.randbelow(MAX_ID) + 1
-    drafts[token] = draft
+    drafts[token] = held
     return token
 
 
 async def show(call: Call) -> None:
-    """A record's card and history (full data only in private, to roles allowed to see it)."""
+    """A record's card and history, a page at a time (full data only in private, to roles that may see it)."""
     if not call.args:
         raise UserError(N_("Which record? Give its id, e.g. R-12."))
     record = await records.get(call.args[0])
+    sent = await pages.show(call, "show", record.short_id)
+    await records.remember_card(record, sent.chat_id, sent.message_id)
+
+
+async def show_page(call: Call, short_id: str, number: int) -> pages.Page:
+    """One page of /show: the card, a page of its history, and the card's status buttons."""
+    record = await records.get(short_id)
     masked = masked_for(call)
+    events = await records.history(record)
+    count = pages.page_count(len(events), HISTORY_PAGE)
+    number = min(number, count)
     lines = [await card_text(call.t, record, call.zone, masked=masked), "", call.t("History:")]
-    for event in await records.history(record):
+    for event in events[(number - 1) * HISTORY_PAGE : number * HISTORY_PAGE]:
         actor = await people.get(event.actor_id)
         name = actor.display_name if actor else str(event.actor_id)
         lines.append("• " + rt.event_line(call.t, event, name, call.zone, masked))
-    sent = await call.reply("\n".join(lines), reply_markup=status_buttons(call.t, record))
-    await records.remember_card(record, sent.chat_id, sent.message_id)
+    if count > 1:
+        lines.append(call.t("Page {page} of {pages}", page=number, pages=count))
+    buttons = status_buttons(call.t, record)
+    return pages.Page("\n".join(lines), number, count, buttons.inline_keyboard if buttons else ())
 
 
 LISTING_HEADERS = {
@@ -178,15 +238,16 @@ LISTING_HEADERS = {
 }
 
 
-async def load_page(view: str, arg: str, user_id: int, page: int) -> records.Page:
-    """Run the query behind a listing view."""
+async def load_page(call: Call, view: str, arg: str, page: int) -> records.Page:
+    """Run the query behind a listing view (searching personal fields only for who may see them, here)."""
+    personal = may_see_personal(call.roles, private=call.is_private)
     if view == "find":
-        return await records.find(arg, page)
+        return await records.find(arg, page, personal=personal)
     if view == "mine":
-        return await records.mine(user_id, page)
+        return await records.mine(int(arg), page)
     if view == "open":
         return await records.open_records(records.parse_kind(arg) if arg else None, page)
-    return await records.buyer_history(arg, page)
+    return await records.buyer_history(arg, page, personal=personal)
 
 
 def listing_text(t: Translator, view: str, arg: str, page: records.Page) -> str:
@@ -200,43 +261,56 @@ def listing_text(t: Translator, view: str, arg: str, page: records.Page) -> str:
     return "\n".join(lines)
 
 
+def listing_page(view: str) -> pages.Render:
+    """How one listing view draws a page (the argument echoed masked outside private chats)."""
+
+    async def render(call: Call, arg: str, number: int) -> pages.Page:
+        """Query and draw."""
+        page = await load_page(call, view, arg, number)
+        shown = arg if call.is_private else masking.in_text(arg)
+        return pages.Page(listing_text(call.t, view, shown, page), page.page, page.pages)
+
+    return render
+
+
+async def refused_search(call: Call, arg: str) -> bool:
+    """Refuse a search by phone or e-mail unless the person may see customer data here (saying why, and
+    deleting the group message that carried it)."""
+    if not records.looks_personal(arg, await rules.current()):
+        return False
+    if may_see_personal(call.roles, private=call.is_private):
+        return False
+    if is_allowed("personal.see", call.roles):
+        await call.reply(
+            call.t(
+                "Search by phone or Alipay account in a private chat with me: here the whole group sees it."
+            )
+        )
+    else:
+        roles = role_names(call.t, required_roles("personal.see"))
+        await call.reply(
+            call.t(
+                "Searching by phone, name, Alipay account or address needs the role: {roles}.", roles=roles
+            )
+        )
+    await privacy.scrub(call)
+    return True
+
+
 def listing(view: str):  # type: ignore[no-untyped-def]
     """The handler for one listing command."""
 
     async def list_records(call: Call) -> None:
-        """Show page 1 and remember the query for the paging buttons."""
-        arg = " ".join(call.args)
-        if view in {"find", "buyer"} and not arg:
-            raise UserError(N_("Find what? Give an order number, tracking number, buyer or record id."))
-        page = await load_page(view, arg, call.user_id, 1)
-        sent = await call.reply(
-            listing_text(call.t, view, arg, page),
-            reply_markup=keyboard(pages(call.t, Family.PAGE, "go", page.page, page.pages)),
-        )
-        listings = chat_store(call, LISTINGS_KEY)
-        while len(listings) >= MAX_LISTINGS:
-            listings.pop(next(iter(listings)))
-        listings[sent.message_id] = (view, arg, call.user_id)
+        """Show page 1; the page buttons re-run the query."""
+        arg = str(call.user_id) if view == "mine" else " ".join(call.args)
+        if view in {"find", "buyer"}:
+            if not arg:
+                raise UserError(N_("Find what? Give an order number, tracking number, buyer or record id."))
+            if await refused_search(call, arg):
+                return
+        await pages.show(call, view, arg)
 
     return list_records
-
-
-async def load_listing(call: Call) -> Target[tuple[str, str, int]] | None:
-    """The listing a page button belongs to (kept per chat, by message)."""
-    state = chat_store(call, LISTINGS_KEY).get(call.message.message_id)
-    return None if state is None else Target(state, "record.page")
-
-
-async def turn_page(call: Call, state: tuple[str, str, int]) -> None:
-    """A paging button: re-run the listing's query for the asked page and edit the message."""
-    assert call.button is not None
-    view, arg, user_id = state
-    page = await load_page(view, arg, user_id, max(1, call.button.arg))
-    await call.answer()
-    await call.query.edit_message_text(
-        listing_text(call.t, view, arg, page),
-        reply_markup=keyboard(pages(call.t, Family.PAGE, "go", page.page, page.pages)),
-    )
 
 
 async def load_card(call: Call) -> Target[Record] | None:
@@ -294,27 +368,32 @@ async def press_card(call: Call, record: Record) -> None:
     await call.query.edit_message_text(f"{text}\n{stamp}", reply_markup=status_buttons(call.t, record))
 
 
-async def load_draft(call: Call) -> Target[records.Draft] | None:
+async def load_draft(call: Call) -> Target[Held] | None:
     """The draft a "log anyway" press stores (held per chat)."""
     assert call.button is not None
-    draft = chat_store(call, DRAFTS_KEY).get(call.button.id)
-    return None if draft is None else Target(draft, draft.kind.value)
+    held: Held | None = chat_store(call, DRAFTS_KEY).get(call.button.id)
+    return None if held is None else Target(held, held.draft.kind.value)
 
 
-async def log_anyway(call: Call, draft: records.Draft) -> None:
+async def log_anyway(call: Call, held: Held) -> None:
     """The "log anyway" button under a duplicate warning: store the held draft."""
     assert call.button is not None
     chat_store(call, DRAFTS_KEY).pop(call.button.id, None)
     created = await records.create(
-        draft,
+        held.draft,
         author_id=call.user_id,
-        chat_id=call.chat_id,
+        chat_id=held.chat_id,
         rules=await rules.current(),
         now=datetime.now(UTC),
         force=True,
     )
     assert created.record is not None
     await call.answer(call.t("✅ Saved."))
+    if held.chat_id != call.chat_id:
+        await call.query.edit_message_reply_markup(None)
+        await show_saved(call, created, held.chat_id)
+        await watch_deadline(call, created.record)
+        return
     text = await card_text(call.t, created.record, call.zone, masked=masked_for(call))
     await call.query.edit_message_text(
         f"{text}\n{call.t('✅ Saved.')}{claims_warning(call.t, created)}",
@@ -383,6 +462,8 @@ async def edit(call: Call) -> None:
         notes.append(call.t("✅ Complete: it goes to finance with the next table."))
     await post_card(call, edited.record, extra="\n" + "\n".join(notes))
     await watch_deadline(call, edited.record)
+    if carries_personal(values):
+        await privacy.scrub(call)
 
 
 async def tell_finance(call: Call, edited: records.Edited) -> None:
@@ -435,15 +516,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         caption = filters.CaptionRegex(rf"^/{kind.value}(@\w+)?(\s|$)")
         app.add_handler(MessageHandler(filters.PHOTO & caption, gated(kind.value, logger(kind))))
     app.add_handler(command("show", show))
-    app.add_handler(command("find", listing("find")))
-    app.add_handler(command("mine", listing("mine")))
-    app.add_handler(command("open", listing("open")))
-    app.add_handler(command("buyer", listing("buyer")))
+    pages.view("show", "show", show_page)
+    for view in LISTING_HEADERS:
+        app.add_handler(command(view, listing(view)))
+        pages.view(view, "record.page", listing_page(view))
     app.add_handler(command("edit", edit))
     app.add_handler(command("void", void))
     app.add_handler(command("reverse", reverse))
     app.add_handler(button(Family.RECORD, load_card, press_card))
-    app.add_handler(button(Family.PAGE, load_listing, turn_page))
     app.add_handler(button(Family.DRAFT, load_draft, log_anyway))
     replies = filters.REPLY & ((filters.TEXT & ~filters.COMMAND) | filters.PHOTO)
     app.add_handler(message(replies, load_replied_card, note_by_reply))

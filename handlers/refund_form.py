@@ -1,9 +1,16 @@
-"""`/refund` alone: a guided form, one question at a time, buttons for fixed choices, /cancel to stop."""
+"""`/refund` alone: a guided form, one question at a time, buttons for fixed choices, /cancel to stop.
+
+The form runs in the private chat with the bot: it asks for the buyer's real name and Alipay account, which
+must never be typed into a group. `/refund` alone in a group answers with a deep-link button, "Continue in
+private 🔒", that opens the private chat on the form for that group (only for whoever asked); once saved, the
+group gets the masked card and the person sees the card in private.
+"""
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
@@ -19,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.enums import RecordKind
 from bot.i18n import N_, Translator
+from bot.render import deeplink
 from bot.render.codec import Family, decode
 from bot.render.keyboards import keyboard, press
 from bot.services.errors import UserError
@@ -26,11 +34,16 @@ from bot.services.records import book as records
 from bot.services.records import fields as rf
 from bot.services.records import text as rt
 from bot.services.team import rules
+from handlers import links
 from handlers.gate import Call, explain, gated
 from handlers.records import store
+from jobs.engine import now
 
 FORM_KEY = "refund_form"
+ORIGIN_KEY = "refund_form_chat"
 TIMEOUT_SECONDS = 600
+LINK_KIND = "form"
+LINK_TTL = timedelta(seconds=TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +120,34 @@ async def ask(call: Call, index: int, problem: str = "") -> int:
 
 
 async def start(call: Call) -> int:
-    """Begin the form for this person in this chat."""
+    """Begin the form here in private; in a group, offer the private chat instead (the form asks for the
+    buyer's real name and Alipay account, which never go into a group)."""
+    if not call.is_private:
+        url = await deeplink.make(
+            call.context.bot, LINK_KIND, call.chat_id, call.user_id, now=now(), ttl=LINK_TTL
+        )
+        await call.reply(
+            call.t(
+                "📝 The refund form continues in our private chat, so the buyer's real name and Alipay "
+                "account stay out of the group. When you save it, the card comes back here with them masked."
+            ),
+            reply_markup=keyboard([deeplink.button(call.t("Continue in private 🔒"), url)]),
+        )
+        return ConversationHandler.END
+    return await begin(call, call.chat_id)
+
+
+async def open_link(call: Call) -> int:
+    """`/start form-…` from the group's button: begin the form for that group."""
+    link = await links.take(call, LINK_KIND, once=True)
+    return await begin(call, int(link.ref))
+
+
+async def begin(call: Call, origin: int) -> int:
+    """Ask the first question; the record will be logged for `origin` (a group, or this private chat)."""
     assert call.context.user_data is not None
     call.context.user_data[FORM_KEY] = {}
+    call.context.user_data[ORIGIN_KEY] = origin
     await call.reply(call.t("Let's log a refund. Answer each question; /cancel stops."))
     return await ask(call, 0)
 
@@ -162,7 +200,8 @@ async def confirm(call: Call) -> int:
         return await cancel(call)
     assert call.context.user_data is not None
     values = call.context.user_data.pop(FORM_KEY, {})
-    await store(call, records.Draft(RecordKind.REFUND, values), force=False)
+    origin = call.context.user_data.pop(ORIGIN_KEY, call.chat_id)
+    await store(call, records.Draft(RecordKind.REFUND, values), force=False, chat_id=origin)
     return ConversationHandler.END
 
 
@@ -170,6 +209,7 @@ async def cancel(call: Call) -> int:
     """Stop the form; nothing is stored."""
     assert call.context.user_data is not None
     call.context.user_data.pop(FORM_KEY, None)
+    call.context.user_data.pop(ORIGIN_KEY, None)
     await call.context.bot.send_message(call.chat_id, call.t("Cancelled: nothing was saved."))
     return ConversationHandler.END
 
@@ -178,6 +218,7 @@ async def timed_out(call: Call) -> None:
     """Tell the person their unfinished form was dropped."""
     assert call.context.user_data is not None
     call.context.user_data.pop(FORM_KEY, None)
+    call.context.user_data.pop(ORIGIN_KEY, None)
     await call.context.bot.send_message(call.chat_id, call.t("The refund form timed out: nothing was saved."))
 
 
@@ -205,11 +246,17 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler(
                     "refund", gated("refund", start), filters=filters.Regex(r"^/refund(@\w+)?\s*$")
-                )
+                ),
+                CommandHandler(
+                    "start",
+                    gated("refund", open_link),
+                    filters=filters.ChatType.PRIVATE & filters.Regex(deeplink.starts(LINK_KIND)),
+                ),
             ],
             states=states,
             fallbacks=[CommandHandler("cancel", gated("refund", cancel))],
             conversation_timeout=TIMEOUT_SECONDS,
+            allow_reentry=True,
             name="refund_form",
         )
     app.add_handler(form)

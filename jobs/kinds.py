@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.enums import ScheduleKind
-from jobs import alarms, broadcasts, digest_posts, rotation_posts, shift_posts, swap_expiry
+from jobs import alarms, broadcasts, digest_posts, retention, rotation_posts, shift_posts, swap_expiry
 from jobs.engine import Kind
 
 KINDS: Final[dict[str, Kind]] = {
@@ -22,4 +22,5 @@ KINDS: Final[dict[str, Kind]] = {
     ScheduleKind.SHIFT: Kind(shift_posts.post, describe=shift_posts.describe_missed),
     ScheduleKind.SWAP: Kind(swap_expiry.expire, catch_up=True),
     ScheduleKind.ROTATION: Kind(rotation_posts.post_handoff),
+    ScheduleKind.RETENTION: Kind(retention.run, catch_up=True),
 }

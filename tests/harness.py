@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,46 @@ from bot.fakeapi.driver import handled, outgoing
 ALICE, BOB, CAROL, DAVE = 101, 102, 103, 104
 TEAM, SUPERVISORS, FINANCE = -1001001, -1001002, -1001003
 WAREHOUSE, REVIEW = -1001004, -1001005
+
+PLANTED = (
+    "张三",
+    "李雷",
+    "王芳",
+    "赵六",
+    "王小明",
+    "李四",
+    "西湖区",
+    "文三路",
+    "世纪大道",
+    "建国路",
+    "南京路",
+)
+"""Real names and street parts the tests type as customer data: no group message may ever show them."""
+MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+GROUP_TEXTS = {
+    "sendMessage": ("text",),
+    "sendPhoto": ("caption",),
+    "sendDocument": ("caption",),
+    "editMessageText": ("text",),
+    "editMessageCaption": ("caption",),
+}
+"""What the bot says in a chat: every version of every text and caption, edits included."""
+
+
+def leaks(api: FakeBotApi) -> list[str]:
+    """Every group message (finance's included) in which the bot showed a full mobile number, an e-mail
+    address or a name or street the tests planted: customer data must be masked in every group."""
+    found = []
+    for call in api.calls:
+        chat = call.params.get("chat_id")
+        if call.method not in GROUP_TEXTS or chat is None or int(chat) > 0:
+            continue
+        text = "\n".join(str(call.params.get(key) or "") for key in GROUP_TEXTS[call.method])
+        hits = MOBILE.findall(text) + EMAIL.findall(text) + [name for name in PLANTED if name in text]
+        if hits:
+            found.append(f"{call.method} to chat {chat} shows {hits}: {text[:300]!r}")
+    return found
 
 
 class Harness:
@@ -49,6 +90,8 @@ class Harness:
             )
             async with serving(build_application(config), poll_timeout=5) as app:
                 yield cls(api, app)
+            leaked = leaks(api)
+            assert not leaked, "customer data unmasked in a group:\n" + "\n".join(leaked)
 
     async def send(
         self, user: int, text: str | None, chat: int = TEAM, **kwargs: Any

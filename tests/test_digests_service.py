@@ -219,7 +219,7 @@ async def test_a_repeat_refund_says_so_in_finances_table_and_list() -> None:
     again = await log(RecordKind.REFUND, f"{ORDER} 12.5 破损 {PAYEE}", at=local(22, 9))
     assert content.finance_row(EN, again)[-2:] == ["R-2", "R-1"]
     assert content.refund_line(EN, again) == (
-        "R-2 · ¥12.50 · tb_lee · 李雷 · lee@163.com · ⚠️ order already refunded in R-1"
+        "R-2 · ¥12.50 · tb_lee · 李* · l***@163.com · ⚠️ order already refunded in R-1"
     )
 
 

@@ -510,7 +510,9 @@ async def test_find_mine_open_and_buyer(bot: Harness) -> None:
         f"R-1 · draft · {ORDER} · SF1234567890 · tb_lee · ¥12.00",
     ]
     assert (await bot.say(BOB, "/find TB_LEE")).splitlines()[1:] == [found[2]]
-    assert (await bot.say(BOB, "/find 138-1234-5678")).splitlines()[0] == "Found 2 for “138-1234-5678”:"
+    by_phone = await bot.say(BOB, "/find 138-1234-5678", chat=BOB)
+    assert by_phone.splitlines()[0] == "Found 2 for “138-1234-5678”:"
+    assert "in a private chat with me" in await bot.say(BOB, "/find 138-1234-5678")  # not in the group
     assert (await bot.say(BOB, "/find c1")).splitlines()[1].startswith("C-1 · new · wrong item")
     assert await bot.say(BOB, "/find tb_nobody") == NOTHING
     assert "Find what?" in await bot.say(BOB, "/find")
@@ -520,7 +522,7 @@ async def test_find_mine_open_and_buyer(bot: Harness) -> None:
     ]
     assert (await bot.say(BOB, "/open 退款")).splitlines() == ["Open records (1):", found[2]]
     assert "Unknown record kind “parcel”" in await bot.say(BOB, "/open parcel")
-    buyer = (await bot.say(BOB, "/buyer 13812345678")).splitlines()
+    buyer = (await bot.say(BOB, "/buyer 13812345678", chat=BOB)).splitlines()
     assert buyer[0] == "History of buyer 13812345678 (2):" and buyer[1].startswith("C-1")
     assert "There is no record R-9." in await bot.say(BOB, "/show R-9")
 

@@ -423,9 +423,36 @@ async def test_find_by_tracking_buyer_phone_and_short_id() -> None:
         ("tb_nobody", []),
         ("R-7", []),
     ]:
-        assert ids((await records.find(query)).records) == found, query
+        assert ids((await records.find(query, personal=True)).records) == found, query
     with pytest.raises(UserError):
         await records.find("  ")
+
+
+async def test_personal_fields_are_searched_only_for_who_may_see_them() -> None:
+    personal_fields = 'name=李雷 alipay=Lee@163.com phone=13812345678 address="杭州市 文三路100号"'
+    await log(RecordKind.REFUND, f"{ORDER} 12 buyer=tb_lee {personal_fields}")
+    await log(RecordKind.COMPLAINT, f"{OTHER_ORDER} damaged broken buyer=李雷")  # a buyer ID may be a name
+    for query, personal, found in [
+        ("李雷", True, ["C-1", "R-1"]),
+        ("李雷", False, ["C-1"]),
+        ("lee@163.com", True, ["R-1"]),
+        ("lee@163.com", False, []),
+        ("13812345678", True, ["R-1"]),
+        ("13812345678", False, []),
+        ("杭州市文三路100号", True, ["R-1"]),
+        ("杭州市文三路100号", False, []),
+    ]:
+        case = (query, personal)
+        assert ids((await records.find(query, personal=personal)).records) == found, case
+        assert ids((await records.buyer_history(query, personal=personal)).records) == found, case
+
+
+def test_a_phone_or_an_email_is_a_personal_search_and_an_order_number_is_not() -> None:
+    assert records.looks_personal("13812345678", RULES) and records.looks_personal("+86 138-1234-5678", RULES)
+    assert records.looks_personal("Lee@163.com", RULES)
+    assert not records.looks_personal(ORDER, RULES) and not records.looks_personal("tb_lee", RULES)
+    eleven_digit_orders = Rules(order_min_digits=11, order_max_digits=20)
+    assert not records.looks_personal("13812345678", eleven_digit_orders)
 
 
 FIND_CRASH = (
@@ -455,7 +482,8 @@ async def test_buyer_history_and_mine() -> None:
     await log(RecordKind.REVIEW, f"{OTHER_ORDER} TB_LEE medium", author=BOB)
     await log(RecordKind.COMPLAINT, f"{OTHER_ORDER} damaged broken phone=13812345678", author=BOB)
     assert ids((await records.buyer_history("tb_lee")).records) == ["N-1", "R-1"]
-    assert ids((await records.buyer_history("138 1234 5678")).records) == ["C-1", "R-1"]
+    assert ids((await records.buyer_history("138 1234 5678", personal=True)).records) == ["C-1", "R-1"]
+    assert ids((await records.buyer_history("138 1234 5678")).records) == []
     assert ids((await records.mine(BOB)).records) == ["C-1", "N-1"]
     assert (await records.mine(999)).total == 0
 

@@ -34,6 +34,7 @@ class Family(StrEnum):
     SETUP = "c"
     WHEN = "w"
     """A reading of a date or time the bot asks about before saving (✅ this one, another, ✏️ retype)."""
+    FORGET = "e"
 
 
 RECORD_STATUSES = frozenset(
@@ -62,6 +63,7 @@ SPECS: dict[Family, Spec] = {
     Family.FORM: Spec(frozenset({"buyer", "shop", "split", "yes", "no", "skip", "save", "cancel"})),
     Family.SETUP: Spec(frozenset({"confirm", "cancel"}), range(len(ChatPurpose))),
     Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
+    Family.FORGET: Spec(frozenset({"confirm", "cancel"})),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 

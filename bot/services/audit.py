@@ -6,7 +6,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from bot.models import AuditEntry
 
-MAX_ENTRIES = 50
+MAX_ENTRIES = 500
+"""The most entries one /audit pages through."""
 
 
 async def record(
@@ -32,5 +33,22 @@ async def record(
 
 
 async def recent(limit: int = 10) -> list[AuditEntry]:
-    """The newest entries first, capped so a reply stays readable."""
+    """The newest entries first, capped."""
     return await AuditEntry.all().order_by("-id").limit(max(1, min(limit, MAX_ENTRIES)))
+
+
+async def newest_id() -> int:
+    """The latest entry's id (0 when there is none): a paged /audit stays on the entries it began with."""
+    found = await AuditEntry.all().order_by("-id").first().values_list("id", flat=True)
+    return int(str(found)) if found else 0
+
+
+async def window(newest: int, limit: int, page: int, size: int) -> tuple[list[AuditEntry], int, int]:
+    """One page of the `limit` latest entries up to `newest`, newest first; with the page (kept within
+    range) and how many entries there are in all."""
+    base = AuditEntry.filter(id__lte=newest)
+    total = min(max(1, min(limit, MAX_ENTRIES)), await base.count())
+    page = max(1, min(page, max(1, -(-total // size))))
+    start = (page - 1) * size
+    entries = await base.order_by("-id").offset(start).limit(max(0, min(size, total - start)))
+    return entries, page, total

@@ -1,11 +1,16 @@
-"""Masking customer data for group chats: 张*, 138****5678, a***@163.com."""
+"""Masking customer data for group chats: 张*, 138****5678, a***@163.com; erased data shows as ⟨erased⟩."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 EMAIL = re.compile(r"^([^@]+)@(.+)$")
 MOBILE = re.compile(r"^\d{11}$")
+MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]{4}){2}(?![0-9])")
+EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+ERASED = "⟨erased⟩"
+"""What stands where personal data was erased (/forget, retention): shown as is, never masked."""
 
 
 def name(value: str) -> str:
@@ -33,5 +38,28 @@ def address(value: str) -> str:
     return value[:6] + "****" if len(value) > 6 else value[:2] + "****"
 
 
-MASKS = {"name": name, "phone": phone, "alipay": account, "address": address, "from": address, "to": address}
+def in_text(value: str) -> str:
+    """Free text (a note, a reason) with any mobile number or e-mail address in it masked."""
+    masked = MOBILE_IN_TEXT.sub(lambda found: phone(re.sub(r"\D", "", found[0])[-11:]), value)
+    return EMAIL_IN_TEXT.sub(lambda found: account(found[0]), masked)
+
+
+def _keeping_erased(mask: Callable[[str], str]) -> Callable[[str], str]:
+    """A mask that leaves the erasure marker readable."""
+    return lambda value: value if value == ERASED else mask(value)
+
+
+MASKS: dict[str, Callable[[str], str]] = {
+    key: _keeping_erased(mask)
+    for key, mask in {
+        "name": name,
+        "phone": phone,
+        "alipay": account,
+        "address": address,
+        "from": address,
+        "to": address,
+    }.items()
+}
 """Which record fields are personal data, and how each is masked."""
+PERSONAL_KEYS = frozenset({*MASKS, "buyer"})
+"""What /forget and the retention period erase: the masked fields and the buyer's platform ID."""

@@ -92,6 +92,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     },
     "audit": _p(MANAGERS),
     "config": _p(MANAGERS),
+    "forget": _p(MANAGERS),
     # records
     "refund": _p(MEMBERS),
     "courier": _p(MEMBERS),

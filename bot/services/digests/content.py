@@ -128,11 +128,13 @@ async def waiting_for_finance(page: int) -> Waiting:
 
 
 def refund_line(t: Translate, record: Record) -> str:
-    """A refund in the finance answer list: what finance pays and to whom."""
+    """A refund in the finance answer list: what finance pays and to whom, the payee masked (the list is a
+    group message; finance's spreadsheet carries the full data)."""
     parts = [record.short_id, f"¥{record.amount}"]
-    parts += [
-        str(value) for value in (record.buyer, record.data.get("name"), record.data.get("alipay")) if value
-    ]
+    if record.buyer:
+        parts.append(record.buyer)
+    payee = [key for key in ("name", "alipay") if record.data.get(key)]
+    parts += [rt.show_value(t, key, record.data[key], masked=True) for key in payee]
     repeats = rt.repeats_of(record)
     if repeats:
         parts.append(t("⚠️ order already refunded in {ids}", ids=", ".join(repeats)))

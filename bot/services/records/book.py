@@ -16,7 +16,8 @@ from tortoise.transactions import in_transaction
 from bot.enums import INITIAL_STATUS, RECORD_PREFIX, REVERSED, STATUS_FLOW, VOID, RecordKind
 from bot.i18n import N_
 from bot.models import Record, RecordCard, RecordEvent
-from bot.services import audit
+from bot.services import audit, masking
+from bot.services import sql_portable as sql
 from bot.services.clean import clean
 from bot.services.errors import Msg, UserError
 from bot.services.records import fields as rf
@@ -54,6 +55,9 @@ INDEXED = ("order", "tracking", "buyer", "phone", "address", "amount")
 CLAIM_KINDS = (RecordKind.REFUND, RecordKind.COMPLAINT)
 BUYER_MAX = Record._meta.fields_map["buyer"].max_length  # type: ignore[attr-defined]
 ORDER_MAX = Record._meta.fields_map["order_no"].max_length  # type: ignore[attr-defined]
+ADDRESS_MAX = Record._meta.fields_map["address"].max_length  # type: ignore[attr-defined]
+JSON_MATCHES = 1000
+"""At most this many records found by a real name or Alipay account (a name may be common)."""
 DECIMAL_FIELDS = frozenset({"amount", "origin", "last"})
 SHORT_ID = re.compile(r"^([A-Za-z])-?(\d{1,9})$")
 PAGE_SIZE = 10
@@ -293,7 +297,9 @@ async def earlier_claims(record: Record, rules: Rules, now: datetime) -> list[Re
     if record.kind not in CLAIM_KINDS:
         return []
     matchers = {"buyer": record.buyer, "phone": record.phone, "address": record.address}
-    conditions = [Q(**{column: value}) for column, value in matchers.items() if value]
+    conditions = [
+        Q(**{column: value}) for column, value in matchers.items() if value and value != masking.ERASED
+    ]
     if not conditions:
         return []
     same = Q(*conditions, join_type="OR")
@@ -406,12 +412,10 @@ async def edit(
             if "order" in values:
                 kept.pop(REPEAT_OF, None)
                 kept.update(await repeat_mark(values["order"], fresh.id))
-        columns = _columns(draft, rules, fresh.created_at, kept)
-        await (
-            Record.filter(id=fresh.id)
-            .using_db(conn)
-            .update(status=status, **{k: v for k, v in columns.items() if k != "kind"})
-        )
+        columns = {k: v for k, v in _columns(draft, rules, fresh.created_at, kept).items() if k != "kind"}
+        if masking.PERSONAL_KEYS & values.keys():
+            columns["erased_at"] = None  # personal data typed in again is kept (and expires) again
+        await Record.filter(id=fresh.id).using_db(conn).update(status=status, **columns)
         await fresh.refresh_from_db(using_db=conn)
         after = snapshot(fresh)
         changed_before = {k: before.get(k) for k in after if before.get(k) != after.get(k)}
@@ -536,21 +540,53 @@ async def _page(query: Q, page: int) -> Page:
     return Page(records, total, page)
 
 
-def identity_conditions(text: str) -> list[Q]:
-    """Exact matches on the columns a value may belong to (skipping columns it cannot fit)."""
+def looks_personal(text: str, rules: Rules) -> bool:
+    """Whether a search is by a mobile number or an e-mail address (personal data), not by an order."""
     cleaned = text.strip()
     digits = re.sub(r"[\s-]", "", cleaned)
-    conditions = [Q(buyer=cleaned.lower())] if 0 < len(cleaned) <= BUYER_MAX else []
-    if rf.PHONE.match(digits):
-        conditions.append(Q(phone=rf.PHONE.match(digits).group(1)))  # type: ignore[union-attr]
+    if rf.EMAIL.match(cleaned):
+        return True
+    is_order = digits.isdigit() and rules.order_min_digits <= len(digits) <= rules.order_max_digits
+    return bool(rf.PHONE.match(digits)) and not is_order
+
+
+async def personal_conditions(text: str) -> list[Q]:
+    """Exact matches on the personal fields (phone, real name, Alipay account, address): only for people
+    who may see personal data, in private."""
+    cleaned = text.strip()
+    phone = rf.PHONE.match(re.sub(r"[\s-]", "", cleaned))
+    conditions = [Q(phone=phone[1])] if phone else []
+    address = "".join(cleaned.split())
+    if 0 < len(address) <= ADDRESS_MAX:
+        conditions.append(Q(address=address))
+    wanted = {"name": cleaned, "alipay": phone[1] if phone else cleaned.lower()}
+    found: set[int] = set()
+    for key, value in wanted.items():
+        rows = await sql.rows(
+            f"SELECT id FROM record WHERE {sql.json_text('data', key)} = ? LIMIT {JSON_MATCHES}", [value]
+        )
+        found |= {int(row["id"]) for row in rows}
+    if found:
+        conditions.append(Q(id__in=sorted(found)))
     return conditions
 
 
-def search_query(text: str) -> Q:
-    """What /find matches: a short id, an order or tracking number, a buyer or phone, exactly."""
+async def identity_conditions(text: str, *, personal: bool) -> list[Q]:
+    """Exact matches on the columns a value may belong to: the buyer ID, and the personal fields when
+    `personal` (skipping what the value cannot be, and the erasure marker)."""
+    cleaned = text.strip()
+    if not cleaned or cleaned == masking.ERASED:
+        return []
+    conditions = [Q(buyer=cleaned.lower())] if len(cleaned) <= BUYER_MAX else []
+    return conditions + (await personal_conditions(cleaned) if personal else [])
+
+
+async def search_query(text: str, *, personal: bool) -> Q:
+    """What /find matches: a short id, an order or tracking number, a buyer ID, exactly; and a phone, real
+    name, Alipay account or address when `personal`."""
     cleaned = text.strip()
     digits = re.sub(r"[\s-]", "", cleaned)
-    conditions = identity_conditions(cleaned)
+    conditions = await identity_conditions(cleaned, personal=personal)
     if digits.isascii() and digits.isdigit() and len(digits) <= ORDER_MAX:
         conditions.append(Q(order_no=digits))
     if cleaned.isascii() and rf.TRACKING.match(cleaned.upper()):
@@ -563,11 +599,11 @@ def search_query(text: str) -> Q:
     return Q(*conditions, join_type="OR") if conditions else Q(id=-1)
 
 
-async def find(text: str, page: int = 1) -> Page:
-    """Records matching an id, order, tracking number, buyer or phone."""
+async def find(text: str, page: int = 1, *, personal: bool = False) -> Page:
+    """Records matching an id, order, tracking number or buyer (and personal fields when `personal`)."""
     if not text.strip():
         raise UserError(N_("Find what? Give an order number, tracking number, buyer or record id."))
-    return await _page(search_query(text), page)
+    return await _page(await search_query(text, personal=personal), page)
 
 
 async def mine(user_id: int, page: int = 1) -> Page:
@@ -587,9 +623,9 @@ async def open_records(kind: RecordKind | None, page: int = 1) -> Page:
     return await _page(query, page)
 
 
-async def buyer_history(buyer: str, page: int = 1) -> Page:
-    """Everything logged about one buyer (platform ID or phone)."""
-    conditions = identity_conditions(buyer)
+async def buyer_history(buyer: str, page: int = 1, *, personal: bool = False) -> Page:
+    """What was logged about a buyer: by platform ID (also phone, name, Alipay, address when `personal`)."""
+    conditions = await identity_conditions(buyer, personal=personal)
     return await _page(Q(*conditions, join_type="OR") if conditions else Q(id=-1), page)
 
 

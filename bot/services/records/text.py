@@ -72,6 +72,8 @@ VALUE_LABELS: dict[str, str] = {
     "return": N_("return"),
 }
 KIND_FIELD = N_("kind")
+FREE_TEXT = frozenset({"reason", "text"})
+"""Fields people write freely: a phone or e-mail typed into them is masked in groups too."""
 COLUMN_VALUES = {
     "order": "order_no",
     "tracking": "tracking_no",
@@ -105,7 +107,7 @@ def show_value(t: Translate, key: str, value: object, masked: bool) -> str:
         return f"{text} kg"
     if masked and key in masking.MASKS:
         return masking.MASKS[key](text)
-    return text
+    return masking.in_text(text) if masked and key in FREE_TEXT else text
 
 
 def missing_of(record: Record) -> list[str]:
@@ -221,4 +223,5 @@ def event_line(t: Translate, event: RecordEvent, actor: str, zone: ZoneInfo, mas
         detail = str(after.get("text") or "")
     elif event.action == "edit":
         detail = ", ".join(f"{k}={show_value(t, k, v, masked)}" for k, v in after.items())
+    detail = masking.in_text(detail) if masked else detail
     return f"{when} {actor}: {label} {detail}".rstrip()

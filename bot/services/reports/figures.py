@@ -17,6 +17,7 @@ from tortoise.functions import Count, Sum
 from bot.enums import STATUS_FLOW, VOID, RecordKind, ScheduleKind
 from bot.models import Occurrence, Person, Record
 from bot.services import sql_portable as sql
+from bot.services.masking import ERASED
 from bot.services.scheduling import schedules
 from bot.services.when import Period
 
@@ -119,6 +120,7 @@ async def _claimants(report: Report) -> None:
     rows = (
         await Record.filter(logged_in(report.period), kind__in=CLAIM_KINDS, buyer__isnull=False)
         .exclude(status=VOID)
+        .exclude(buyer=ERASED)  # erased buyers are nobody in particular
         .annotate(n=Count("id"))
         .group_by("buyer")
         .filter(n__gte=2)

@@ -28,11 +28,20 @@ ACTION_LABELS: dict[str, str] = {
     "rotation.override": N_("rotation stand-in added"),
     "rotation.skip": N_("rotation handoff skipped"),
     "shopday.change": N_("shop day changed"),
+    "privacy.forget": N_("customer data erased on request"),
+    "privacy.retention": N_("customer data erased after the retention period"),
 }
 
 
+LINE_LIMIT = 300
+"""An entry's line is cut here: a roster import's change would otherwise fill dozens of messages."""
+
+
 def _value(value: Any, masked: bool) -> str:
-    """Show a recorded state compactly: values only, lists comma-separated, personal data masked."""
+    """Show a recorded state compactly: values only, lists comma-separated, personal data masked (also
+    phones and e-mail addresses inside free text)."""
+    if isinstance(value, str) and masked:
+        return masking.in_text(value) or "—"
     if isinstance(value, dict):
         shown = [
             masking.MASKS[key](str(item))
@@ -45,7 +54,7 @@ def _value(value: Any, masked: bool) -> str:
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_value(item, masked) for item in value)
     return str(value)
 
 
@@ -65,5 +74,6 @@ async def describe_entries(
         when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         action = t(ACTION_LABELS[entry.action]) if entry.action in ACTION_LABELS else entry.action
         change = f"{_value(entry.before, masked)} → {_value(entry.after, masked)}"
-        lines.append(f"#{entry.id} {when} {actor}: {action} {target}: {change}")
+        line = f"#{entry.id} {when} {actor}: {action} {target}: {change}"
+        lines.append(line if len(line) <= LINE_LIMIT else line[: LINE_LIMIT - 1] + "…")
     return lines

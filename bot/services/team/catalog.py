@@ -65,7 +65,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("open", FIND, N_("open records, of one kind or all"), N_("/open refund")),
     CommandInfo("buyer", FIND, N_("a buyer's history"), N_("/buyer tb_lee")),
     CommandInfo(
-        "edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 alipay=lee@163.com")
+        "edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 postage=shop")
     ),
     CommandInfo("void", FIND, N_("withdraw a record, with a reason"), N_("/void R-12 typed twice")),
     CommandInfo(
@@ -160,6 +160,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),
     CommandInfo("chats", ADMIN, N_("registered groups"), N_("/chats")),
     CommandInfo("audit", ADMIN, N_("latest changes, who and when"), N_("/audit 20")),
+    CommandInfo(
+        "forget", ADMIN, N_("erase a buyer's customer data (in private, asks first)"), N_("/forget tb_lee")
+    ),
     CommandInfo(
         "config",
         ADMIN,

@@ -171,3 +171,9 @@ async def set_locale(*, actor_id: int, chat_id: int, locale: str) -> None:
             using_db=conn,
         )
     _locales[chat_id] = locale
+
+
+async def first_delete_hint(chat_id: int, now: datetime) -> bool:
+    """Whether this group still has to be told how to let the bot delete messages carrying customer data;
+    true once per group (the first caller notes that it was told)."""
+    return bool(await Chat.filter(id=chat_id, delete_hint_at__isnull=True).update(delete_hint_at=now))
