@@ -200,7 +200,7 @@ class Occurrence(Model):
     sent_at = fields.DatetimeField(null=True)
     acked_by = fields.BigIntField(null=True)
     acked_at = fields.DatetimeField(null=True)
-    outcome = fields.CharField(max_length=12, null=True)
+    outcome = fields.CharField(max_length=8, null=True)
     """How an alarm was answered: done, or snoozed (a snooze is not counted as done)."""
 
     deliveries: fields.ReverseRelation[Delivery]
