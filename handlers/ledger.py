@@ -81,11 +81,11 @@ async def write(call: Call, kind: str) -> None:
         raise UserError(N_("You cannot reward yourself: ask another supervisor or a manager."))
     rule: LedgerRule | None = None
     if tariff.looks_like_amount(words[1]):
-        amount, reason, time = await book.money(words[1]), " ".join(words[2:]), 0
+        amount, reason, use = await book.money(words[1]), " ".join(words[2:]), 0
     else:
         rule = await tariff.find(kind, words[1])
         month = book.month_of(call.today.year, call.today.month, call.zone)
-        amount, time = await tariff.amount_for(rule, person.id, month)
+        amount, use = await tariff.amount_for(rule, person.id, month)
         reason = " — ".join(part for part in (rule.description, " ".join(words[2:])) if part)
     entry = await book.add(
         kind,
@@ -98,10 +98,8 @@ async def write(call: Call, kind: str) -> None:
     )
     told = await tell(call.app, person.id, lambda t: private_news(t, entry, call.name))
     lines = [written(call.t, entry, person)]
-    if rule is not None and time > 1:
-        lines.append(
-            call.t("Rule {name}, time {time} this month.", time=time, name=rule.name)
-        )
+    if rule is not None and use > 1:
+        lines.append(call.t("Rule {name}, time {time} this month.", time=use, name=rule.name))
     if not told:
         lines.append(
             call.t(
@@ -112,25 +110,21 @@ async def write(call: Call, kind: str) -> None:
     await call.reply("\n".join(lines))
 
 
+WRITTEN = {
+    FINE: N_("💸 Fine #{id} for {name}: ¥{amount}, {reason}."),
+    REWARD: N_("🎁 Reward #{id} for {name}: ¥{amount}, {reason}."),
+}
+
+
 def written(t: Translator, entry: LedgerEntry, person: Person) -> str:
     """What the chat sees once an entry is written."""
-    if entry.kind == FINE:
-        text = t(
-            "💸 Fine #{id} for {name}: ¥{amount}, {reason}.",
-            id=entry.id,
-            name=person.display_name,
-            amount=t.amount(entry.amount),
-            reason=entry.reason,
-        )
-    else:
-        text = t(
-            "🎁 Reward #{id} for {name}: ¥{amount}, {reason}.",
-            id=entry.id,
-            name=person.display_name,
-            amount=t.amount(entry.amount),
-            reason=entry.reason,
-        )
-    return text
+    return t(
+        WRITTEN[entry.kind],
+        id=entry.id,
+        name=person.display_name,
+        amount=t.amount(entry.amount),
+        reason=entry.reason,
+    )
 
 
 def private_news(t: Translator, entry: LedgerEntry, by: str) -> str:
