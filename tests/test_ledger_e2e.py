@@ -195,6 +195,7 @@ async def test_the_first_posts_totals_to_the_team_and_a_file_to_finance(bot: Har
     await team_of(bot)
     await register(bot, "team", TEAM)
     await register(bot, "finance", FINANCE)
+    await bot.say(ALICE, "/lang zh", chat=FINANCE)
     await bot.say(CAROL, "/fine @bob 10 private chat at work")
     await bot.say(ALICE, "/reward @bob 100 turned round a negative review")
     await bot.say(ALICE, "/fine @carol 30 changed a price without asking")
@@ -208,9 +209,11 @@ async def test_the_first_posts_totals_to_the_team_and_a_file_to_finance(bot: Har
     assert "private chat" not in team and "negative review" not in team
     table = await bot.api.wait_for("sendDocument", lambda c: int(c.params["chat_id"]) == FINANCE)
     assert table.params["document"]["filename"] == "ledger-2026-11.xlsx"
+    assert table.params["caption"] == "📒 奖惩，2026年11月"
+    assert "@bob：罚款 ¥10.00（1），奖励 ¥100.00（1）" in (await posted(bot, FINANCE, "📒 奖惩")).params["text"]
     sheet = load_workbook(io.BytesIO(table.params["document"]["content"]), read_only=True).worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0][:5] == ["entry", "date", "person", "kind", "amount"]
+    assert rows[0][:5] == ["编号", "日期", "人员", "类别", "金额"]
     assert [(row[2], row[4], row[5]) for row in rows[1:]] == [
         ("@bob", -10, "private chat at work"),
         ("@bob", 100, "turned round a negative review"),
