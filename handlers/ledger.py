@@ -254,7 +254,8 @@ async def decide(call: Call, entry: LedgerEntry) -> None:
         stamp = call.t("↩️ Cancelled by {name}: the fine no longer counts.", name=who)
         news = partial(cancelled_news, id=entry.id, by=who)
     await call.answer(stamp)
-    await call.query.edit_message_text(f"{call.message.text}\n{stamp}", reply_markup=None)
+    question = appeal_text(call.t, decided, await book.names_of(book.people_in([decided])), call.zone)
+    await call.query.edit_message_text(f"{question}\n{stamp}", reply_markup=None)
     for person in dict.fromkeys([entry.person_id, entry.actor_id]):
         if person != call.user_id:
             await tell(call.app, person, news)

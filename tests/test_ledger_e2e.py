@@ -56,6 +56,7 @@ async def test_a_fine_is_told_privately_appealed_once_and_cancelled_by_the_manag
     assert private(bot, CAROL, "⚖️ Fine #1 was cancelled on appeal by @alice")
     edited = bot.api.calls_to("editMessageText")[-1].params
     assert int(edited["chat_id"]) == ALICE and not edited.get("reply_markup")
+    assert "— cancelled on appeal by @alice" in edited["text"]
     entry = await LedgerEntry.get(id=1)
     assert entry.cancelled_by_id == ALICE and entry.cancel_reason == "the buyer had left, I logged it"
     ledger = await bot.say(CAROL, "/ledger")
@@ -210,7 +211,8 @@ async def test_the_first_posts_totals_to_the_team_and_a_file_to_finance(bot: Har
     table = await bot.api.wait_for("sendDocument", lambda c: int(c.params["chat_id"]) == FINANCE)
     assert table.params["document"]["filename"] == "ledger-2026-11.xlsx"
     assert table.params["caption"] == "📒 奖惩，2026年11月"
-    assert "@bob：罚款 ¥10.00（1），奖励 ¥100.00（1）" in (await posted(bot, FINANCE, "📒 奖惩")).params["text"]
+    finance = (await posted(bot, FINANCE, "📒 奖惩")).params["text"]
+    assert "@bob：罚款 ¥10.00（1），奖励 ¥100.00（1）" in finance
     sheet = load_workbook(io.BytesIO(table.params["document"]["content"]), read_only=True).worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0][:5] == ["编号", "日期", "人员", "类别", "金额"]
