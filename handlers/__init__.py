@@ -16,7 +16,9 @@ from handlers import (
     gate,
     gatekeeper,
     handover,
+    kpi,
     pages,
+    phrases,
     presale,
     privacy,
     records,
@@ -47,7 +49,9 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
     team.register(app)  # /team /role
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
+    kpi.register(app)  # /kpi /star /chart kpi, KPI files, the star confirmations (before /chart)
     reports.register(app)  # /report /chart /export
+    phrases.register(app)  # /phrase, its 📋 buttons and phrase files
     admin.register(app)  # /setup /chats /audit
     privacy.register(app)  # /forget and its confirmation
     pages.register(app)  # ◀ ▶ under every paged output

@@ -35,6 +35,10 @@ class Family(StrEnum):
     WHEN = "w"
     """A reading of a date or time the bot asks about before saving (✅ this one, another, ✏️ retype)."""
     FORGET = "e"
+    PHRASE = "q"
+    """A quick reply found by /phrase: send its full text to the presser in private."""
+    STAR = "k"
+    """A supervisor confirming a star-agent candidate (the argument: the candidate's place on the list)."""
 
 
 RECORD_STATUSES = frozenset(
@@ -64,6 +68,8 @@ SPECS: dict[Family, Spec] = {
     Family.SETUP: Spec(frozenset({"confirm", "cancel"}), range(len(ChatPurpose))),
     Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
     Family.FORGET: Spec(frozenset({"confirm", "cancel"})),
+    Family.PHRASE: Spec(frozenset({"send"})),
+    Family.STAR: Spec(frozenset({"pick"}), range(10)),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 

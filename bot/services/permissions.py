@@ -115,6 +115,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "refund.sent": _p(MEMBERS),
     "refund.paid": _p(FINANCE),
     "refund.rejected": _p(FINANCE),
+    "refund.withdrawn": _p(MEMBERS),
     "refund.money": _p(FINANCE),
     "courier.waiting": _p(MEMBERS),
     "courier.resolved": _p(MEMBERS),
@@ -168,6 +169,14 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "report": _p(LEADS),
     "chart": _p(LEADS),
     "export": _p(LEADS | {Role.FINANCE, Role.WAREHOUSE}),
+    # quick replies, daily figures and the star agent
+    "phrase": _p(MEMBERS),
+    "phrase.send": _p(MEMBERS),
+    "phrase.edit": _p(LEADS),
+    "kpi": _p(MEMBERS),
+    "kpi.import": _p(LEADS),
+    "star": _p(LEADS),
+    "star.confirm": _p(frozenset({Role.SUPERVISOR})),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {

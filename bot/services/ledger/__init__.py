@@ -1,0 +1,1 @@
+"""The team's monthly ledger of fines and rewards (奖惩)."""
