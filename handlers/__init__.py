@@ -49,7 +49,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
     team.register(app)  # /team /role
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
-    kpi.register(app)  # /kpi /star /chart kpi, KPI files, the star confirmations (before /chart)
+    kpi.register(app)  # /kpi /star, KPI files captioned /kpi import, the ⭐ confirmations
     reports.register(app)  # /report /chart /export
     phrases.register(app)  # /phrase, its 📋 buttons and phrase files
     admin.register(app)  # /setup /chats /audit

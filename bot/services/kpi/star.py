@@ -68,7 +68,7 @@ async def rank(period: Period) -> Shortlist:
     people = {f.person_id for f in figures} | set(withdrawn)
     if not people:
         raise UserError(
-            N_("No figures for {period}: import the platform's export with /kpi import first."),
+            N_("No figures for {period}: import the platform's export with /kpi import."),
             period=period.first.strftime("%Y-%m"),
         )
     by_id = {f.person_id: f for f in figures}
