@@ -19,7 +19,7 @@ HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[a-z0-9]+")
 TITLE_WEIGHT, CATEGORY_WEIGHT, TEXT_WEIGHT = 3, 2, 1
 PAIR, SINGLE = 2, 1
-"""A matching pair of characters says far more than a single shared character."""
+"""A matching pair of characters says far more than a single shared character (searched alone only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,10 @@ class Index:
         """The ids of the best matches: most query terms matched (weighted), then the asker's language, then
         the oldest phrase."""
         scores: dict[int, int] = defaultdict(int)
-        for term, strength in terms(query).items():
+        wanted = terms(query)
+        if PAIR in wanted.values():  # single characters only for a one-character query: 快 must not find 尽快
+            wanted = {term: strength for term, strength in wanted.items() if strength == PAIR}
+        for term, strength in wanted.items():
             for phrase_id, weight in self.postings.get(term, {}).items():
                 scores[phrase_id] += strength * weight
         ranked = sorted(
