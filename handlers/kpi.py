@@ -18,7 +18,7 @@ from bot.services.reports.figures import names
 from bot.services.shifts.roster import resolve_person
 from bot.services.team import chats
 from bot.services.when import Period, format_period, read_day, read_period
-from bot.services.when.days import LAST_MONTH, MONTH
+from bot.services.when.days import LAST_MONTH, MONTH, next_month
 from handlers.gate import Call, Target, button, command, explain, gated
 from handlers.uploads import download
 from jobs.engine import now
@@ -175,7 +175,11 @@ async def load_round(call: Call) -> Target[StarRound] | None:
 async def pick(call: Call, found: StarRound) -> None:
     """One supervisor confirms a candidate; the second to confirm the same one makes them the star."""
     assert call.button is not None
-    month = found.month.strftime("%Y-%m")
+    candidate_id = found.candidates[call.button.arg]
+    if found.votes.get(str(call.user_id)) == candidate_id:
+        await call.answer(call.t("You have already confirmed this person."))
+        return
+    month = format_period(Period(found.month, next_month(found.month), call.zone), call.t.locale)
     reason = call.t("Star agent of {month}", month=month)
     decided = await star.confirm(
         found.id, call.button.arg, actor_id=call.user_id, chat_id=call.chat_id, reason=reason

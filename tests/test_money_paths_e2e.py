@@ -98,7 +98,7 @@ async def test_a_refund_finance_cannot_pay_is_a_draft_until_edit_completes_it(bo
     [done] = await bot.send(ALICE, "/edit R-1 alipay=lee@163.com reason=damaged postage=shop")
     assert done["text"].splitlines()[0] == "R-1 · Refund · new" and "missing for finance" not in done["text"]
     assert done["text"].endswith("✏️ Edited.\n✅ Complete: it goes to finance with the next table.")
-    assert buttons(done) == ["→ sent to finance"]
+    assert buttons(done) == ["→ sent to finance", "→ withdrawn by buyer"]
     events = await RecordEvent.filter(action="edit").order_by("id")
     assert events[-1].before is not None and events[-1].before["status"] == "draft"
     assert events[-1].after is not None and events[-1].after["status"] == "new"

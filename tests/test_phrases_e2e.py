@@ -102,7 +102,8 @@ async def test_export_then_import_changes_and_adds_all_or_nothing(bot: Harness, 
     reply = await bot.say(ALICE, None, document=("话术.xlsx", bad), caption="/phrase import")
     assert reply.splitlines() == [
         "Nothing was changed. Fix these rows and send the file again:",
-        "• row 3: Unknown category “杂项”. Categories: shipping 催发货, address 改地址, refund 退款, damaged 破损, "
+        "• row 3: Unknown category “杂项”. Categories: shipping 催发货, address 改地址, refund 退款, "
+        "damaged 破损, "
         "stock 缺货, soothing 安抚, review 邀评.",
         "• row 4: There is no phrase #99.",
     ]

@@ -176,7 +176,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "kpi": _p(MEMBERS),
     "kpi.import": _p(LEADS),
     "star": _p(LEADS),
-    "star.confirm": _p(frozenset({Role.SUPERVISOR})),
+    "star.confirm": _p(frozenset({Role.SUPERVISOR}), requires=Rule.NOT_PARTY),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {
