@@ -55,21 +55,37 @@ class Index:
 
     postings: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     languages: dict[int, str] = field(default_factory=dict)
+    held: dict[int, list[str]] = field(default_factory=dict)
+    """Each phrase's terms, so a change replaces one phrase's postings without rebuilding the rest."""
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> Index:
         """Index every entry."""
         index = cls()
         for entry in entries:
-            index.languages[entry.id] = entry.language
-            for text, weight in (
-                (entry.text, TEXT_WEIGHT),
-                (entry.category_words, CATEGORY_WEIGHT),
-                (entry.title, TITLE_WEIGHT),
-            ):
-                for term in terms(text):
-                    index.postings[term][entry.id] = weight  # the strongest place a term appears wins
+            index.put(entry)
         return index
+
+    def put(self, entry: Entry) -> None:
+        """Add a phrase, or replace what the index holds of it."""
+        self.drop(entry.id)
+        weights: dict[str, int] = {}
+        for text, weight in (
+            (entry.text, TEXT_WEIGHT),
+            (entry.category_words, CATEGORY_WEIGHT),
+            (entry.title, TITLE_WEIGHT),
+        ):
+            weights.update(dict.fromkeys(terms(text), weight))  # the strongest place a term appears wins
+        for term, weight in weights.items():
+            self.postings[term][entry.id] = weight
+        self.languages[entry.id] = entry.language
+        self.held[entry.id] = list(weights)
+
+    def drop(self, phrase_id: int) -> None:
+        """Forget a phrase (switched off, or about to be replaced)."""
+        for term in self.held.pop(phrase_id, ()):
+            self.postings[term].pop(phrase_id, None)
+        self.languages.pop(phrase_id, None)
 
     def search(self, query: str, *, language: str, limit: int = 3) -> list[int]:
         """The ids of the best matches: most query terms matched (weighted), then the asker's language, then
