@@ -3,31 +3,16 @@ language, names mapped exactly, /kpi against the team average, /chart kpi, and t
 
 from __future__ import annotations
 
-import io
 from typing import Any
-
-from openpyxl import Workbook
 
 from bot.fakeapi.driver import handled
 from bot.models import KpiDay
 from tests.harness import ALICE, BOB, CAROL, DAVE, SUPERVISORS, TEAM, Harness
-from tests.shop_clock import agents, buttons, last_answer, posted, register
+from tests.shop_clock import agents, buttons, last_answer, posted, register, workbook
 
 ZH_HEADER = ["客服", "询单人数", "付款人数", "销售额", "平均响应时间(秒)"]
 ORDER = "123456789012345678"
 PAYEE = "damaged buyer=tb_lee name=张三 alipay=lee@163.com postage=shop"
-
-
-def workbook(rows: list[list[object]]) -> bytes:
-    """An xlsx as the seller workbench exports it."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 EXPORT = workbook([ZH_HEADER, ["@bob", 100, 45, "4,500.00", 28], ["店铺:小王", 80, 20, 1600, 60]])

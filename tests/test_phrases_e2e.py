@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from bot.models import AuditEntry, Phrase
 from tests.harness import ALICE, BOB, TEAM, Harness
-from tests.shop_clock import agents, buttons, last_answer
+from tests.shop_clock import agents, buttons, last_answer, workbook
 
 SHIPPING = "亲，已经为您催促仓库尽快发货，今天之内一定发出，请您放心。"
 REFUND = "亲，退款已经为您处理，预计24小时内原路退回。"
@@ -26,18 +26,6 @@ async def book_of(bot: Harness) -> None:
         f"/phrase add soothing Apology | {SORRY}",
     ):
         assert "✅ Phrase added: #" in await bot.say(ALICE, line)
-
-
-def workbook(rows: list[list[object]]) -> bytes:
-    """An xlsx as a supervisor saves it."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 async def test_an_agent_finds_a_reply_without_spaces_and_gets_it_privately(bot: Harness, clock: Any) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.i18n import N_
+from bot.services import sheets
 from bot.services.errors import UserError
 
 UNITS = re.compile(r"[(（\[【].*?[)）\]】]")
@@ -36,3 +38,36 @@ def find_columns(
             N_("The first row needs a column named {names}."), names=" / ".join(names[missing[0]])
         )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """An uploaded table: where each named column stands, and the non-blank data rows with their numbers."""
+
+    columns: dict[str, int]
+    rows: list[tuple[int, list[str]]]
+
+    def cell(self, cells: list[str], key: str) -> str:
+        """A row's text in a named column ('' when the column or the cell is missing)."""
+        position = self.columns.get(key)
+        return cells[position].strip() if position is not None and position < len(cells) else ""
+
+
+async def read_table(
+    data: bytes,
+    filename: str,
+    names: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    *,
+    max_rows: int,
+    empty: str,
+) -> Table:
+    """A file's header found by names and its data rows (numbered as the spreadsheet shows them), within the
+    caps of sheets.py and `max_rows`; `empty` says what to send when it has no data rows."""
+    rows = await sheets.read_rows_async(data, filename)
+    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
+    if len(numbered) < 2:
+        raise UserError(empty)
+    if len(numbered) > max_rows + 1:
+        raise UserError(N_("The file has more than {limit} rows."), limit=max_rows)
+    return Table(find_columns(numbered[0][1], names, required), numbered[1:])

@@ -16,10 +16,10 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import KpiAlias, KpiDay, Person
-from bot.services import audit, ids, sheets
+from bot.services import audit, ids
 from bot.services.clean import clean
 from bot.services.errors import UserError
-from bot.services.headers import find_columns
+from bot.services.headers import Table, read_table
 from bot.services.team import people
 from bot.services.when import read_day
 
@@ -87,13 +87,12 @@ async def resolve(name: str, aliases: dict[str, int]) -> Person | None:
     return await people.by_username(key) if key.startswith("@") else None
 
 
-def read_row(cells: list[str], columns: dict[str, int], default_day: date, today: date) -> Figures:
+def read_row(table: Table, cells: list[str], default_day: date, today: date) -> Figures:
     """One data row, checked (the day from its date column, else the file's)."""
 
     def cell(key: str) -> str:
-        """The row's text in a column ('' when absent)."""
-        position = columns.get(key)
-        return cells[position].strip() if position is not None and position < len(cells) else ""
+        """The row's text in a column."""
+        return table.cell(cells, key)
 
     agent = cell("agent")
     if not agent:
@@ -117,18 +116,13 @@ def read_row(cells: list[str], columns: dict[str, int], default_day: date, today
 
 async def plan_import(data: bytes, filename: str, default_day: date, today: date) -> Plan:
     """Read and check the whole file; nothing is written here."""
-    rows = await sheets.read_rows_async(data, filename)
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
-    if len(numbered) < 2:
-        raise UserError(N_("The file has no rows of figures."))
-    if len(numbered) > MAX_ROWS + 1:
-        raise UserError(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
-    columns = find_columns(numbered[0][1], COLUMNS, REQUIRED)
+    empty = N_("The file has no rows of figures.")
+    table = await read_table(data, filename, COLUMNS, REQUIRED, max_rows=MAX_ROWS, empty=empty)
     aliases = {alias.name: alias.person_id for alias in await KpiAlias.all()}
     plan = Plan()
-    for row_number, cells in numbered[1:]:
+    for row_number, cells in table.rows:
         try:
-            figures = read_row(cells, columns, default_day, today)
+            figures = read_row(table, cells, default_day, today)
             person = await resolve(figures.agent, aliases)
             if person is None:
                 if figures.agent not in plan.unknown:

@@ -10,7 +10,7 @@ from bot.i18n import N_, Translator
 from bot.models import Phrase
 from bot.services import sheets
 from bot.services.errors import UserError
-from bot.services.headers import find_columns
+from bot.services.headers import Table, read_table
 from bot.services.ids import parse_id
 from bot.services.phrases import book
 
@@ -27,6 +27,7 @@ HEADERS = (N_("id"), N_("category"), N_("title"), N_("text"), N_("language"), N_
 REQUIRED = ("category", "title", "text")
 MAX_ROWS = 5_000
 MAX_PROBLEMS = 20
+EMPTY = N_("The file has no phrases: export them with /phrase export to see the columns.")
 NO_WORDS = frozenset({"no", "n", "false", "0", "off", "否", "停用", "关"})
 
 
@@ -48,13 +49,12 @@ async def export(t: Translator) -> tuple[bytes, int]:
     return sheets.xlsx([t(header) for header in HEADERS], rows, title="phrases"), len(rows)
 
 
-def read_row(cells: list[str], columns: dict[str, int]) -> Row:
+def read_row(table: Table, cells: list[str]) -> Row:
     """One data row, checked."""
 
     def cell(key: str) -> str:
-        """The row's cell in a column, empty when the column or the cell is missing."""
-        position = columns.get(key)
-        return cells[position].strip() if position is not None and position < len(cells) else ""
+        """The row's text in a column."""
+        return table.cell(cells, key)
 
     number = parse_id(cell("id")) if cell("id") else None
     draft = book.checked(book.parse_category(cell("category")), cell("title"), cell("text"), cell("language"))
@@ -64,19 +64,13 @@ def read_row(cells: list[str], columns: dict[str, int]) -> Row:
 async def plan(data: bytes, filename: str) -> tuple[list[Row], list[tuple[int, UserError]]]:
     """Every row checked: the good rows, and each bad row's number with what is wrong (nothing is written
     while there is one)."""
-    rows = await sheets.read_rows_async(data, filename)
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(cell.strip() for cell in row)]
-    if len(numbered) < 2:
-        raise UserError(N_("The file has no phrases: export them with /phrase export to see the columns."))
-    if len(numbered) > MAX_ROWS + 1:
-        raise UserError(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
-    columns = find_columns(numbered[0][1], COLUMNS, REQUIRED)
+    table = await read_table(data, filename, COLUMNS, REQUIRED, max_rows=MAX_ROWS, empty=EMPTY)
     good: list[Row] = []
     bad: list[tuple[int, UserError]] = []
     known = {int(str(i)) for i in await Phrase.all().values_list("id", flat=True)}
-    for number, cells in numbered[1:]:
+    for number, cells in table.rows:
         try:
-            row = read_row(cells, columns)
+            row = read_row(table, cells)
             if row.id is not None and row.id not in known:
                 raise UserError(N_("There is no phrase #{id}."), id=row.id)
             good.append(row)
