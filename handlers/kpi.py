@@ -95,7 +95,7 @@ def problems_text(t: Translator, problems: list[tuple[int, UserError]]) -> str:
 async def import_file(call: Call) -> None:
     """The platform's export: every row checked, the mapped ones stored, unknown agent names reported."""
     data, name = await download(call, SEND_FILE)
-    words = [w for w in call.args if w.lower() not in IMPORT_WORDS]
+    words = (call.message.caption or call.message.text or "").split()[2:]  # a caption has no context.args
     default_day = read_day(" ".join(words), call.today) if words else call.today - timedelta(days=1)
     plan = await imports.plan_import(data, name, default_day, call.today)
     if plan.problems:

@@ -99,7 +99,7 @@ async def test_a_bad_file_changes_nothing_and_only_leads_import(bot: Harness, cl
 async def test_chart_of_the_month_per_agent(bot: Harness, clock: Any) -> None:
     await agents(bot)
     await bot.say(ALICE, "/kpi alias 店铺:小王 @carol")
-    await imported(bot)
+    assert await imported(bot, caption="/kpi import 11-20") == "✅ Figures imported for Fri 20 Nov: 2 rows."
     [photo] = await bot.send(ALICE, "/chart kpi")
     assert "photo" in photo
     assert "Nothing to chart in" in await bot.say(ALICE, "/chart 业绩 上月")

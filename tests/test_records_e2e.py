@@ -247,7 +247,7 @@ async def test_status_buttons_move_the_record_and_redraw_the_card(bot: Harness) 
     assert answer["show_alert"] is True and answer["text"] == "Sorry, this needs the role: manager, finance."
     [edited] = await bot.press(ALICE, TEAM, refund["message_id"], 2)
     assert lines(edited)[0] == "R-1 · Refund · rejected" and lines(edited)[-1] == "rejected by @alice"
-    assert buttons(edited) == ["→ sent to finance", "→ withdrawn by buyer"]
+    assert buttons(edited) == ["→ sent to finance"]
     await bot.press(BOB, TEAM, refund["message_id"], 1)
     [edited] = await bot.press(ALICE, TEAM, refund["message_id"], 1)
     assert lines(edited)[0] == "R-1 · Refund · paid" and buttons(edited) == []  # final: no more buttons
