@@ -434,3 +434,66 @@ class LedgerRule(Model):
 
     class Meta:
         table = "ledger_rule"
+class Phrase(Model):
+    """An approved quick reply (快捷语): what agents paste to buyers, found by /phrase, never deleted."""
+
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=64)
+    text = fields.TextField()
+    category = fields.CharField(max_length=16)
+    language = fields.CharField(max_length=8)
+    active = fields.BooleanField(default=True)
+    created_by = fields.BigIntField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "phrase"
+
+
+class KpiDay(Model):
+    """One agent's figures for one shop day from the platform's export: one row per (day, person)."""
+
+    id = fields.IntField(primary_key=True)
+    day = fields.DateField(db_index=True)
+    person_id = fields.BigIntField()
+    inquiries = fields.IntField()
+    paying = fields.IntField()
+    sales = fields.DecimalField(max_digits=14, decimal_places=2)
+    response_seconds = fields.FloatField(null=True)
+    imported_by = fields.BigIntField()
+    imported_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "kpi_day"
+        unique_together = (("day", "person_id"),)
+
+
+class KpiAlias(Model):
+    """The name an agent has in the platform's export (a sub-account such as 店铺:小王), mapped once."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    person_id = fields.BigIntField()
+    created_by = fields.BigIntField()
+
+    class Meta:
+        table = "kpi_alias"
+
+
+class StarRound(Model):
+    """A month's star-agent shortlist for the supervisors: candidates, each supervisor's pick, the star."""
+
+    id = fields.IntField(primary_key=True)
+    month = fields.DateField()
+    chat_id = fields.BigIntField()
+    message_id = fields.BigIntField(null=True)
+    candidates: fields.Field[list[int]] = fields.JSONField(default=list)
+    votes: fields.Field[dict[str, int]] = fields.JSONField(default=dict)
+    """Supervisor's Telegram id (as text) → the candidate they confirmed."""
+    star_id = fields.BigIntField(null=True)
+    reward = fields.DecimalField(max_digits=12, decimal_places=2)
+    created_by = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "star_round"

@@ -16,8 +16,10 @@ from handlers import (
     gate,
     gatekeeper,
     handover,
+    kpi,
     ledger,
     pages,
+    phrases,
     presale,
     privacy,
     records,
@@ -48,8 +50,10 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
     team.register(app)  # /team /role
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
+    kpi.register(app)  # /kpi /star, KPI files captioned /kpi import, the ⭐ confirmations
     reports.register(app)  # /report /chart /export
     ledger.register(app)  # /fine /reward /appeal /ledger, Keep / Cancel under an appeal
+    phrases.register(app)  # /phrase, its 📋 buttons and phrase files
     admin.register(app)  # /setup /chats /audit
     privacy.register(app)  # /forget and its confirmation
     pages.register(app)  # ◀ ▶ under every paged output

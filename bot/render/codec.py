@@ -37,6 +37,10 @@ class Family(StrEnum):
     FORGET = "e"
     APPEAL = "x"
     """A manager's answer to an appeal against a fine: keep it or cancel it."""
+    PHRASE = "q"
+    """A quick reply found by /phrase: send its full text to the presser in private."""
+    STAR = "k"
+    """A supervisor confirming a star-agent candidate (the argument: the candidate's place on the list)."""
 
 
 RECORD_STATUSES = frozenset(
@@ -67,6 +71,8 @@ SPECS: dict[Family, Spec] = {
     Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
     Family.FORGET: Spec(frozenset({"confirm", "cancel"})),
     Family.APPEAL: Spec(frozenset({"keep", "cancel"})),
+    Family.PHRASE: Spec(frozenset({"send"})),
+    Family.STAR: Spec(frozenset({"pick"}), range(10)),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 

@@ -115,6 +115,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "refund.sent": _p(MEMBERS),
     "refund.paid": _p(FINANCE),
     "refund.rejected": _p(FINANCE),
+    "refund.withdrawn": _p(MEMBERS),
     "refund.money": _p(FINANCE),
     "courier.waiting": _p(MEMBERS),
     "courier.resolved": _p(MEMBERS),
@@ -177,6 +178,14 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "appeal.cancel": _p(MANAGERS, requires=Rule.NOT_PARTY),
     "ledger": _p(MEMBERS),
     "ledger.team": _p(LEADS | {Role.FINANCE}),
+    # quick replies, daily figures and the star agent
+    "phrase": _p(MEMBERS),
+    "phrase.send": _p(MEMBERS),
+    "phrase.edit": _p(LEADS),
+    "kpi": _p(MEMBERS),
+    "kpi.import": _p(LEADS),
+    "star": _p(LEADS),
+    "star.confirm": _p(frozenset({Role.SUPERVISOR}), requires=Rule.NOT_PARTY),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {

@@ -137,6 +137,24 @@ COMMANDS: tuple[CommandInfo, ...] = (
         N_("records as xlsx or csv, sent to you privately"),
         N_("/export refund month xlsx"),
     ),
+    CommandInfo(
+        "kpi",
+        REPORTS,
+        N_("each agent's daily figures against the team average: day, week, month, @someone; import"),
+        N_("/kpi month @bob"),
+    ),
+    CommandInfo(
+        "star",
+        REPORTS,
+        N_("the month's star-agent shortlist, for two supervisors to confirm"),
+        N_("/star last month"),
+    ),
+    CommandInfo(
+        "phrase",
+        TEAM,
+        N_("find an approved quick reply; supervisors: add, edit, off, import, export"),
+        N_("/phrase 催发货"),
+    ),
     CommandInfo("team", TEAM, N_("members by role"), N_("/team")),
     CommandInfo(
         "rotation",
