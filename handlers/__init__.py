@@ -13,9 +13,11 @@ from handlers import (
     days_off,
     digests,
     errors,
+    followups,
     gate,
     gatekeeper,
     handover,
+    leave,
     pages,
     presale,
     privacy,
@@ -45,6 +47,8 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     confirm.register(app)  # the ✅ / 🔄 / ✏️ buttons under a reading the bot asks about
     handover.register(app)  # /handover and its ✅ buttons
     swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
+    followups.register(app)  # /followup, the Done / Called / No answer buttons under the morning lists
+    leave.register(app)  # /leave and its Approve / Decline buttons
     team.register(app)  # /team /role
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
     reports.register(app)  # /report /chart /export

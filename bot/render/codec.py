@@ -35,6 +35,9 @@ class Family(StrEnum):
     WHEN = "w"
     """A reading of a date or time the bot asks about before saving (✅ this one, another, ✏️ retype)."""
     FORGET = "e"
+    FOLLOWUP = "u"
+    """A follow-up in its owner's morning list: done, called, no answer."""
+    LEAVE = "l"
 
 
 RECORD_STATUSES = frozenset(
@@ -64,6 +67,8 @@ SPECS: dict[Family, Spec] = {
     Family.SETUP: Spec(frozenset({"confirm", "cancel"}), range(len(ChatPurpose))),
     Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
     Family.FORGET: Spec(frozenset({"confirm", "cancel"})),
+    Family.FOLLOWUP: Spec(frozenset({"done", "called", "noanswer"})),
+    Family.LEAVE: Spec(frozenset({"approve", "decline"})),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 
