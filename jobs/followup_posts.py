@@ -60,7 +60,7 @@ async def post(app: App, schedule: Schedule, occurrence: Occurrence, late: timed
     for owner_id, followups in by_owner.items():
         t = await chat_translator(app, owner_id)
         text = ft.morning_list(t, followups, now, zone) + late_note(t, late)
-        markup = followup_buttons(t, [f.id for f in ft.shown_first(followups, now)])
+        markup = followup_buttons(t, [f.id for f in ft.shown_first(followups, now, zone)])
         if (wait := await send(app, occurrence, owner_id, LIST, text, markup)) is not None:
             return wait
     overdue = await book.to_flag(now)

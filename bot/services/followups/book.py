@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -98,9 +99,14 @@ async def open_one(draft: Draft, owner: Person, *, actor_id: int, chat_id: int, 
     return followup
 
 
-def needs_call(followup: FollowUp, now: datetime) -> bool:
-    """The phone stage: open and unanswered for a week."""
-    return followup.state == OPEN and now - followup.created_at >= PHONE_AFTER
+def days_open(followup: FollowUp, now: datetime, zone: ZoneInfo) -> int:
+    """Which day of the follow-up this is by the shop's calendar (the day it was opened is day 1)."""
+    return (now.astimezone(zone).date() - followup.created_at.astimezone(zone).date()).days + 1
+
+
+def needs_call(followup: FollowUp, now: datetime, zone: ZoneInfo) -> bool:
+    """The phone stage: still open a week after it was opened (day 8 on)."""
+    return followup.state == OPEN and days_open(followup, now, zone) > PHONE_AFTER.days
 
 
 def is_overdue(followup: FollowUp, now: datetime) -> bool:

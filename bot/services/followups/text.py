@@ -9,16 +9,11 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator
 from bot.models import FollowUp
 from bot.services import masking
-from bot.services.followups.book import MissedFollowUp, is_overdue, needs_call
+from bot.services.followups.book import MissedFollowUp, days_open, is_overdue, needs_call
 from bot.services.when import format_day
 
 MAX_LISTED = 15
 """Follow-ups one morning list shows with buttons; /followup lists them all."""
-
-
-def days_open(followup: FollowUp, now: datetime) -> int:
-    """Which day of the follow-up this is (the day it was opened is day 1)."""
-    return (now - followup.created_at).days + 1
 
 
 def line(t: Translator, followup: FollowUp, now: datetime, zone: ZoneInfo, *, private: bool) -> str:
@@ -28,9 +23,9 @@ def line(t: Translator, followup: FollowUp, now: datetime, zone: ZoneInfo, *, pr
         id=followup.id,
         order=followup.order_no,
         buyer=followup.buyer or "—",
-        day=days_open(followup, now),
+        day=days_open(followup, now, zone),
     )
-    if needs_call(followup, now):
+    if needs_call(followup, now, zone):
         phone = followup.phone or ""
         shown = phone if private else masking.phone(phone) if phone else ""
         stage = t("📞 call now: {phone}", phone=shown) if shown else t("📞 call now (no phone noted)")
@@ -51,15 +46,15 @@ def line(t: Translator, followup: FollowUp, now: datetime, zone: ZoneInfo, *, pr
 def morning_list(t: Translator, followups: list[FollowUp], now: datetime, zone: ZoneInfo) -> str:
     """The owner's private morning list: calls first, then the rest, oldest first."""
     lines = [t("📋 Your follow-ups today: {n}.", n=len(followups))]
-    lines += [line(t, f, now, zone, private=True) for f in shown_first(followups, now)]
+    lines += [line(t, f, now, zone, private=True) for f in shown_first(followups, now, zone)]
     if len(followups) > MAX_LISTED:
         lines.append(t("… and {count} more: /followup lists them all.", count=len(followups) - MAX_LISTED))
     return "\n".join(lines)
 
 
-def shown_first(followups: list[FollowUp], now: datetime) -> list[FollowUp]:
+def shown_first(followups: list[FollowUp], now: datetime, zone: ZoneInfo) -> list[FollowUp]:
     """The follow-ups a morning list shows with buttons: calls first, then the rest, oldest first."""
-    return sorted(followups, key=lambda f: (not needs_call(f, now), f.created_at, f.id))[:MAX_LISTED]
+    return sorted(followups, key=lambda f: (not needs_call(f, now, zone), f.created_at, f.id))[:MAX_LISTED]
 
 
 def flagged(

@@ -65,7 +65,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "followup",
         RECORDS,
         N_("follow up a buyer (回访): yours or @someone's; list, or the silent-customer rota"),
-        N_("/followup 123456789012345678 tb_lee 13812345678 asked about size"),
+        N_("/followup 123456789012345678 tb_lee asked about size"),
     ),
     CommandInfo("mine", FIND, N_("records you logged"), N_("/mine")),
     CommandInfo("open", FIND, N_("open records, of one kind or all"), N_("/open refund")),
