@@ -125,7 +125,7 @@ async def test_lists_are_masked_in_groups_and_chinese_works(bot: Harness, clock:
     listed = await bot.say(BOB, "/followup 列表", chat=BOB)
     assert f"📞 现在打电话：{PHONE}" in listed
     assert "📞 现在打电话：138****5678" in await bot.say(BOB, "/followup")
-    assert "需要角色" in await bot.say(CAROL, "/followup list @bob")
+    assert "抱歉，这需要以下角色之一：主管、经理。" in await bot.say(CAROL, "/followup list @bob")
 
 
 async def test_a_morning_missed_while_down_is_reported_once(db_url: str) -> None:
