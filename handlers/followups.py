@@ -49,7 +49,8 @@ async def open_one(call: Call, words: list[str]) -> None:
     if draft.owner:
         owner = await resolve_person(draft.owner)
     elif draft.silent:
-        owner = await people.get(await silent_rota.next_owner(now())) or Person(id=call.user_id)
+        chosen = await silent_rota.next_owner(now())
+        owner = await people.get(chosen) or Person(id=chosen)
     else:
         owner = await people.get(call.user_id) or Person(id=call.user_id)
     made = await book.open_one(draft, owner, actor_id=call.user_id, chat_id=call.chat_id, now=now())
