@@ -45,6 +45,7 @@ class ScheduleKind(StrEnum):
     ROTATION = "rotation"
     RETENTION = "retention"
     LEDGER = "ledger"
+    FOLLOWUP = "followup"
 
 
 ALARM_KINDS = frozenset(

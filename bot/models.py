@@ -497,3 +497,47 @@ class StarRound(Model):
 
     class Meta:
         table = "star_round"
+class FollowUp(Model):
+    """A buyer to follow up after the deal (回访): whose customer, whose follow-up, until done or overdue."""
+
+    id = fields.IntField(primary_key=True)
+    order_no = fields.CharField(max_length=32, db_index=True)
+    buyer = fields.CharField(max_length=64, null=True)
+    phone = fields.CharField(max_length=16, null=True)
+    note = fields.CharField(max_length=255, default="")
+    silent = fields.BooleanField(default=False)
+    """A silent customer (paid without any chat), given out by the weekly follow-up rota."""
+    owner_id = fields.BigIntField(db_index=True)
+    author_id = fields.BigIntField()
+    chat_id = fields.BigIntField()
+    state = fields.CharField(max_length=8, default="open", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    due_at = fields.DatetimeField(db_index=True)
+    attempts = fields.IntField(default=0)
+    last_try_at = fields.DatetimeField(null=True)
+    called_at = fields.DatetimeField(null=True)
+    done_at = fields.DatetimeField(null=True)
+    flagged_at = fields.DatetimeField(null=True)
+    """When the supervisors were told it passed its deadline (told once)."""
+
+    class Meta:
+        table = "follow_up"
+
+
+class LeaveRequest(Model):
+    """Days off asked of the supervisors (请假): approved leave takes those days off the roster."""
+
+    id = fields.IntField(primary_key=True)
+    person_id = fields.BigIntField(db_index=True)
+    first_day = fields.DateField()
+    last_day = fields.DateField()
+    reason = fields.CharField(max_length=255)
+    short_notice = fields.BooleanField(default=False)
+    """More than two days asked less than a week ahead: the rulebook wants a week's notice."""
+    state = fields.CharField(max_length=12, default="asked", db_index=True)
+    chat_id = fields.BigIntField()
+    decided_by = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "leave_request"

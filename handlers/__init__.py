@@ -13,10 +13,12 @@ from handlers import (
     days_off,
     digests,
     errors,
+    followups,
     gate,
     gatekeeper,
     handover,
     kpi,
+    leave,
     ledger,
     pages,
     phrases,
@@ -48,6 +50,8 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     confirm.register(app)  # the ✅ / 🔄 / ✏️ buttons under a reading the bot asks about
     handover.register(app)  # /handover and its ✅ buttons
     swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
+    followups.register(app)  # /followup, the Done / Called / No answer buttons under the morning lists
+    leave.register(app)  # /leave and its Approve / Decline buttons
     team.register(app)  # /team /role
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
     kpi.register(app)  # /kpi /star, KPI files captioned /kpi import, the ⭐ confirmations

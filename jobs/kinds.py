@@ -13,6 +13,7 @@ from jobs import (
     alarms,
     broadcasts,
     digest_posts,
+    followup_posts,
     ledger_posts,
     retention,
     rotation_posts,
@@ -33,4 +34,5 @@ KINDS: Final[dict[str, Kind]] = {
     ScheduleKind.ROTATION: Kind(rotation_posts.post_handoff),
     ScheduleKind.RETENTION: Kind(retention.run, catch_up=True),
     ScheduleKind.LEDGER: Kind(ledger_posts.post, describe=ledger_posts.describe_missed),
+    ScheduleKind.FOLLOWUP: Kind(followup_posts.post, describe=followup_posts.describe_missed),
 }

@@ -41,6 +41,9 @@ class Family(StrEnum):
     """A quick reply found by /phrase: send its full text to the presser in private."""
     STAR = "k"
     """A supervisor confirming a star-agent candidate (the argument: the candidate's place on the list)."""
+    FOLLOWUP = "u"
+    """A follow-up in its owner's morning list: done, called, no answer."""
+    LEAVE = "l"
 
 
 RECORD_STATUSES = frozenset(
@@ -73,6 +76,8 @@ SPECS: dict[Family, Spec] = {
     Family.APPEAL: Spec(frozenset({"keep", "cancel"})),
     Family.PHRASE: Spec(frozenset({"send"})),
     Family.STAR: Spec(frozenset({"pick"}), range(10)),
+    Family.FOLLOWUP: Spec(frozenset({"done", "called", "noanswer"})),
+    Family.LEAVE: Spec(frozenset({"approve", "decline"})),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 

@@ -27,6 +27,8 @@ class Rule(StrEnum):
     """Not one of the people the object is about: nobody approves their own swap."""
     CASE_GROUP = "case_group"
     """Serving in the review case's current group."""
+    OWNER = "owner"
+    """The person an object is given to (a follow-up's owner)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class Facts:
     asked_id: int | None = None
     parties: frozenset[int] = frozenset()
     in_case_group: bool = False
+    owner_id: int | None = None
 
 
 RULES: Final[dict[Rule, Callable[[Facts], bool]]] = {
@@ -45,6 +48,7 @@ RULES: Final[dict[Rule, Callable[[Facts], bool]]] = {
     Rule.ASKED: lambda facts: facts.actor_id == facts.asked_id,
     Rule.NOT_PARTY: lambda facts: facts.actor_id not in facts.parties,
     Rule.CASE_GROUP: lambda facts: facts.in_case_group,
+    Rule.OWNER: lambda facts: facts.actor_id == facts.owner_id,
 }
 
 
@@ -165,6 +169,15 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "rotation": _p(REVIEWERS),
     "rotation.edit": _p(LEADS),
     "review.stats": _p(REVIEWERS | {Role.FINANCE}),
+    # follow-ups (回访) and leave (请假)
+    "followup": _p(MEMBERS),
+    "followup.rota": _p(LEADS),
+    "followup.done": _p(LEADS, also=Rule.OWNER),
+    "followup.called": _p(LEADS, also=Rule.OWNER),
+    "followup.noanswer": _p(LEADS, also=Rule.OWNER),
+    "leave": _p(MEMBERS),
+    "leave.approve": _p(LEADS, requires=Rule.NOT_PARTY),
+    "leave.decline": _p(LEADS, requires=Rule.NOT_PARTY),
     # reports
     "report": _p(LEADS),
     "chart": _p(LEADS),

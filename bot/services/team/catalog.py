@@ -61,6 +61,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
         "find", FIND, N_("find by order, tracking number, buyer or id"), N_("/find 123456789012345678")
     ),
+    CommandInfo(
+        "followup",
+        RECORDS,
+        N_("follow up a buyer (回访): yours or @someone's; list, or the silent-customer rota"),
+        N_("/followup 123456789012345678 tb_lee asked about size"),
+    ),
     CommandInfo("mine", FIND, N_("records you logged"), N_("/mine")),
     CommandInfo("open", FIND, N_("open records, of one kind or all"), N_("/open refund")),
     CommandInfo("buyer", FIND, N_("a buyer's history"), N_("/buyer tb_lee")),
@@ -106,6 +112,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
         N_("/roster set @bob 2026-12-01..2026-12-31 day"),
     ),
     CommandInfo("today", SHIFTS, N_("who is on shift now and next"), N_("/today")),
+    CommandInfo(
+        "leave", SHIFTS, N_("ask the supervisors for leave (请假)"), N_("/leave 12-14..12-15 family wedding")
+    ),
     CommandInfo(
         "dayoff",
         SHIFTS,
