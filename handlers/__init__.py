@@ -9,6 +9,7 @@ from handlers import (
     alarms,
     basics,
     broadcasts,
+    channels,
     confirm,
     days_off,
     digests,
@@ -49,6 +50,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
     reports.register(app)  # /report /chart /export
     admin.register(app)  # /setup /chats /audit
+    channels.register(app)  # /wecom /dingtalk /channels: WeCom and DingTalk group robots
     privacy.register(app)  # /forget and its confirmation
     pages.register(app)  # ◀ ▶ under every paged output
     unknown.register(app)  # last: unknown commands in private chats

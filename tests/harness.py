@@ -59,6 +59,18 @@ def leaks(api: FakeBotApi) -> list[str]:
     return found
 
 
+CHANNEL_KEY = "test channel secret key"
+
+
+def robot_settings(api: FakeBotApi) -> dict[str, str]:
+    """WeCom and DingTalk robots are the fake server's, their secrets sealed with a test key."""
+    return {
+        "WECOM_API_BASE_URL": api.robot_base_url,
+        "DINGTALK_API_BASE_URL": api.robot_base_url,
+        "CHANNEL_SECRET_KEY": CHANNEL_KEY,
+    }
+
+
 class Harness:
     """The bot under test plus the people and groups around it."""
 
@@ -86,7 +98,7 @@ class Harness:
                 BOT_TOKEN="123456:TEST",
                 TELEGRAM_API_BASE_URL=api.base_url,
                 DATABASE_URL=db_url,
-                **{"BOT_OWNER_IDS": str(ALICE), **settings},
+                **{"BOT_OWNER_IDS": str(ALICE), **robot_settings(api), **settings},
             )
             async with serving(build_application(config), poll_timeout=5) as app:
                 yield cls(api, app)

@@ -168,6 +168,10 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "report": _p(LEADS),
     "chart": _p(LEADS),
     "export": _p(LEADS | {Role.FINANCE, Role.WAREHOUSE}),
+    # group robots (WeCom, DingTalk)
+    "wecom": _p(MANAGERS),
+    "dingtalk": _p(MANAGERS),
+    "channels": _p(LEADS),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {
