@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -80,10 +80,14 @@ class Harness:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, db_url: str, **settings: Any) -> AsyncIterator[Harness]:
+    async def running(
+        cls, db_url: str, before_start: Callable[[FakeBotApi], object] | None = None, **settings: Any
+    ) -> AsyncIterator[Harness]:
         """Start the fake server and the bot (alice owns it unless `BOT_OWNER_IDS` says otherwise); stop both
-        afterwards."""
+        afterwards. `before_start` prepares the server first (the robots a restarted bot resumes posting to)."""
         async with FakeBotApi() as api:
+            if before_start is not None:
+                before_start(api)
             api.user(ALICE, "Alice", "alice")
             api.user(BOB, "Bob", "bob")
             api.user(CAROL, "Carol", "carol")

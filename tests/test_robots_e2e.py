@@ -37,3 +37,50 @@ async def test_wecom_link_test_post_and_an_alarm_mirrored_once_with_its_mention(
     await advance(bot, clock, timedelta(minutes=1))
     await bot.say(ALICE, "/alarms")
     assert len(robot.posts) == 2
+
+
+async def test_dingtalk_signed_robot_mentions_by_mobile_in_markdown(bot: Harness, clock: Any) -> None:
+    await linked_team(bot)
+    robot = bot.api.dingtalk_robot(TOKEN, SECRET)
+    url = f"https://oapi.dingtalk.com/robot/send?access_token={TOKEN}"
+    assert "DingTalk robot …wxyz linked" in await bot.say(ALICE, f"/dingtalk {url} {SECRET}")
+    reply = await bot.say(ALICE, "/dingtalk who @bob 138-1234-5678")
+    assert "✅ @bob is 138****5678 in DingTalk" in reply
+    assert "138****5678" in await bot.say(ALICE, "/dingtalk who")
+    await bot.say(ALICE, "/shelf in 5m @bob 上架冬季外套")
+    await advance(bot, clock, timedelta(minutes=5))
+    await posted(bot, TEAM, "⏰ @bob 上架冬季外套")
+    await bot.api.wait_for_posts(robot, 2)
+    post = robot.posts[1]
+    assert post["msgtype"] == "markdown"
+    assert post["markdown"]["text"].startswith("⏰ @13812345678 上架冬季外套")
+    assert post["at"]["atMobiles"] == ["13812345678"]
+    assert robot.refused == []
+    assert "no longer mapped" in await bot.say(ALICE, "/dingtalk who @bob off")
+    assert "nobody yet" in await bot.say(ALICE, "/dingtalk who")
+
+
+async def test_bad_key_and_bad_signature_are_answered_and_nothing_is_stored(bot: Harness) -> None:
+    await linked_team(bot)
+    reply = await bot.say(ALICE, "/wecom nosuchkey-0000")
+    assert "❌ The WeCom robot did not take the test post (93000 invalid webhook url). Nothing was saved." in reply
+    assert "WeCom does not know this key" in reply
+    bot.api.dingtalk_robot(TOKEN, SECRET)
+    reply = await bot.say(ALICE, f"/dingtalk {TOKEN} SECwrongwrongwrong")
+    assert "(310000 sign not match)" in reply and "signing secret (SEC…)" in reply
+    reply = await bot.say(ALICE, f"/dingtalk {TOKEN}")
+    assert "(310000 sign not match)" in reply
+    assert "That is not a robot's webhook URL or key" in await bot.say(ALICE, "/wecom x")
+    assert "No robot is linked" in await bot.say(ALICE, "/channels")
+    assert "No WeCom robot is linked in this chat." in await bot.say(ALICE, "/wecom off")
+    zh = await bot.say(ALICE, "/lang zh")
+    assert zh
+    assert "企业微信机器人没有收下测试消息" in await bot.say(ALICE, "/wecom nosuchkey-0000")
+
+
+async def test_only_managers_link_robots_and_only_in_registered_groups(bot: Harness) -> None:
+    await bot.introduce(BOB)
+    assert "registered group" in await bot.say(ALICE, f"/wecom {KEY}")
+    await linked_team(bot)
+    assert "manager" in await bot.say(BOB, f"/wecom {KEY}")
+    assert bot.api.wecom_robot(KEY).posts == []
