@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 import time_machine
 
+from bot import db
+from bot.models import AuditEntry, Delivery, Occurrence, RobotLink, RobotPerson
 from tests.harness import ALICE, BOB, FINANCE, SUPERVISORS, TEAM, Harness
 from tests.shop_clock import START, advance, posted, register
 from tests.test_digests_e2e import REFUNDS, TO_0830
@@ -27,7 +30,7 @@ async def until(bot: Harness, clock: Any, done: Callable[[], bool], step: timede
             return
         await advance(bot, clock, step)
         await asyncio.sleep(0.2)  # real time: the timers that fell due run meanwhile
-    raise AssertionError("never happened")
+    raise AssertionError(f"never happened: {[(r.vendor, r.texts(), r.refused) for r in bot.api.robots.values()]}")
 
 
 async def linked_team(bot: Harness) -> None:
@@ -194,3 +197,98 @@ async def test_a_robot_that_keeps_failing_is_reported_once_to_the_supervisors(bo
     assert len([c for c in bot.api.calls_to("sendMessage") if "keeps failing" in str(c.params.get("text"))]) == 1
     assert "(failing)" in await bot.say(ALICE, "/channels")
     assert len(robot.posts) == 1
+
+
+async def test_a_restart_mid_fan_out_loses_nothing_and_repeats_nothing(db_url: str) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        async with Harness.running(db_url) as first:
+            await linked_team(first)
+            first.api.wecom_robot(KEY)
+            await first.say(ALICE, f"/wecom {KEY}")
+            for n in range(3):
+                await first.say(ALICE, f"/shelf at 10:05 盘点{n}")
+            first.api.wecom_robot(KEY).fail(status=502, times=100)  # nothing gets through before the stop
+            await advance(first, clock, timedelta(minutes=5))
+            await first.api.wait_for("sendMessage", lambda c: len(texts_in(first, "⏰ 盘点")) == 3)
+        # as if the bot died after Telegram took the last alarm and before it was recorded
+        await db.open_db(db_url)
+        last = await Occurrence.filter(kind="alarm").order_by("-id").first()
+        assert last is not None
+        await Occurrence.filter(id=last.id).update(state="sending")
+        robot_rows = await Delivery.filter(channel="wecom").count()
+        await db.close_db()
+        assert robot_rows == 3
+        clock.shift(timedelta(minutes=1))
+        async with Harness.running(db_url, before_start=lambda api: api.wecom_robot(KEY)) as second:
+            robot = second.api.wecom_robot(KEY)
+            await posted(second, TEAM, "⏰ 盘点2")  # Telegram's one repeat after a crash
+            await second.api.wait_for_posts(robot, 3)
+            await second.say(ALICE, "/alarms")
+            assert sorted(text.splitlines()[0] for text in robot.texts()) == ["⏰ 盘点0", "⏰ 盘点1", "⏰ 盘点2"]
+            assert await Delivery.filter(channel="wecom").count() == 3
+
+
+async def test_secrets_and_mobiles_stay_out_of_logs_audit_and_the_database(
+    bot: Harness, clock: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await linked_team(bot)
+    bot.api.wecom_robot(KEY)
+    robot = bot.api.dingtalk_robot(TOKEN, SECRET)
+    await bot.say(ALICE, f"/wecom {WECOM_URL}")
+    await bot.say(ALICE, f"/dingtalk {TOKEN} {SECRET}")
+    await bot.say(ALICE, "/dingtalk who @bob 13812345678")
+    robot.fail(errcode=130101)
+    await bot.say(ALICE, "/shelf in 5m @bob 补货")
+    await advance(bot, clock, timedelta(minutes=5))
+    await until(bot, clock, lambda: len(robot.posts) >= 2, step=timedelta(minutes=5))
+    secrets = (KEY, TOKEN, SECRET, "13812345678")
+    # every record at the bot's level (INFO) and the bot's own at any level; PTB's DEBUG echoes whole updates,
+    # people's messages included, which is why the bot never runs at DEBUG
+    ours = [r for r in caplog.records if r.levelno >= logging.INFO or r.name.split(".")[0] in {"bot", "jobs", "handlers"}]
+    logged = "\n".join(record.getMessage() for record in ours)
+    assert "130101" in logged  # the retry was logged, without the URL
+    assert not [secret for secret in secrets if secret in logged]
+    entries = await AuditEntry.filter(action__startswith="robot").values_list("target", "before", "after")
+    assert len(entries) == 3 and not [secret for secret in secrets if secret in str(entries)]
+    stored = await RobotLink.all().values_list("token", "secret", "hint")
+    stored_people = await RobotPerson.all().values_list("user_id", "mobile")
+    assert not [secret for secret in secrets if secret in str(stored) + str(stored_people)]
+    listing = await bot.say(ALICE, "/channels")
+    assert "WeCom robot …abcd" in listing and "DingTalk robot …wxyz" in listing
+    assert not [secret for secret in secrets if secret in listing]
+
+
+async def test_without_channel_secret_key_the_commands_say_what_to_set(db_url: str) -> None:
+    async with Harness.running(db_url, CHANNEL_SECRET_KEY="") as bot:
+        await linked_team(bot)
+        bot.api.wecom_robot(KEY)
+        assert "Robots need CHANNEL_SECRET_KEY" in await bot.say(ALICE, f"/wecom {KEY}")
+        assert bot.api.wecom_robot(KEY).posts == []
+
+
+async def test_escalation_and_the_missed_summary_reach_the_robots(db_url: str) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        async with Harness.running(db_url) as first:
+            await linked_team(first)
+            await register(first, "supervisors", SUPERVISORS)
+            first.api.wecom_robot(KEY)
+            await first.say(ALICE, f"/wecom {KEY}", chat=SUPERVISORS)
+            await first.say(ALICE, "/dingtalk who @bob 13812345678")
+            first.api.dingtalk_robot(TOKEN)
+            await first.say(ALICE, f"/dingtalk {TOKEN}")
+            await first.say(ALICE, "/shelf in 5m @bob 上架")
+            await first.say(ALICE, "/shelf at 12:00 改价")
+            await advance(first, clock, timedelta(minutes=15))
+            await posted(first, SUPERVISORS, "Nobody marked this alarm done within 10 min")
+            supervisors = await first.api.wait_for_posts(first.api.wecom_robot(KEY), 2)
+            assert "Nobody marked this alarm done" in supervisors[1] and "上架" in supervisors[1]
+        clock.move_to(START + timedelta(hours=3))  # down through 12:00
+        robots = {"wecom": KEY, "dingtalk": TOKEN}
+        async with Harness.running(
+            db_url, before_start=lambda api: [api.wecom_robot(KEY), api.dingtalk_robot(TOKEN)]
+        ) as second:
+            await posted(second, TEAM, "While I was offline, 1 alarm was missed:")
+            team = await second.api.wait_for_posts(second.api.dingtalk_robot(robots["dingtalk"]), 1)
+            assert team[0].startswith("While I was offline, 1 alarm was missed:")
+            assert "改价" in team[0]
