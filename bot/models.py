@@ -403,7 +403,7 @@ class RobotLink(Model):
     vendor = fields.CharField(max_length=16)
     """wecom or dingtalk."""
     token = fields.TextField()
-    """The webhook key or access token, encrypted with CHANNEL_SECRET_KEY (never stored or logged in clear)."""
+    """The webhook key or access token, encrypted with CHANNEL_SECRET_KEY, never kept or logged in clear."""
     secret = fields.TextField(null=True)
     """DingTalk's signing secret, encrypted like the token (None when the robot does not sign)."""
     hint = fields.CharField(max_length=16)

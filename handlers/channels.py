@@ -1,4 +1,4 @@
-"""/wecom, /dingtalk and /channels: link a chat to its WeCom or DingTalk group robot, map people, list links."""
+"""/wecom, /dingtalk and /channels: link a chat to its WeCom or DingTalk robot, map people, list links."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def refused(t: Translator, vendor: str, answer: Answer) -> str:
 
 
 async def robot(call: Call, vendor: str) -> None:
-    """`/wecom <key or URL>`, `/dingtalk <token or URL> [secret]`, `off`, `who …`; alone: this chat's robot."""
+    """`/wecom <key or URL>`, `/dingtalk <token or URL> [secret]`, `off`, `who …`; alone: the chat's robot."""
     if call.is_private or await chats.purpose_of(call.chat_id) is None:
         raise UserError(N_("Link a robot in a registered group: /setup it first."))
     words = call.args
@@ -101,8 +101,8 @@ async def robot(call: Call, vendor: str) -> None:
         text = refused(call.t, vendor, linked.answer)
     else:
         text = call.t(
-            "✅ {vendor} robot {robot} linked: it took the test post. What I post here on my own now goes there "
-            "too.",
+            "✅ {vendor} robot {robot} linked: it took the test post. What I post here on my own now goes "
+            "there too.",
             vendor=label,
             robot=linked.link.hint,
         )
@@ -111,7 +111,7 @@ async def robot(call: Call, vendor: str) -> None:
 
 
 async def who(call: Call, vendor: str, words: list[str]) -> None:
-    """`who` lists the people mapped (mobiles masked); `who @name <user id or mobile>` maps one; `… off` unmaps."""
+    """`who` lists who is mapped (mobiles masked); `who @name <user id or mobile>` maps one; `off` unmaps."""
     vault = vault_of(settings_of(call.app).channel_secret_key)
     label = call.t(vendors.LABELS[vendor])
     if not words:
@@ -134,14 +134,14 @@ async def who(call: Call, vendor: str, words: list[str]) -> None:
         await robot_people.remove(vendor, person.id, actor_id=call.user_id, chat_id=call.chat_id)
         await call.reply(call.t("✅ {name} is no longer mapped for {vendor}.", name=words[0], vendor=label))
         return
-    mapped = await robot_people.set_identity(
+    entry = await robot_people.set_identity(
         vault, vendor, person.id, words[1], actor_id=call.user_id, chat_id=call.chat_id
     )
     await call.reply(
         call.t(
             "✅ {name} is {who} in {vendor}: the robots' posts mention them there.",
             name=words[0],
-            who=mapped.user_id or mapped.mobile,
+            who=entry.user_id or entry.mobile,
             vendor=label,
         )
     )

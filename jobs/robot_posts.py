@@ -3,9 +3,9 @@
 `mirror` runs where every scheduled posting is recorded (jobs/engine.py): it keeps one delivery row per robot
 linked in the chat, then wakes that robot's worker. A worker is a JobQueue timer per robot (`robot:<id>`) that
 sends the robot's rows in order, each claimed before it is sent and recorded after, never faster than the
-vendor allows; a limit answer, a 5xx or a network error is retried with backoff, and a robot that keeps failing
-is reported once to the supervisors. Robots never hold the Telegram posting lock, so a slow or broken robot
-delays neither Telegram nor the other robots.
+vendor allows; a limit answer, a 5xx or a network error is retried with backoff, and a robot that keeps
+failing is reported once to the supervisors. Robots never hold the Telegram posting lock, so a slow or broken
+robot delays neither Telegram nor the other robots.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def _lock(app: App, robot_id: int) -> asyncio.Lock:
 
 
 async def drain(app: App, robot_id: int) -> None:
-    """Send the robot's waiting posts in order until none is left, the pace says wait, or one must be retried."""
+    """Send the robot's waiting posts in order until none is left, the pace says wait or one is retried."""
     key = settings_of(app).channel_secret_key
     if not key:
         log.error("robot %s has posts waiting but CHANNEL_SECRET_KEY is not set", robot_id)
@@ -176,7 +176,7 @@ async def send_one(
     if not retrying:
         return None
     assert answer.retry is not None
-    return max(answer.retry, min(BACKOFF * 2 ** (attempts - 1), MAX_BACKOFF))
+    return max(answer.retry, min(BACKOFF * (1 << (attempts - 1)), MAX_BACKOFF))
 
 
 async def post(app: App, vault: Vault, robot: Credentials, delivery: Delivery) -> Answer:
@@ -208,7 +208,7 @@ def base_url(app: App, vendor: str) -> str:
 
 
 async def report(app: App, link: RobotLink, answer: Answer) -> None:
-    """Tell the supervisors (or, with no supervisors' chat, the robot's chat) once that a robot keeps failing."""
+    """Tell the supervisors (else the robot's chat) once that it keeps failing."""
     targets = await chats.of_purpose(ChatPurpose.SUPERVISORS) or [link.chat_id]
     title = (await chats.titles([link.chat_id])).get(link.chat_id, str(link.chat_id))
     waiting = await Delivery.filter(channel=link.vendor, recipient=link.id, state__in=deliveries.OPEN).count()

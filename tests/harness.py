@@ -84,7 +84,7 @@ class Harness:
         cls, db_url: str, before_start: Callable[[FakeBotApi], object] | None = None, **settings: Any
     ) -> AsyncIterator[Harness]:
         """Start the fake server and the bot (alice owns it unless `BOT_OWNER_IDS` says otherwise); stop both
-        afterwards. `before_start` prepares the server first (the robots a restarted bot resumes posting to)."""
+        afterwards. `before_start` prepares the server first (robots a restarted bot resumes posting to)."""
         async with FakeBotApi() as api:
             if before_start is not None:
                 before_start(api)

@@ -97,12 +97,14 @@ class RobotsApi(ServerCore):
         """Every post every robot accepted, robot by robot."""
         return [(robot, post) for robot in self.robots.values() for post in robot.posts]
 
-    async def wait_for_posts(self, robot: FakeRobot, count: int, timeout: float = 10.0) -> list[str]:
+    async def wait_for_posts(self, robot: FakeRobot, count: int, timeout: float = 10.0) -> list[str]:  # noqa: ASYNC109
         """Wait until a robot has accepted `count` posts; their texts."""
         deadline = time.monotonic() + timeout
         while len(robot.posts) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"{robot.vendor} robot got {robot.texts()} ({robot.refused}), wanted {count}")
+                raise AssertionError(
+                    f"{robot.vendor} robot got {robot.texts()} ({robot.refused}), wanted {count}"
+                )
             await self._calls_sig().wait(0.05)
         return robot.texts()
 
@@ -135,14 +137,20 @@ class RobotsApi(ServerCore):
     def _judge(self, robot: FakeRobot | None, request: web.Request, post: Any) -> web.Response:
         """The answer the real robot would give."""
         if robot is None:
-            return errcode(93000, "invalid webhook url") if request.path.startswith("/cgi") else errcode(
-                300001, "token is not exist"
+            return (
+                errcode(93000, "invalid webhook url")
+                if request.path.startswith("/cgi")
+                else errcode(300001, "token is not exist")
             )
         if robot.secret and not signed(robot.secret, request.query):
             return errcode(310000, "sign not match")
         if robot.faults:
             status, code = robot.faults.pop(0)
-            return web.Response(status=status, text="Bad Gateway") if status >= 500 else errcode(code, "injected")
+            return (
+                web.Response(status=status, text="Bad Gateway")
+                if status >= 500
+                else errcode(code, "injected")
+            )
         moment = time.time()
         while robot.recent and robot.recent[0] <= moment - 60:
             robot.recent.popleft()
@@ -155,7 +163,11 @@ class RobotsApi(ServerCore):
         kinds = WECOM_MSGTYPES if robot.vendor == WECOM else DINGTALK_MSGTYPES
         if not isinstance(post, dict) or post.get("msgtype") not in kinds or not post.get(post["msgtype"]):
             return errcode(40008 if robot.vendor == WECOM else 400013, "invalid message type")
-        if robot.vendor == WECOM and post["msgtype"] == "file" and post["file"].get("media_id") not in robot.files:
+        if (
+            robot.vendor == WECOM
+            and post["msgtype"] == "file"
+            and post["file"].get("media_id") not in robot.files
+        ):
             return errcode(40007, "invalid media_id")
         robot.recent.append(moment)
         return errcode(0, "ok")
@@ -174,7 +186,7 @@ class RobotsApi(ServerCore):
 
 
 def signed(secret: str, query: Any) -> bool:
-    """DingTalk's check: sign = Base64(HMAC-SHA256(secret, "timestamp\\nsecret")), timestamp within an hour."""
+    """DingTalk: Base64(HMAC-SHA256(secret, "timestamp\\nsecret")), the timestamp within an hour."""
     stamp = str(query.get("timestamp", ""))
     if not stamp.isdigit() or abs(int(stamp) - time.time() * 1000) > SIGN_WINDOW_MS:
         return False

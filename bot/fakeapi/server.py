@@ -17,5 +17,5 @@ class FakeBotApi(InjectionApi, CallbacksApi, EditsApi, ReactionsApi, ProfileApi,
     """Imitates the Telegram Bot API over real HTTP so end-to-end tests exercise real PTB.
 
     Areas: core (HTTP, faults, limits), chats, files, updates, messages, edits, reactions, callbacks,
-    profile, injection (the test-facing helpers) and robots (WeCom and DingTalk group robots); see each module.
+    profile, injection (the test-facing helpers) and robots (WeCom and DingTalk); see each module.
     """

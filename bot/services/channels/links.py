@@ -82,14 +82,14 @@ async def link(
     actor_id: int,
     now: datetime,
 ) -> Linked:
-    """Send the robot a test post; only if it accepts, store it (encrypted) for the chat, replacing the old."""
+    """Send the robot a test post; only if it takes it, store the robot (encrypted) for the chat."""
     answer = await client.send(base, robot, vendors.message(robot.vendor, test_text, {}))
     if not answer.ok:
         return Linked(answer, None)
     shown = hint(robot.token)
     async with in_transaction() as conn:
         found = await RobotLink.get_or_none(chat_id=chat_id, vendor=robot.vendor, using_db=conn)
-        before = {"vendor": found.vendor, "robot": found.hint} if found else None
+        before: dict[str, object] | None = {"vendor": found.vendor, "robot": found.hint} if found else None
         fields = {
             "token": vault.seal(robot.token),
             "secret": vault.seal(robot.secret) if robot.secret else None,

@@ -18,7 +18,7 @@ FILE_PART = "~f"
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file or photo of the posting: WeCom gets it as a file (or image), DingTalk a line saying where it is."""
+    """A file or photo of the posting: WeCom gets it as a file (or image), DingTalk a line saying where."""
 
     file_id: str
     name: str
@@ -41,7 +41,7 @@ class Posting:
 
 
 def _rows(vendor: str, part: str, posting: Posting) -> list[tuple[str, dict[str, object]]]:
-    """The robot posts for one vendor: the text (with a note in place of a file it cannot post), then a file."""
+    """One vendor's posts: the text (with a note in place of a file it cannot post), then a file."""
     base: dict[str, object] = {"chat": posting.chat_id, "mentions": posting.mentions}
     note = posting.attachment_note if posting.attachment and vendor != WECOM else ""
     text = "\n".join(line for line in (posting.text, note) if line)

@@ -32,7 +32,8 @@ async def _window(robot_id: int, now: datetime) -> deque[datetime]:
         sent = await Delivery.filter(
             channel__in=VENDORS, recipient=robot_id, sent_at__gte=now - PERIOD
         ).values_list("sent_at", flat=True)
-        window = _windows[robot_id] = deque(sorted(at for at in sent if isinstance(at, datetime)))
+        times: list[object] = list(sent)
+        window = _windows[robot_id] = deque(sorted(at for at in times if isinstance(at, datetime)))
     while window and window[0] <= now - PERIOD:
         window.popleft()
     return window

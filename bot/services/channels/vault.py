@@ -1,4 +1,4 @@
-"""Encryption at rest for robot keys, tokens, signing secrets and mobiles (Fernet, keyed by CHANNEL_SECRET_KEY)."""
+"""Encryption at rest for robot keys, tokens, signing secrets and mobiles (Fernet, CHANNEL_SECRET_KEY)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from bot.i18n import N_
 from bot.services.errors import UserError
 
 NO_KEY = N_(
-    "Robots need CHANNEL_SECRET_KEY: the bot keeps robot keys and mobiles encrypted with it. Ask whoever runs "
-    "the bot to set it (any long random string) in .env and restart."
+    "Robots need CHANNEL_SECRET_KEY: the bot keeps robot keys and mobiles encrypted with it. Ask whoever "
+    "runs the bot to set it (any long random string) in .env and restart."
 )
 
 

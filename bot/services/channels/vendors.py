@@ -1,7 +1,7 @@
 """What differs between WeCom and DingTalk robots: how a robot is named, its URLs, message shapes and answers.
 
 WeCom: `POST /cgi-bin/webhook/send?key=KEY` (text up to 2,048 bytes with `mentioned_list` /
-`mentioned_mobile_list`, markdown up to 4,096 bytes with `<@userid>`, file by a `media_id` from `upload_media`);
+`mentioned_mobile_list`, markdown up to 4,096 bytes with `<@userid>`, file by a `media_id` from upload_media);
 45009 when over 20 messages a minute. DingTalk: `POST /robot/send?access_token=T[&timestamp=MS&sign=S]` with
 S = Base64(HMAC-SHA256(secret, "MS\\nsecret")); `markdown` with `at.atMobiles` / `at.atUserIds` (and `@who` in
 the text); 130101 when over 20 a minute, after which the robot is throttled for 10 minutes.
@@ -59,7 +59,7 @@ class Answer:
 
 
 def read_credentials(vendor: str, words: list[str]) -> Credentials:
-    """A robot from what a manager typed: its key or token (or the whole webhook URL) and DingTalk's secret."""
+    """A robot from what a manager typed: its key or token (or its webhook URL) and DingTalk's secret."""
     if not words:
         raise UserError(N_("Send the robot's webhook URL or its key, e.g. /wecom https://…/send?key=…"))
     given = words[0].strip()

@@ -69,8 +69,10 @@ async def of_occurrence(occurrence: Occurrence) -> list[Delivery]:
     return await Delivery.filter(occurrence_id=occurrence.id).order_by("id")
 
 
-async def queue(occurrence_id: int, channel: str, recipient: int, part: str, extra: dict[str, object]) -> bool:
-    """Keep a message to be sent later by its channel's own worker (a robot); False when it was already kept."""
+async def queue(
+    occurrence_id: int, channel: str, recipient: int, part: str, extra: dict[str, object]
+) -> bool:
+    """Keep a message for its channel's own worker (a robot) to send; False when it was already kept."""
     _, created = await Delivery.get_or_create(
         occurrence_id=occurrence_id,
         channel=channel,
@@ -88,7 +90,7 @@ async def next_open(channel: str, recipient: int) -> Delivery | None:
 
 async def open_recipients(channels: tuple[str, ...]) -> list[int]:
     """The recipients on these channels with messages left to send (a restart resumes them)."""
-    found = await Delivery.filter(channel__in=channels, state__in=OPEN).distinct().values_list("recipient", flat=True)
+    found = await Delivery.filter(channel__in=channels, state__in=OPEN).values_list("recipient", flat=True)
     return sorted({int(str(r)) for r in found})
 
 
