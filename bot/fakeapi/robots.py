@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,9 @@ class RobotsApi(ServerCore):
         """No robots until a test creates them."""
         super()._init_state()
         self.robots: dict[tuple[str, str], FakeRobot] = {}
+        self.robots_open = False
+        """Any key or token reaches a new robot (the shell, where people paste whatever they like)."""
+        self.on_robot_post: Callable[[FakeRobot, JSONDict], None] | None = None
         self._media_ids = itertools.count(1)
 
     @property
@@ -108,14 +112,20 @@ class RobotsApi(ServerCore):
             await self._calls_sig().wait(0.05)
         return robot.texts()
 
+    def _robot(self, vendor: str, token: str) -> FakeRobot | None:
+        """The robot a key or token reaches (made on the spot when robots are open)."""
+        if self.robots_open and token:
+            return self.robots.setdefault((vendor, token), FakeRobot(vendor, token))
+        return self.robots.get((vendor, token))
+
     async def _serve_other(self, request: web.Request) -> web.StreamResponse | None:
         """Route the robots' paths; everything else is the Bot API's."""
         if request.path == "/cgi-bin/webhook/send":
-            return await self._robot_post(self.robots.get((WECOM, request.query.get("key", ""))), request)
+            return await self._robot_post(self._robot(WECOM, request.query.get("key", "")), request)
         if request.path == "/cgi-bin/webhook/upload_media":
-            return await self._upload(self.robots.get((WECOM, request.query.get("key", ""))), request)
+            return await self._upload(self._robot(WECOM, request.query.get("key", "")), request)
         if request.path == "/robot/send":
-            robot = self.robots.get((DINGTALK, request.query.get("access_token", "")))
+            robot = self._robot(DINGTALK, request.query.get("access_token", ""))
             return await self._robot_post(robot, request)
         return None
 
@@ -129,6 +139,8 @@ class RobotsApi(ServerCore):
         if robot is not None:
             if answer.status == 200 and json.loads(answer.body)["errcode"] == 0:  # type: ignore[arg-type]
                 robot.posts.append(post)
+                if self.on_robot_post is not None:
+                    self.on_robot_post(robot, post)
             else:
                 robot.refused.append({"post": post, "status": answer.status, "answer": answer.text})
         self._calls_sig().notify()
