@@ -41,6 +41,8 @@ LOCKS_KEY = "robot_locks"
 MAX_ATTEMPTS = 8
 BACKOFF = timedelta(seconds=15)
 MAX_BACKOFF = timedelta(minutes=10)
+CONTENT = ("text", "mentions")
+"""What a robot row says, dropped once it is sent or given up: the post is the robot's to keep, not ours."""
 USERNAME = re.compile(r"@([A-Za-z0-9_]{3,32})")
 
 
@@ -164,6 +166,7 @@ async def send_one(
     answer = await post(app, vault, robot, delivery)
     if answer.ok:
         await deliveries.accepted(delivery, now())
+        await deliveries.drop_content(delivery, CONTENT)
         await links.worked(link)
         return None
     log.warning("%s robot %s refused or failed post %s: %s", link.vendor, link.id, delivery.id, answer.reason)
@@ -171,6 +174,7 @@ async def send_one(
     retrying = answer.retry is not None and attempts < MAX_ATTEMPTS
     if not retrying:
         await deliveries.failed(delivery, answer.reason)
+        await deliveries.drop_content(delivery, CONTENT)
     if await links.failed(link, for_good=answer.retry is None, now=now()):
         await report(app, link, answer)
     if not retrying:

@@ -317,3 +317,16 @@ async def test_escalation_and_the_missed_summary_reach_the_robots(db_url: str) -
             team = await second.api.wait_for_posts(second.api.dingtalk_robot(robots["dingtalk"]), 1)
             assert team[0].startswith("While I was offline, 1 alarm was missed:")
             assert "改价" in team[0]
+
+
+async def test_a_sent_robot_post_keeps_no_copy_of_what_it_said(bot: Harness, clock: Any) -> None:
+    await linked_team(bot)
+    robot = bot.api.wecom_robot(KEY)
+    await bot.say(ALICE, f"/wecom {KEY}")
+    await bot.say(ALICE, "/shelf in 5m 退款核对")
+    await advance(bot, clock, timedelta(minutes=5))
+    await bot.api.wait_for_posts(robot, 2)
+    await bot.say(ALICE, "/alarms")
+    rows = await Delivery.filter(channel="wecom").values_list("state", "extra")
+    assert [state for state, _ in rows] == ["sent"]
+    assert "退款核对" not in str(rows)

@@ -101,6 +101,13 @@ async def accepted(delivery: Delivery, now: datetime, extra: dict[str, object] |
     await delivery.save(update_fields=["state", "sent_at", "extra"])
 
 
+async def drop_content(delivery: Delivery, keys: tuple[str, ...]) -> None:
+    """Forget what a finished message said (a robot's copy of a finance digest names buyers): only the outcome
+    stays."""
+    delivery.extra = {key: value for key, value in delivery.extra.items() if key not in keys}
+    await delivery.save(update_fields=["extra"])
+
+
 async def attempted(delivery: Delivery, reason: str) -> int:
     """Count a failed attempt that will be retried; returns how many there have been."""
     attempts = int(str(delivery.extra.get("attempts", 0))) + 1
