@@ -17,10 +17,11 @@ from bot.config import Settings
 from bot.i18n import LOCALES, translator
 from bot.ratelimit import RollingRateLimiter
 from bot.render.context import SETTINGS_KEY, settings_of
+from bot.services.channels import links, pacing
 from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
 from bot.services.team.catalog import COMMANDS
-from jobs import alarms, digest_posts, engine, ledger_posts, retention
+from jobs import alarms, digest_posts, engine, ledger_posts, retention, robot_posts
 from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     chats.forget_cache()
     rules.forget_cache()
     shop_calendar.forget_cache()
+    links.forget_cache()
+    pacing.forget_cache()
     await db.open_db(settings.database_url)
     granted = await people.ensure_owners(settings.bot_owner_ids)
     if granted:
@@ -46,6 +49,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     await ledger_posts.start(app)
     await engine.resume(app)
     await alarms.resume_escalations(app)
+    await robot_posts.resume(app)
 
 
 async def publish_menus(app: Application, default_locale: str) -> None:  # type: ignore[type-arg]
@@ -83,7 +87,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.rate_limiter(RollingRateLimiter(retries=RETRIES_ON_RETRY_AFTER))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data[SETTINGS_KEY] = settings
-    engine.install(app, KINDS)
+    engine.install(app, KINDS, robot_posts.mirror)
     handlers.register_all(app)
     return app
 

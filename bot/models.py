@@ -541,3 +541,42 @@ class LeaveRequest(Model):
 
     class Meta:
         table = "leave_request"
+class RobotLink(Model):
+    """A group robot of WeCom or DingTalk that mirrors what the bot posts on its own in one chat."""
+
+    id = fields.IntField(primary_key=True)
+    chat_id = fields.BigIntField(db_index=True)
+    vendor = fields.CharField(max_length=16)
+    """wecom or dingtalk."""
+    token = fields.TextField()
+    """The webhook key or access token, encrypted with CHANNEL_SECRET_KEY, never kept or logged in clear."""
+    secret = fields.TextField(null=True)
+    """DingTalk's signing secret, encrypted like the token (None when the robot does not sign)."""
+    hint = fields.CharField(max_length=16)
+    """The token's last characters, the only part ever shown."""
+    linked_by_id = fields.BigIntField()
+    linked_at = fields.DatetimeField(auto_now_add=True)
+    failures = fields.IntField(default=0)
+    """Failed attempts in a row; reset by the next post the robot accepts."""
+    reported_at = fields.DatetimeField(null=True)
+    """When the supervisors were told the robot keeps failing (told once until it works again)."""
+
+    class Meta:
+        table = "robot_link"
+        unique_together = (("chat_id", "vendor"),)
+
+
+class RobotPerson(Model):
+    """Who a team member is in WeCom or DingTalk, so mentions there reach them."""
+
+    id = fields.IntField(primary_key=True)
+    person_id = fields.BigIntField()
+    vendor = fields.CharField(max_length=16)
+    user_id = fields.CharField(max_length=64, null=True)
+    """Their WeCom or DingTalk user id."""
+    mobile = fields.TextField(null=True)
+    """Their mobile number, encrypted (personal data: shown masked, removed with `who @name off`)."""
+
+    class Meta:
+        table = "robot_person"
+        unique_together = (("person_id", "vendor"),)

@@ -9,6 +9,7 @@ from handlers import (
     alarms,
     basics,
     broadcasts,
+    channels,
     confirm,
     days_off,
     digests,
@@ -59,6 +60,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     ledger.register(app)  # /fine /reward /appeal /ledger, Keep / Cancel under an appeal
     phrases.register(app)  # /phrase, its 📋 buttons and phrase files
     admin.register(app)  # /setup /chats /audit
+    channels.register(app)  # /wecom /dingtalk /channels: WeCom and DingTalk group robots
     privacy.register(app)  # /forget and its confirmation
     pages.register(app)  # ◀ ▶ under every paged output
     unknown.register(app)  # last: unknown commands in private chats

@@ -420,3 +420,22 @@ def test_help_and_readme_list_every_shell_command() -> None:
     for command in (":as", ":in", ":press", ":reply N", ":file", ":save", ":clock", ":restart", ":chats"):
         assert f"\n  {command} " in HELP
         assert f"`{command}" in readme
+
+
+def test_an_alarm_reaches_the_team_chat_and_its_wecom_robot(tmp_path: Path) -> None:
+    script = (
+        "/setup team\n:as bob\nhi\n:as alice\n"
+        "/wecom https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa\n"
+        "/wecom who @bob wangqiang\n/shelf in 5m @bob 下架夏季连衣裙\n:clock +5m\n:wecom\n:dingtalk\n"
+    )
+    transcript = shell(tmp_path, script)
+    in_order(
+        transcript,
+        "[wecom …5aaa] ✅ Test post from the kefu bot",
+        "[team] bot: ✅ WeCom robot …5aaa linked: it took the test post.",
+        "[team] bot: ⏰ @bob 下架夏季连衣裙",
+        "[wecom …5aaa] ⏰ <@wangqiang> 下架夏季连衣裙\n    👉 Press the buttons in Telegram: https://t.me/c/",
+        "alice@team> :wecom\n[wecom …5aaa] ✅ Test post",
+        "(no dingtalk robot has received anything)",
+    )
+    assert not [line for line in transcript.splitlines() if line.startswith("[") and "693a91f6" in line]

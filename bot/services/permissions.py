@@ -199,6 +199,10 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "kpi.import": _p(LEADS),
     "star": _p(LEADS),
     "star.confirm": _p(frozenset({Role.SUPERVISOR}), requires=Rule.NOT_PARTY),
+    # group robots (WeCom, DingTalk)
+    "wecom": _p(MANAGERS),
+    "dingtalk": _p(MANAGERS),
+    "channels": _p(LEADS),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {

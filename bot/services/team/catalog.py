@@ -215,6 +215,19 @@ COMMANDS: tuple[CommandInfo, ...] = (
         N_("team rules: order length, amount limit, thresholds"),
         N_("/config max_amount 800"),
     ),
+    CommandInfo(
+        "wecom",
+        ADMIN,
+        N_("mirror this group's postings to a WeCom group robot; off; who @name <id or mobile>"),
+        N_("/wecom https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"),
+    ),
+    CommandInfo(
+        "dingtalk",
+        ADMIN,
+        N_("mirror this group's postings to a DingTalk robot (token or URL, then the SEC… secret); off; who"),
+        N_("/dingtalk https://oapi.dingtalk.com/robot/send?access_token=… SEC…"),
+    ),
+    CommandInfo("channels", ADMIN, N_("WeCom and DingTalk robots linked, by group"), N_("/channels")),
 )
 
 
