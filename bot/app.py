@@ -30,13 +30,23 @@ RETRIES_ON_RETRY_AFTER = 3
 
 
 async def on_start(app: Application) -> None:  # type: ignore[type-arg]
-    """Open the database (migrating first), make the owners managers, publish command menus."""
-    settings = settings_of(app)
+    """One process alone (tests, the shell): open the database and take the leader's duties at once."""
+    await open_storage(app)
+    await take_over(app)
+
+
+async def open_storage(app: Application) -> None:  # type: ignore[type-arg]
+    """Open the database (migrating first) with empty caches: what every instance does at start."""
     people.forget_cache()
     chats.forget_cache()
     rules.forget_cache()
     shop_calendar.forget_cache()
-    await db.open_db(settings.database_url)
+    await db.open_db(settings_of(app).database_url)
+
+
+async def take_over(app: Application) -> None:  # type: ignore[type-arg]
+    """The leader's start, as after a restart: owners made managers, menus, daily jobs, catch-up, timers."""
+    settings = settings_of(app)
     granted = await people.ensure_owners(settings.bot_owner_ids)
     if granted:
         log.info("owners made managers: %s", granted)

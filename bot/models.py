@@ -393,3 +393,13 @@ class DeepLink(Model):
 
     class Meta:
         table = "deep_link"
+
+
+class HandledUpdate(Model):
+    """A Telegram update id taken by one instance in webhook mode, so a redelivered update is handled once."""
+
+    update_id = fields.BigIntField(primary_key=True, generated=False)
+    handled_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "handled_update"

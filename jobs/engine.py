@@ -31,6 +31,8 @@ MISSED_LISTED = 10
 LOCK_KEY = "posting_lock"
 TURNS_KEY = "posting_turns"
 KINDS_KEY = "schedule_kinds"
+ELSEWHERE_KEY = "arm_elsewhere"
+"""Set on a standby instance: a callable taking a schedule id, which hands the arming to the leader."""
 PREPARING_AT_ONCE = 8
 """Timers that read and claim their schedule at the same time: when 1,000 alarms fall due in one instant,
 the first ones go out at once instead of after every claim."""
@@ -86,7 +88,12 @@ def turns(app: App) -> asyncio.Semaphore:
 
 
 def arm(app: App, schedule: Schedule) -> None:
-    """(Re)arm the one timer of a schedule for its next posting (or drop it when there is none)."""
+    """(Re)arm the one timer of a schedule for its next posting (or drop it when there is none); on a standby
+    the leader is asked to, since timers run on the leader only."""
+    elsewhere: Callable[[int], None] | None = app.bot_data.get(ELSEWHERE_KEY)
+    if elsewhere is not None:
+        elsewhere(schedule.id)
+        return
     for job in app.job_queue.get_jobs_by_name(f"schedule:{schedule.id}"):  # type: ignore[union-attr]
         job.schedule_removal()
     if schedule.state == schedules.ACTIVE and schedule.next_due_at is not None:

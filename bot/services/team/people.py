@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from bot.enums import Role
 from bot.i18n import N_
 from bot.models import Person, RoleGrant
-from bot.services import audit
+from bot.services import audit, invalidation
 from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.permissions import may_grant
@@ -46,9 +46,12 @@ _roles: dict[int, frozenset[Role]] = {}
 
 
 def forget_cache() -> None:
-    """Drop cached people and roles (a new database was opened)."""
+    """Drop cached people and roles (a new database was opened, or another instance changed them)."""
     _seen.clear()
     _roles.clear()
+
+
+invalidation.register("people", lambda _key: forget_cache())
 
 
 def parse_role(text: str) -> Role:
@@ -75,6 +78,7 @@ async def observe(user: SeenUser) -> None:
         },
     )
     _seen[user.id] = user
+    await invalidation.changed("people")
 
 
 async def by_username(username: str) -> Person | None:
@@ -157,6 +161,7 @@ async def change_roles(
                 using_db=conn,
             )
     _roles.pop(target.id, None)
+    await invalidation.changed("people")
     return applied
 
 
@@ -193,6 +198,8 @@ async def ensure_owners(owner_ids: Iterable[int]) -> list[int]:
             )
         _roles.pop(owner_id, None)
         granted.append(owner_id)
+    if granted:
+        await invalidation.changed("people")
     return granted
 
 
