@@ -20,7 +20,7 @@ from bot.render.context import SETTINGS_KEY, settings_of
 from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
 from bot.services.team.catalog import COMMANDS
-from jobs import alarms, digest_posts, engine, retention
+from jobs import alarms, digest_posts, engine, retention, rotation_posts
 from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ async def take_over(app: Application) -> None:  # type: ignore[type-arg]
     await retention.start(app)
     await engine.resume(app)
     await alarms.resume_escalations(app)
+    rotation_posts.arm_at_start(app)
 
 
 async def publish_menus(app: Application, default_locale: str) -> None:  # type: ignore[type-arg]
