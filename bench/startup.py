@@ -1,4 +1,4 @@
-"""Start-up cost (not a test): seconds from spawning `python -m bot run` to its first getUpdates, and idle RSS.
+"""Start-up cost (not a test): seconds from spawning `python -m bot run` to its first poll, and idle RSS.
 
     python bench/startup.py [--runs 5] [--idle 3] [--against OTHER_TREE]
 
@@ -20,9 +20,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/startup.py`: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BotSpec, bot_session
+from bench.common import REPO, BotSpec, bot_session
 
-RUN_FROM = "import sys; sys.path.insert(0, sys.argv[1]); from bot.__main__ import main; sys.exit(main(['run']))"
+RUN_FROM = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from bot.__main__ import main; sys.exit(main(['run']))"
+)
 """`python -m bot run` of a given checkout, whatever PYTHONPATH says."""
 
 
@@ -43,15 +45,17 @@ async def main() -> None:
     parser.add_argument("--idle", type=float, default=3.0)
     parser.add_argument("--against", type=Path, help="another checkout to measure in alternation")
     options = parser.parse_args()
-    trees = [Path(__file__).resolve().parent.parent, *([options.against.resolve()] if options.against else [])]
+    trees = [REPO, *([options.against.absolute()] if options.against else [])]
     results: dict[Path, list[tuple[float, float]]] = {tree: [] for tree in trees}
     for _ in range(options.runs):
         for tree in trees:
             results[tree].append(await one_run(tree, options.idle))
     for tree, runs in results.items():
         starts, rss = [r[0] for r in runs], [r[1] for r in runs]
-        print(f"{tree}: start to first poll median {statistics.median(starts):.2f} s, max {max(starts):.2f} s;"
-              f" idle RSS median {statistics.median(rss):.1f} MiB, max {max(rss):.1f} MiB")
+        print(
+            f"{tree}: start to first poll median {statistics.median(starts):.2f} s, max {max(starts):.2f} s;"
+            f" idle RSS median {statistics.median(rss):.1f} MiB, max {max(rss):.1f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""Bot instances as separate `python -m bot run` processes against one fake Bot API and one database, with a
-TCP proxy in front of PostgreSQL so a test can "stop the database" for one instance without touching the server."""
+"""Bot instances as separate `python -m bot run` processes against one fake Bot API and one database, with
+a TCP proxy in front of PostgreSQL so a test can "stop the database" for one instance without touching the
+server."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ class Instance:
         return status
 
     async def until(self, condition: Callable[[], Any], what: str, timeout: float = 20.0) -> None:  # noqa: ASYNC109
-        """Wait (bounded) until `condition()` holds (it may be async); fail with the log if the process dies."""
+        """Wait (bounded) until `condition()` holds (it may be async); fail with the log if the process
+        dies."""
         deadline = time.monotonic() + timeout
         while True:
             result = condition()
@@ -66,8 +68,10 @@ class Instance:
             if result:
                 return
             if self.process.returncode is not None or time.monotonic() > deadline:
-                problem = "timed out" if self.process.returncode is None else f"exited {self.process.returncode}"
-                raise AssertionError(f"{self.name} {problem} waiting for {what}; log:\n{self.output()[-3000:]}")
+                code = self.process.returncode
+                problem = "timed out" if code is None else f"exited {code}"
+                log = self.output()[-3000:]
+                raise AssertionError(f"{self.name} {problem} waiting for {what}; log:\n{log}")
             await asyncio.sleep(0.05)
 
     async def role(self) -> str | None:
@@ -136,7 +140,8 @@ async def instance(
 
 
 class Proxy:
-    """A TCP relay to PostgreSQL: `stop()` drops every connection and refuses new ones, like a stopped server."""
+    """A TCP relay to PostgreSQL: `stop()` cuts every connection and refuses new ones, like a stopped
+    server."""
 
     def __init__(self, host: str, port: int) -> None:
         """Relay to host:port once started."""

@@ -1,5 +1,6 @@
-"""Beyond one process: instances as real `python -m bot run` processes against the fake Bot API and the machine's
-PostgreSQL (CI=true makes a missing PostgreSQL a failure). One leader polls and schedules; a standby takes over
+"""Beyond one process: instances as real `python -m bot run` processes against the fake Bot API and the
+machine's PostgreSQL (CI=true makes a missing PostgreSQL a failure). One leader polls and schedules; a standby
+takes over
 after a SIGKILL; roles granted on one instance hold on the other at once; webhook calls need the secret and an
 update delivered twice is handled once; a second process on one SQLite file refuses to start; /healthz."""
 
