@@ -105,14 +105,16 @@ class Runner:
                 await self.step_down()
 
     async def lead(self) -> None:
-        """Lead: start the scheduler, catch up as after a restart, then poll (or set the webhook)."""
+        """Lead: start the scheduler and polling (or set the webhook), then catch up as after a restart.
+
+        Polling starts before the catch-up so the team is answered at once even while a long backlog of
+        postings goes out; both are safe together because every timer re-reads its row before it posts."""
         app = self.app
         self.role = LEADER
         log.info("instance %s is now the leader", os.getpid())
         app.bot_data.pop(engine.ELSEWHERE_KEY, None)
         await app.job_queue.start()  # type: ignore[union-attr]
         try:
-            await take_over(app)
             if self.settings.bot_mode == "polling":
                 assert app.updater is not None
                 await app.updater.start_polling(
@@ -124,6 +126,7 @@ class Runner:
                     secret_token=self.settings.webhook_secret,
                     allowed_updates=Update.ALL_TYPES,
                 )
+            await take_over(app)
         except Exception:
             log.exception("taking over failed; standing by again")
             await self.step_down()

@@ -1,6 +1,6 @@
 """Bot instances as separate `python -m bot run` processes against one fake Bot API and one database, with
 a TCP proxy in front of PostgreSQL so a test can "stop the database" for one instance without touching the
-server."""
+server. Shared by tests/test_deploy.py and bench/failover.py."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def free_port() -> int:
 class Instance:
     """One bot process: its ports, its log, and ways to ask it things."""
 
-    def __init__(self, name: str, process: asyncio.subprocess.Process, log: Path, health: int, hook: int):
+    def __init__(
+        self, name: str, process: asyncio.subprocess.Process, log: Path, health: int, hook: int
+    ) -> None:
         """Wrap a started process."""
         self.name, self.process, self.log = name, process, log
         self.health_port, self.webhook_port = health, hook
@@ -57,7 +59,7 @@ class Instance:
         status, _ = await asyncio.to_thread(http, url, json.dumps(update).encode(), headers)
         return status
 
-    async def until(self, condition: Callable[[], Any], what: str, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+    async def until(self, condition: Callable[[], Any], what: str, timeout: float = 60.0) -> None:  # noqa: ASYNC109
         """Wait (bounded) until `condition()` holds (it may be async); fail with the log if the process
         dies."""
         deadline = time.monotonic() + timeout
@@ -110,11 +112,10 @@ def bot_env(api: FakeBotApi, url: str, **extra: str) -> dict[str, str]:
     }
 
 
-@asynccontextmanager
-async def instance(
+async def launch(
     name: str, api: FakeBotApi, url: str, folder: Path, *, webhook: bool = False, **extra: str
-) -> AsyncIterator[Instance]:
-    """Start `python -m bot run` (health on a free port; webhook mode on another); killed on the way out."""
+) -> Instance:
+    """Start `python -m bot run` (health on a free port; webhook mode on another)."""
     health, hook = free_port(), free_port()
     settings = {"HEALTH_PORT": str(health), **extra}
     if webhook:
@@ -131,12 +132,26 @@ async def instance(
             cwd=folder, env=bot_env(api, url, **settings),
             stdin=asyncio.subprocess.DEVNULL, stdout=output, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
+    return Instance(name, process, log, health, hook)
+
+
+async def kill(member: Instance) -> None:
+    """SIGKILL the process if it still runs and reap it."""
+    if member.process.returncode is None:
+        member.process.kill()
+        await member.process.wait()
+
+
+@asynccontextmanager
+async def instance(
+    name: str, api: FakeBotApi, url: str, folder: Path, *, webhook: bool = False, **extra: str
+) -> AsyncIterator[Instance]:
+    """A started instance, killed on the way out whatever happened."""
+    member = await launch(name, api, url, folder, webhook=webhook, **extra)
     try:
-        yield Instance(name, process, log, health, hook)
+        yield member
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await kill(member)
 
 
 class Proxy:
