@@ -64,7 +64,7 @@ async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float) -
 
 async def failover(api: FakeBotApi, url: str, folder: Path, kills: int) -> tuple[list[float], list[float]]:
     """Kill the leader `kills` times; seconds to a new leader and to its first poll, per kill."""
-    members = [await launch(f"f{n}", api, url, folder) for n in range(2)]
+    members = [await launch(f"f{n}", api, url, folder, LEADER_CHECK_SECONDS="2") for n in range(2)]
     to_leader: list[float] = []
     to_poll: list[float] = []
     try:
@@ -84,7 +84,7 @@ async def failover(api: FakeBotApi, url: str, folder: Path, kills: int) -> tuple
             await wait_until(partial(_polled_since, api, polls), 30)
             to_poll.append(time.monotonic() - killed)
             print(f"kill {round_ + 1}: leader after {to_leader[-1]:.2f} s, polling after {to_poll[-1]:.2f} s")
-            fresh = await launch(f"f{round_ + 2}", api, url, folder)
+            fresh = await launch(f"f{round_ + 2}", api, url, folder, LEADER_CHECK_SECONDS="2")
             members[members.index(leader)] = fresh
             await wait_until(partial(_answers, fresh), STARTUP)
     finally:

@@ -47,7 +47,8 @@ def forget_cache() -> None:
     _locales.clear()
 
 
-invalidation.register("chats", lambda _key: forget_cache())
+invalidation.register("chats", lambda _key: _locales.clear())
+"""Another instance changed a language; titles seen only spare rewrites and are not announced."""
 
 
 def parse_purpose(text: str) -> ChatPurpose:
@@ -76,7 +77,6 @@ async def observe(chat: SeenChat) -> None:
         return
     await Chat.update_or_create(id=chat.id, defaults={"type": chat.type, "title": clean(chat.title)})
     _seen[chat.id] = chat
-    await invalidation.changed("chats")
 
 
 @dataclass(frozen=True, slots=True)

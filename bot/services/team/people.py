@@ -51,7 +51,9 @@ def forget_cache() -> None:
     _roles.clear()
 
 
-invalidation.register("people", lambda _key: forget_cache())
+invalidation.register("people", lambda _key: _roles.clear())
+"""Another instance changed roles. Names seen (`_seen`) only spare this instance rewriting an unchanged name,
+so they are not announced: announcing them made two instances clear each other's caches on every message."""
 
 
 def parse_role(text: str) -> Role:
@@ -78,7 +80,6 @@ async def observe(user: SeenUser) -> None:
         },
     )
     _seen[user.id] = user
-    await invalidation.changed("people")
 
 
 async def by_username(username: str) -> Person | None:
