@@ -26,18 +26,17 @@ async def on_error(update: object, context: Ctx) -> None:
     the traceback."""
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            t = await translator_for(update, context.application)
+            await context.bot.send_message(
+                update.effective_chat.id,
+                t("Sorry, something went wrong on my side. It has been logged; please try again."),
+            )
+        except (TelegramError, OSError, RuntimeError) as exc:
+            log.warning("could not apologise for update %s: %s", update_id, exc)
     if context.error is not None:
         await alert_owners(context.application, context.error, update_id)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    try:
-        t = await translator_for(update, context.application)
-        await context.bot.send_message(
-            update.effective_chat.id,
-            t("Sorry, something went wrong on my side. It has been logged; please try again."),
-        )
-    except (TelegramError, OSError, RuntimeError) as exc:
-        log.warning("could not apologise for update %s: %s", update_id, exc)
 
 
 def fingerprint(error: BaseException) -> str:
