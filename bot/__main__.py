@@ -12,6 +12,8 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 
+ALREADY_RUNNING = 3
+"""Exit status of `run` when another process already serves the SQLite file."""
 NO_TOKEN = (
     "BOT_TOKEN is not set.\n"
     "Put it in the environment or in a .env file (copy .env.example to .env and fill it in),\n"
@@ -40,10 +42,17 @@ def run() -> int:
     if not settings.bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from bot.runtime import serve
+    from bot.runtime.leadership import AlreadyRunningError, leadership_for
+
+    try:  # before the heavy imports: a second process on one SQLite file is told at once
+        leadership = leadership_for(settings.database_url)
+    except AlreadyRunningError as exc:
+        print(exc, file=sys.stderr)
+        return ALREADY_RUNNING
+    from bot.runtime.runner import serve
 
     configure_logging(log_format=settings.log_format)
-    return serve(settings)
+    return serve(settings, leadership)
 
 
 def migrate() -> int:

@@ -181,9 +181,14 @@ class FileLeadership:
         self.fd = -1
 
 
+def is_postgres(url: str) -> bool:
+    """Whether the database is PostgreSQL (several instances) rather than SQLite (one process)."""
+    return url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
+
+
 def leadership_for(url: str) -> Leadership:
     """PostgreSQL elects among instances; SQLite allows one process per file (none for :memory:)."""
-    if url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://")):
+    if is_postgres(url):
         return PostgresLeadership(url)
     path = url.split("://", 1)[-1].split("?", 1)[0]
     if ":memory:" in path:

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import os
 import signal
-import sys
 import time
 from datetime import UTC, datetime
 
@@ -25,7 +24,7 @@ from bot.app import build_application, on_shutdown, open_storage, take_over
 from bot.config import Settings
 from bot.models import Schedule
 from bot.runtime import health, logs, webhook
-from bot.runtime.leadership import AlreadyRunningError, Leadership, leadership_for
+from bot.runtime.leadership import Leadership, is_postgres
 from bot.services import handled_updates, invalidation
 from jobs import engine
 
@@ -35,8 +34,6 @@ LEADER, STANDBY = "leader", "standby"
 POLL_TIMEOUT = 10
 PRUNE_EVERY = 3600.0
 """Seconds between two prunings of old webhook update ids (by the leader)."""
-ALREADY_RUNNING = 3
-"""Exit status when SQLite is already served by another process."""
 
 
 class Runner:
@@ -191,11 +188,6 @@ class Runner:
         await self.leadership.close()
 
 
-def is_postgres(url: str) -> bool:
-    """Whether the database is PostgreSQL (several instances) rather than SQLite (one process)."""
-    return url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
-
-
 async def first_of(*events: asyncio.Event, timeout: float) -> None:  # noqa: ASYNC109
     """Wait until one of the events is set or the timeout passes."""
     waiters = [asyncio.ensure_future(event.wait()) for event in events]
@@ -206,13 +198,8 @@ async def first_of(*events: asyncio.Event, timeout: float) -> None:  # noqa: ASY
             waiter.cancel()
 
 
-def serve(settings: Settings) -> int:
-    """Run one instance; a second process on one SQLite file exits at once naming the first."""
-    try:
-        leadership = leadership_for(settings.database_url)
-    except AlreadyRunningError as exc:
-        print(exc, file=sys.stderr)
-        return ALREADY_RUNNING
+def serve(settings: Settings, leadership: Leadership) -> int:
+    """Run one instance until SIGINT or SIGTERM."""
     return asyncio.run(_serve(settings, leadership))
 
 
