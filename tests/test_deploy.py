@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.instances import Instance, Proxy, instance
+from bench.instances import Instance, Proxy, instance, kill, launch
 from bot import db
 from bot.fakeapi import FakeBotApi
 from bot.models import HandledUpdate
@@ -205,9 +205,11 @@ async def test_healthz_per_role_and_503_when_the_database_stops(
     proxy = Proxy(server.hostname or "127.0.0.1", server.port or 5432)
     await proxy.start()
     proxied = pg_url.replace(f"{server.hostname}:{server.port}", f"127.0.0.1:{proxy.port}")
+    b: Instance | None = None
     try:
-        async with instance("a", api, proxied, tmp_path) as a, instance("b", api, pg_url, tmp_path) as b:
+        async with instance("a", api, proxied, tmp_path) as a:
             await a.until(lambda: role_is(a, "leader"), "a to lead")
+            b = await launch("b", api, pg_url, tmp_path)
             await b.until(lambda: role_is(b, "standby"), "b to stand by")
             status, body = await a.health()
             assert status == 200 and body["database"] == "ok" and body["mode"] == "polling"
@@ -223,6 +225,8 @@ async def test_healthz_per_role_and_503_when_the_database_stops(
             assert "no longer the leader" in a.output()
     finally:
         await proxy.stop()
+        if b is not None:
+            await kill(b)
 
 
 async def _down(member: Instance) -> bool:
