@@ -184,6 +184,11 @@ async def test_webhook_secret_dedupe_and_roles_across_instances(
         assert "@carol is now pre-sales" in await say(b, BOB, "/role @carol presale")
         assert time.monotonic() - granted < 1.0
 
+        leader, standby = (a, b) if await a.role() == "leader" else (b, a)
+        assert "Alarm #1 set" in await say(standby, ALICE, "/shelf in 5m change the listings")
+        await leader.until(lambda: 'Added job "schedule:' in leader.output(), "the leader to arm it", 10)
+        assert 'Added job "schedule:' not in standby.output()  # standbys never run timers
+
 
 async def test_second_process_on_one_sqlite_file_refuses_to_start(api: FakeBotApi, tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path}/kefu.sqlite3"
