@@ -37,6 +37,10 @@ PREPARING_AT_ONCE = 8
 """Timers that read and claim their schedule at the same time: when 1,000 alarms fall due in one instant,
 the first ones go out at once instead of after every claim."""
 
+RESENDING_KEY = "resending"
+"""bot_data: ids of the occurrences start-up is re-sending (left `sending`): Telegram may already have shown
+them, so a poster can say that this one may appear twice."""
+
 Poster = Callable[[App, Schedule, Occurrence, timedelta], Awaitable[timedelta | None]]
 """Posts one claimed occurrence (given how late it is); returns the wait before a retry, or None when done."""
 Describe = Callable[[App, Translator, Schedule, datetime], Awaitable[str | None]]
@@ -57,6 +61,11 @@ class Kind:
 def install(app: App, kinds: dict[str, Kind]) -> None:
     """Give the engine its table of kinds (the app builder does this once)."""
     app.bot_data[KINDS_KEY] = kinds
+
+
+def resending(app: App, occurrence: Occurrence) -> bool:
+    """Whether this posting is being sent again after an interruption (it may appear twice)."""
+    return occurrence.id in app.bot_data.get(RESENDING_KEY, ())
 
 
 def kind_of(app: App, schedule: Schedule) -> Kind | None:
@@ -254,8 +263,13 @@ def catches_up(app: App, schedule: Schedule) -> bool:
 
 async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
     """At start: finish interrupted postings, post what fell due lately, report older ones, re-arm timers."""
+    resending: set[int] = app.bot_data.setdefault(RESENDING_KEY, set())
     for occurrence in await schedules.unfinished():
-        await post(app, occurrence.schedule, occurrence, now() - occurrence.due_at)
+        resending.add(occurrence.id)
+        try:
+            await post(app, occurrence.schedule, occurrence, now() - occurrence.due_at)
+        finally:
+            resending.discard(occurrence.id)
     missed: dict[int, list[tuple[datetime, Schedule]]] = {}
     running = await schedules.active()
     for schedule in running:  # first record and report what is too old, so a crash cannot lose the report

@@ -24,7 +24,7 @@ from bot import db
 from bot.fakeapi import FakeBotApi
 from bot.models import HandledUpdate
 from tests.conftest import PG_SCHEMA, PG_SERVER, _reset_postgres
-from tests.test_alarms_restart import alarm_posts, create, first_line
+from tests.test_alarms_restart import REPEAT, alarm_posts, create, first_line
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL and fcntl")
 
@@ -130,6 +130,8 @@ async def test_standby_takes_over_after_kill_and_old_leader_comes_back_as_standb
     assert polling < FAILOVER_LIMIT
     assert set(counts) == wanted
     assert len(duplicates) <= 1 and all(n == 2 for n in duplicates.values()), duplicates
+    for alarm in duplicates:  # the repeat says so
+        assert [t.endswith(REPEAT) for t in alarm_posts(api) if first_line(t) == alarm] == [False, True]
 
 
 async def leader_and_standby(a: Instance, b: Instance) -> bool:
