@@ -17,10 +17,11 @@ from bot.config import Settings
 from bot.i18n import LOCALES, translator
 from bot.ratelimit import RollingRateLimiter
 from bot.render.context import SETTINGS_KEY, settings_of
+from bot.services.channels import links, pacing
 from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
 from bot.services.team.catalog import COMMANDS
-from jobs import alarms, digest_posts, engine, retention, rotation_posts
+from jobs import alarms, digest_posts, engine, ledger_posts, retention, robot_posts, rotation_posts
 from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ async def open_storage(app: Application) -> None:  # type: ignore[type-arg]
     chats.forget_cache()
     rules.forget_cache()
     shop_calendar.forget_cache()
+    links.forget_cache()
+    pacing.forget_cache()
     await db.open_db(settings_of(app).database_url)
 
 
@@ -53,8 +56,10 @@ async def take_over(app: Application) -> None:  # type: ignore[type-arg]
     await publish_menus(app, settings.bot_locale)
     await digest_posts.start(app)
     await retention.start(app)
+    await ledger_posts.start(app)
     await engine.resume(app)
     await alarms.resume_escalations(app)
+    await robot_posts.resume(app)
     rotation_posts.arm_at_start(app)
 
 
@@ -93,7 +98,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         builder = builder.rate_limiter(RollingRateLimiter(retries=RETRIES_ON_RETRY_AFTER))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data[SETTINGS_KEY] = settings
-    engine.install(app, KINDS)
+    engine.install(app, KINDS, robot_posts.mirror)
     handlers.register_all(app)
     return app
 

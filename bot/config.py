@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Locale = Literal["en", "zh_CN"]
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_WECOM_API_BASE_URL = "https://qyapi.weixin.qq.com"
+DEFAULT_DINGTALK_API_BASE_URL = "https://oapi.dingtalk.com"
 
 
 class Settings(BaseSettings):
@@ -41,6 +43,14 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(default="text", validation_alias="LOG_FORMAT")
     leader_check_seconds: float = Field(default=2.0, gt=0, le=60, validation_alias="LEADER_CHECK_SECONDS")
     """How often a standby tries to become the leader (and the leader checks its lock connection)."""
+    wecom_api_base_url: str = Field(default=DEFAULT_WECOM_API_BASE_URL, validation_alias="WECOM_API_BASE_URL")
+    """Where WeCom group robots are reached (a private gateway or the tests' fake server may stand in)."""
+    dingtalk_api_base_url: str = Field(
+        default=DEFAULT_DINGTALK_API_BASE_URL, validation_alias="DINGTALK_API_BASE_URL"
+    )
+    """Where DingTalk custom robots are reached."""
+    channel_secret_key: str | None = Field(default=None, validation_alias="CHANNEL_SECRET_KEY", repr=False)
+    """Encrypts robot keys, tokens, secrets and mobiles at rest; without it /wecom and /dingtalk explain."""
 
     @field_validator("bot_owner_ids", mode="before")
     @classmethod

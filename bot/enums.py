@@ -44,6 +44,8 @@ class ScheduleKind(StrEnum):
     SWAP = "swap"
     ROTATION = "rotation"
     RETENTION = "retention"
+    LEDGER = "ledger"
+    FOLLOWUP = "followup"
 
 
 ALARM_KINDS = frozenset(
@@ -76,9 +78,16 @@ DRAFT = "draft"
 """A refund that lacks a field finance needs: open, but never sent to finance until /edit completes it."""
 REVERSED = "reversed"
 """A paid refund finance took back, with a reason (a paid refund is never voided)."""
+WITHDRAWN = "withdrawn"
+"""A refund the buyer withdrew: an agent talked it back into a completed order (counted for the star)."""
 
 STATUS_FLOW: dict[RecordKind, dict[str, tuple[str, ...]]] = {
-    RecordKind.REFUND: {DRAFT: (), "new": ("sent",), "sent": ("paid", "rejected"), "rejected": ("sent",)},
+    RecordKind.REFUND: {
+        DRAFT: (),
+        "new": ("sent", WITHDRAWN),
+        "sent": ("paid", "rejected"),
+        "rejected": ("sent",),
+    },
     RecordKind.COURIER: {"open": ("waiting", "resolved"), "waiting": ("resolved", "open")},
     RecordKind.COMPLAINT: {"new": ("supervisor",), "supervisor": ("warehouse",), "warehouse": ("closed",)},
     RecordKind.PROBLEM: {"open": ("fixed",)},

@@ -395,6 +395,193 @@ class DeepLink(Model):
         table = "deep_link"
 
 
+class LedgerEntry(Model):
+    """A fine or a reward for one person: the team fund's book (奖惩), published monthly, never deleted."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=8)
+    person_id = fields.BigIntField(db_index=True)
+    amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    reason = fields.CharField(max_length=200)
+    rule = fields.CharField(max_length=32, null=True)
+    actor_id = fields.BigIntField()
+    chat_id = fields.BigIntField(null=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    appeal = fields.CharField(max_length=300, null=True)
+    appealed_at = fields.DatetimeField(null=True)
+    outcome = fields.CharField(max_length=12, null=True)
+    """What a manager decided on the appeal: kept or cancelled."""
+    cancelled_at = fields.DatetimeField(null=True)
+    cancelled_by_id = fields.BigIntField(null=True)
+    cancel_reason = fields.CharField(max_length=300, null=True)
+
+    class Meta:
+        table = "ledger_entry"
+
+
+class LedgerRule(Model):
+    """A named offence or deed with its fixed amounts, escalating by how often it happened in the month."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=32, unique=True)
+    kind = fields.CharField(max_length=8)
+    amounts = fields.CharField(max_length=120)
+    """Comma-separated: the amount for the 1st, 2nd … use in a month, the last one repeats."""
+    description = fields.CharField(max_length=200, default="")
+    active = fields.BooleanField(default=True)
+    set_by_id = fields.BigIntField()
+    set_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "ledger_rule"
+class Phrase(Model):
+    """An approved quick reply (快捷语): what agents paste to buyers, found by /phrase, never deleted."""
+
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=64)
+    text = fields.TextField()
+    category = fields.CharField(max_length=16)
+    language = fields.CharField(max_length=8)
+    active = fields.BooleanField(default=True)
+    created_by = fields.BigIntField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "phrase"
+
+
+class KpiDay(Model):
+    """One agent's figures for one shop day from the platform's export: one row per (day, person)."""
+
+    id = fields.IntField(primary_key=True)
+    day = fields.DateField(db_index=True)
+    person_id = fields.BigIntField()
+    inquiries = fields.IntField()
+    paying = fields.IntField()
+    sales = fields.DecimalField(max_digits=14, decimal_places=2)
+    response_seconds = fields.FloatField(null=True)
+    imported_by = fields.BigIntField()
+    imported_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "kpi_day"
+        unique_together = (("day", "person_id"),)
+
+
+class KpiAlias(Model):
+    """The name an agent has in the platform's export (a sub-account such as 店铺:小王), mapped once."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    person_id = fields.BigIntField()
+    created_by = fields.BigIntField()
+
+    class Meta:
+        table = "kpi_alias"
+
+
+class StarRound(Model):
+    """A month's star-agent shortlist for the supervisors: candidates, each supervisor's pick, the star."""
+
+    id = fields.IntField(primary_key=True)
+    month = fields.DateField()
+    chat_id = fields.BigIntField()
+    message_id = fields.BigIntField(null=True)
+    candidates: fields.Field[list[int]] = fields.JSONField(default=list)
+    votes: fields.Field[dict[str, int]] = fields.JSONField(default=dict)
+    """Supervisor's Telegram id (as text) → the candidate they confirmed."""
+    star_id = fields.BigIntField(null=True)
+    reward = fields.DecimalField(max_digits=12, decimal_places=2)
+    created_by = fields.BigIntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "star_round"
+class FollowUp(Model):
+    """A buyer to follow up after the deal (回访): whose customer, whose follow-up, until done or overdue."""
+
+    id = fields.IntField(primary_key=True)
+    order_no = fields.CharField(max_length=32, db_index=True)
+    buyer = fields.CharField(max_length=64, null=True)
+    phone = fields.CharField(max_length=16, null=True)
+    note = fields.CharField(max_length=255, default="")
+    silent = fields.BooleanField(default=False)
+    """A silent customer (paid without any chat), given out by the weekly follow-up rota."""
+    owner_id = fields.BigIntField(db_index=True)
+    author_id = fields.BigIntField()
+    chat_id = fields.BigIntField()
+    state = fields.CharField(max_length=8, default="open", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    due_at = fields.DatetimeField(db_index=True)
+    attempts = fields.IntField(default=0)
+    last_try_at = fields.DatetimeField(null=True)
+    called_at = fields.DatetimeField(null=True)
+    done_at = fields.DatetimeField(null=True)
+    flagged_at = fields.DatetimeField(null=True)
+    """When the supervisors were told it passed its deadline (told once)."""
+
+    class Meta:
+        table = "follow_up"
+
+
+class LeaveRequest(Model):
+    """Days off asked of the supervisors (请假): approved leave takes those days off the roster."""
+
+    id = fields.IntField(primary_key=True)
+    person_id = fields.BigIntField(db_index=True)
+    first_day = fields.DateField()
+    last_day = fields.DateField()
+    reason = fields.CharField(max_length=255)
+    short_notice = fields.BooleanField(default=False)
+    """More than two days asked less than a week ahead: the rulebook wants a week's notice."""
+    state = fields.CharField(max_length=12, default="asked", db_index=True)
+    chat_id = fields.BigIntField()
+    decided_by = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "leave_request"
+class RobotLink(Model):
+    """A group robot of WeCom or DingTalk that mirrors what the bot posts on its own in one chat."""
+
+    id = fields.IntField(primary_key=True)
+    chat_id = fields.BigIntField(db_index=True)
+    vendor = fields.CharField(max_length=16)
+    """wecom or dingtalk."""
+    token = fields.TextField()
+    """The webhook key or access token, encrypted with CHANNEL_SECRET_KEY, never kept or logged in clear."""
+    secret = fields.TextField(null=True)
+    """DingTalk's signing secret, encrypted like the token (None when the robot does not sign)."""
+    hint = fields.CharField(max_length=16)
+    """The token's last characters, the only part ever shown."""
+    linked_by_id = fields.BigIntField()
+    linked_at = fields.DatetimeField(auto_now_add=True)
+    failures = fields.IntField(default=0)
+    """Failed attempts in a row; reset by the next post the robot accepts."""
+    reported_at = fields.DatetimeField(null=True)
+    """When the supervisors were told the robot keeps failing (told once until it works again)."""
+
+    class Meta:
+        table = "robot_link"
+        unique_together = (("chat_id", "vendor"),)
+
+
+class RobotPerson(Model):
+    """Who a team member is in WeCom or DingTalk, so mentions there reach them."""
+
+    id = fields.IntField(primary_key=True)
+    person_id = fields.BigIntField()
+    vendor = fields.CharField(max_length=16)
+    user_id = fields.CharField(max_length=64, null=True)
+    """Their WeCom or DingTalk user id."""
+    mobile = fields.TextField(null=True)
+    """Their mobile number, encrypted (personal data: shown masked, removed with `who @name off`)."""
+
+    class Meta:
+        table = "robot_person"
+        unique_together = (("person_id", "vendor"),)
+
+
 class HandledUpdate(Model):
     """A Telegram update id taken by one instance in webhook mode, so a redelivered update is handled once."""
 

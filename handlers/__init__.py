@@ -9,14 +9,20 @@ from handlers import (
     alarms,
     basics,
     broadcasts,
+    channels,
     confirm,
     days_off,
     digests,
     errors,
+    followups,
     gate,
     gatekeeper,
     handover,
+    kpi,
+    leave,
+    ledger,
     pages,
+    phrases,
     presale,
     privacy,
     records,
@@ -45,10 +51,16 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     confirm.register(app)  # the ✅ / 🔄 / ✏️ buttons under a reading the bot asks about
     handover.register(app)  # /handover and its ✅ buttons
     swaps.register(app)  # /swap and its Accept / Approve / Decline buttons
+    followups.register(app)  # /followup, the Done / Called / No answer buttons under the morning lists
+    leave.register(app)  # /leave and its Approve / Decline buttons
     team.register(app)  # /team /role
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
+    kpi.register(app)  # /kpi /star, KPI files captioned /kpi import, the ⭐ confirmations
     reports.register(app)  # /report /chart /export
+    ledger.register(app)  # /fine /reward /appeal /ledger, Keep / Cancel under an appeal
+    phrases.register(app)  # /phrase, its 📋 buttons and phrase files
     admin.register(app)  # /setup /chats /audit
+    channels.register(app)  # /wecom /dingtalk /channels: WeCom and DingTalk group robots
     privacy.register(app)  # /forget and its confirmation
     pages.register(app)  # ◀ ▶ under every paged output
     unknown.register(app)  # last: unknown commands in private chats

@@ -186,6 +186,8 @@ def denied(t: Translator, verdict: Verdict) -> str:
     roles = role_names(t, needed)
     if verdict.rule is Rule.AUTHOR:
         return t("Sorry, only its author or someone with the role {roles} can do this.", roles=roles)
+    if verdict.rule is Rule.OWNER:
+        return t("Sorry, only its owner or someone with the role {roles} can do this.", roles=roles)
     if verdict.rule is Rule.CASE_GROUP:
         return t(
             "Sorry, only the case's current group or someone with the role {roles} can do this.", roles=roles

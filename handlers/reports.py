@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from telegram.error import Forbidden
 from telegram.ext import Application
 
+from bot.services.kpi import figures as kpi_figures
 from bot.services.permissions import is_allowed
 from bot.services.reports import charts, exports, text
 from bot.services.reports import figures as reports
@@ -39,6 +40,10 @@ async def chart(call: Call) -> None:
     elif which == charts.COMPLAINTS:
         kinds = await reports.complaints_by_kind(period)
         png = await asyncio.to_thread(charts.complaints, call.t, kinds, period) if kinds else None
+    elif which == charts.KPI:
+        table = await kpi_figures.table(period.first, period.stop)
+        names = await reports.names([f.person_id for f in table.agents])
+        png = await asyncio.to_thread(charts.kpi, call.t, table, names, period) if table.agents else None
     else:
         buckets = await reports.alarm_lateness(period)
         png = await asyncio.to_thread(charts.alarms, call.t, buckets, period) if any(buckets) else None

@@ -10,6 +10,8 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.i18n import N_
 from bot.models import Person
 from bot.services.errors import UserError
+from bot.services.followups import book as followups
+from bot.services.followups import text as ft
 from bot.services.rotations import engine as rota
 from bot.services.rotations import handoffs, review_groups, words
 from bot.services.rotations import text as rt
@@ -189,8 +191,10 @@ async def stats(call: Call) -> None:
     or any period (12月, 上月, last week, 2026-11)."""
     period = read_period(" ".join(call.args[1:]), now(), call.zone, default=MONTH)
     counted = await review_groups.stats(period.start, period.end)
-    names = await rt.names_of(counted.by_member)
-    await call.reply(rt.stats_text(call.t, format_period(period, call.t.locale), counted, names))
+    missed = await followups.overdue_followup_orders(period.start, period.end)
+    names = await rt.names_of([*counted.by_member, *(found.owner_id for found in missed)])
+    text = rt.stats_text(call.t, format_period(period, call.t.locale), counted, names)
+    await call.reply("\n".join([text, *ft.missed_lines(call.t, missed, names)]))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

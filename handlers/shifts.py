@@ -10,12 +10,12 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.ext import Application
 
 from bot.i18n import N_, Translator
-from bot.models import ShiftType
+from bot.models import Person, ShiftType
 from bot.services.errors import UserError
 from bot.services.records.fields import split_words
+from bot.services.shifts import leave, roster_view
 from bot.services.shifts import postings as ss
 from bot.services.shifts import roster as shifts
-from bot.services.shifts import roster_view
 from bot.services.when import format_day, format_days, read_days, span
 from handlers.gate import Call, command
 from handlers.roster_files import import_reply, register_files, send_template
@@ -188,6 +188,22 @@ async def on_duty(call: Call) -> None:
         lines.append(call.t("🕘 Nobody is on shift now."))
     if upcoming:
         lines.append(call.t("⏭ Next: {shift}", shift=span_line(call.t, upcoming, call.zone)))
+    away = await leave.approved_between(call.today, call.today)
+    if away:
+        names = {p.id: p.display_name for p in await Person.filter(id__in={r.person_id for r in away})}
+        lines.append(
+            call.t(
+                "🌴 On leave today: {names}",
+                names=call.t.join(
+                    call.t(
+                        "{name} (until {day})",
+                        name=names.get(r.person_id, str(r.person_id)),
+                        day=format_day(r.last_day, call.t.locale),
+                    )
+                    for r in away
+                ),
+            )
+        )
     await call.reply("\n".join(lines))
 
 

@@ -17,7 +17,7 @@ from bot.render.keyboards import alarm_buttons
 from bot.services.records import book as records
 from bot.services.scheduling import schedules, watches
 from bot.services.team import chats
-from jobs.engine import bulk, now, resending, send_claimed
+from jobs.engine import bulk, mirrored, now, resending, send_claimed
 from jobs.watch_posts import watch_post
 
 log = logging.getLogger(__name__)
@@ -105,9 +105,12 @@ async def escalate(app: App, occurrence: Occurrence) -> None:
             id=schedule.id,
         )
         try:
-            message_id = (await app.bot.send_message(chat_id, text, **bulk(app, REPLY_RETRIES))).message_id
+            message = await app.bot.send_message(chat_id, text, **bulk(app, REPLY_RETRIES))
         except TelegramError as exc:
             log.error("escalation of alarm %s to chat %s failed: %s", schedule.id, chat_id, exc)
+            continue
+        message_id = message.message_id
+        await mirrored(app, claim.id, "esc", message)
     await schedules.mark_sent(claim, message_id, now())
 
 

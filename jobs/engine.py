@@ -33,6 +33,9 @@ TURNS_KEY = "posting_turns"
 KINDS_KEY = "schedule_kinds"
 ELSEWHERE_KEY = "arm_elsewhere"
 """Set on a standby instance: a callable taking a schedule id, which hands the arming to the leader."""
+MIRROR_KEY = "posting_mirror"
+MIRROR_PART = "post"
+"""The part name of a single-message posting's copies on other channels."""
 PREPARING_AT_ONCE = 8
 """Timers that read and claim their schedule at the same time: when 1,000 alarms fall due in one instant,
 the first ones go out at once instead of after every claim."""
@@ -45,6 +48,8 @@ Poster = Callable[[App, Schedule, Occurrence, timedelta], Awaitable[timedelta | 
 """Posts one claimed occurrence (given how late it is); returns the wait before a retry, or None when done."""
 Describe = Callable[[App, Translator, Schedule, datetime], Awaitable[str | None]]
 """How a missed posting is named in the missed summary; None when it would have posted nothing."""
+Mirror = Callable[[App, int, str, Message], Awaitable[None]]
+"""Keeps the copies of a posting (occurrence, part, the message as Telegram took it) for other channels."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +63,18 @@ class Kind:
     """Postings that act rather than inform (a swap's expiry) run however late instead of being listed."""
 
 
-def install(app: App, kinds: dict[str, Kind]) -> None:
-    """Give the engine its table of kinds (the app builder does this once)."""
+def install(app: App, kinds: dict[str, Kind], mirror: Mirror | None = None) -> None:
+    """Give the engine its table of kinds and what copies postings to other channels (the app builder does
+    this once)."""
     app.bot_data[KINDS_KEY] = kinds
+    app.bot_data[MIRROR_KEY] = mirror
+
+
+async def mirrored(app: App, occurrence_id: int, part: str, message: Message) -> None:
+    """Hand a posting Telegram accepted to the other channels (group robots) before it is recorded."""
+    hook: Mirror | None = app.bot_data.get(MIRROR_KEY)
+    if hook is not None:
+        await hook(app, occurrence_id, part, message)
 
 
 def resending(app: App, occurrence: Occurrence) -> bool:
@@ -182,11 +196,14 @@ async def send_once(
     send: Callable[[], Awaitable[Message]],
     record: Callable[[Message], Awaitable[object]],
     refused: Callable[[str], Awaitable[object]],
+    mirror_as: tuple[int, str],
 ) -> timedelta | None:
     """Send one message and record it under the posting lock, so a crash can repeat at most this one message.
 
-    A refusal for good (Forbidden, BadRequest) goes to `refused` with Telegram's reason; after a 429 or a
-    transient failure, returns how long to wait before trying again."""
+    The other channels' copies are kept (as `mirror_as`: occurrence and part) before the message is recorded,
+    so a crash in between repeats the Telegram message at most, never the copies. A refusal for good
+    (Forbidden, BadRequest) goes to `refused` with Telegram's reason; after a 429 or a transient failure,
+    returns how long to wait before trying again."""
     async with posting_lock(app):
         try:
             message = await send()
@@ -200,6 +217,7 @@ async def send_once(
         except (TelegramError, OSError) as exc:
             log.warning("%s: posting failed, will retry: %s", what, exc)
             return TRANSIENT_RETRY
+        await mirrored(app, *mirror_as, message)
         await record(message)
     return None
 
@@ -214,6 +232,7 @@ async def send_claimed(
         send,
         record=lambda message: schedules.mark_sent(occurrence, message.message_id, now()),
         refused=lambda _reason: schedules.mark_failed(occurrence),
+        mirror_as=(occurrence.id, MIRROR_PART),
     )
 
 
@@ -239,6 +258,7 @@ async def send_delivery(
         send,
         record,
         lambda reason: deliveries.failed(delivery, reason),
+        (delivery.occurrence_id, delivery.part),  # type: ignore[attr-defined]
     )
 
 
@@ -315,6 +335,11 @@ async def report_missed(app: App, chat_id: int, items: list[tuple[datetime, Sche
     if len(listed) > MISSED_LISTED:
         lines.append(t("… and {count} more.", count=len(listed) - MISSED_LISTED))
     try:
-        await app.bot.send_message(chat_id, "\n".join(lines), **bulk(app, REPLY_RETRIES))
+        message = await app.bot.send_message(chat_id, "\n".join(lines), **bulk(app, REPLY_RETRIES))
     except TelegramError as exc:
         log.error("could not report missed alarms to chat %s: %s", chat_id, exc)
+        return
+    when, schedule = items[0]
+    first = await schedules.missed_occurrence(schedule, when)
+    if first is not None:
+        await mirrored(app, first.id, "missed", message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -59,6 +59,18 @@ def leaks(api: FakeBotApi) -> list[str]:
     return found
 
 
+CHANNEL_KEY = "test channel secret key"
+
+
+def robot_settings(api: FakeBotApi) -> dict[str, str]:
+    """WeCom and DingTalk robots are the fake server's, their secrets sealed with a test key."""
+    return {
+        "WECOM_API_BASE_URL": api.robot_base_url,
+        "DINGTALK_API_BASE_URL": api.robot_base_url,
+        "CHANNEL_SECRET_KEY": CHANNEL_KEY,
+    }
+
+
 class Harness:
     """The bot under test plus the people and groups around it."""
 
@@ -68,10 +80,14 @@ class Harness:
 
     @classmethod
     @asynccontextmanager
-    async def running(cls, db_url: str, **settings: Any) -> AsyncIterator[Harness]:
+    async def running(
+        cls, db_url: str, before_start: Callable[[FakeBotApi], object] | None = None, **settings: Any
+    ) -> AsyncIterator[Harness]:
         """Start the fake server and the bot (alice owns it unless `BOT_OWNER_IDS` says otherwise); stop both
-        afterwards."""
+        afterwards. `before_start` prepares the server first (robots a restarted bot resumes posting to)."""
         async with FakeBotApi() as api:
+            if before_start is not None:
+                before_start(api)
             api.user(ALICE, "Alice", "alice")
             api.user(BOB, "Bob", "bob")
             api.user(CAROL, "Carol", "carol")
@@ -86,7 +102,7 @@ class Harness:
                 BOT_TOKEN="123456:TEST",
                 TELEGRAM_API_BASE_URL=api.base_url,
                 DATABASE_URL=db_url,
-                **{"BOT_OWNER_IDS": str(ALICE), **settings},
+                **{"BOT_OWNER_IDS": str(ALICE), **robot_settings(api), **settings},
             )
             async with serving(build_application(config), poll_timeout=5) as app:
                 yield cls(api, app)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
+from openpyxl import Workbook
 
 from bot.fakeapi.server import ApiCall
 from tests.harness import ALICE, BOB, CAROL, Harness
@@ -92,3 +94,15 @@ async def agents(bot: Harness) -> None:
     await bot.introduce(BOB, CAROL)
     await bot.say(ALICE, "/role @bob aftersale")
     await bot.say(ALICE, "/role @carol presale")
+
+
+def workbook(rows: list[list[object]]) -> bytes:
+    """An xlsx as a supervisor saves it from Excel: one sheet, these rows."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -57,7 +57,7 @@ async def test_only_finance_or_a_manager_marks_a_refund_paid_or_rejected(bot: Ha
     await grant(bot, BOB, "aftersale")
     await grant(bot, CAROL, "finance")
     card = await logged(bot, BOB, f"/refund {ORDER} 12.5 {PAYEE}")
-    assert buttons(card) == ["→ sent to finance"]
+    assert buttons(card) == ["→ sent to finance", "→ withdrawn by buyer"]
     [sent] = await bot.press(BOB, TEAM, card["message_id"], 1)  # anyone sends it to finance
     assert buttons(sent) == ["→ paid", "→ rejected"]
     for index in (1, 2):
@@ -98,7 +98,7 @@ async def test_a_refund_finance_cannot_pay_is_a_draft_until_edit_completes_it(bo
     [done] = await bot.send(ALICE, "/edit R-1 alipay=lee@163.com reason=damaged postage=shop")
     assert done["text"].splitlines()[0] == "R-1 · Refund · new" and "missing for finance" not in done["text"]
     assert done["text"].endswith("✏️ Edited.\n✅ Complete: it goes to finance with the next table.")
-    assert buttons(done) == ["→ sent to finance"]
+    assert buttons(done) == ["→ sent to finance", "→ withdrawn by buyer"]
     events = await RecordEvent.filter(action="edit").order_by("id")
     assert events[-1].before is not None and events[-1].before["status"] == "draft"
     assert events[-1].after is not None and events[-1].after["status"] == "new"

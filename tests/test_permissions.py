@@ -68,3 +68,11 @@ def test_supervisors_grant_agent_roles_only() -> None:
         assert may_grant({Role.SUPERVISOR}, role) == (role in AGENT_ROLES)
         assert may_grant({Role.MANAGER}, role)
         assert not may_grant({Role.AFTERSALE}, role)
+
+
+def test_a_follow_up_is_answered_by_its_owner_or_a_lead() -> None:
+    mine, theirs = Facts(actor_id=7, owner_id=7), Facts(actor_id=7, owner_id=8)
+    assert check("followup.called", {Role.PRESALE}, mine).allowed
+    refused = check("followup.called", {Role.PRESALE}, theirs)
+    assert not refused.allowed and refused.rule is Rule.OWNER
+    assert check("followup.called", {Role.SUPERVISOR}, theirs).allowed

@@ -129,7 +129,7 @@ async def test_the_form_asks_for_customer_data_in_private_and_posts_the_masked_c
     assert len(in_group) == 1 and len(in_private) == 1
     assert in_group[0]["text"].startswith("R-1 · Refund · new")
     assert "name: 王**" in in_group[0]["text"] and "Alipay: w***@163.com" in in_group[0]["text"]
-    assert buttons(in_group[0]) == ["→ sent to finance"]
+    assert buttons(in_group[0]) == ["→ sent to finance", "→ withdrawn by buyer"]
     assert f"name: {NAME}" in in_private[0]["text"]
     assert in_private[0]["text"].endswith("✅ Saved. Its card, customer data masked, is in Kefu team.")
     assert (await records.get("R-1")).chat_id == TEAM

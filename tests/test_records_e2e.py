@@ -87,7 +87,7 @@ async def test_refund_card_masks_personal_data_in_the_group_and_shows_it_in_priv
     assert lines(message)[-2].startswith("logged by @alice, ") and lines(message)[-1] == "✅ Saved."
     for secret in ("张三", "13812345678", "lee@163.com", "西湖区"):
         assert secret not in message["text"]
-    assert buttons(message) == ["→ sent to finance"]
+    assert buttons(message) == ["→ sent to finance", "→ withdrawn by buyer"]
     assert message["reply_to_message"]["from"]["id"] == ALICE  # answered as a reply in the group
 
     private = await bot.say(ALICE, "/show R-1", chat=ALICE)
@@ -202,7 +202,7 @@ async def test_record_commands_in_chinese(bot: Harness) -> None:
     ]
     assert "运费: 卖家承担" in lines(refund) and lines(refund)[-1] == "✅ 已保存。"
     assert lines(refund)[-2].startswith("登记人 @alice，")
-    assert buttons(refund) == ["→ 已交财务"]
+    assert buttons(refund) == ["→ 已交财务", "→ 买家已撤销"]
     courier = await bot.say(ALICE, "/courier SF1234567890 超时")
     assert "K-1 · 查件 · 处理中" in courier and "超时" in courier
     complaint = await bot.say(ALICE, f"/complaint {ORDER} 破损 杯子碎了 补偿=包邮")

@@ -6,30 +6,18 @@ import io
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from bot.fakeapi.driver import handled
 from bot.models import AuditEntry, RosterShift
 from tests.harness import ALICE, BOB, CAROL, TEAM, Harness
-from tests.shop_clock import agents
+from tests.shop_clock import agents, workbook
 
 
 async def team_of(bot: Harness) -> None:
     """Bob and Carol have roles (so the template lists them) and Bob already works on 12-01."""
     await agents(bot)
     await bot.say(ALICE, "/roster set @bob 12-01 night")
-
-
-def workbook(rows: list[list[object]]) -> bytes:
-    """An xlsx as a supervisor would save it."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 async def shifts_of(person: int) -> list[str]:

@@ -33,7 +33,7 @@ async def test_insured_refund_alerts_five_days_before_and_daily_until_resolved(
     await advance(bot, clock, timedelta(hours=1))
     first = await posted(bot, TEAM, "Insurance countdown: R-1 has 5 days left")
     buttons = [b["text"] for row in first.params["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["→ sent to finance"]
+    assert buttons == ["→ sent to finance", "→ withdrawn by buyer"]
     await advance(bot, clock, timedelta(days=1))
     await posted(bot, TEAM, "R-1 has 4 days left")
     card = await bot.press(ALICE, TEAM, first.result["message_id"], 1)  # → sent to finance: still open

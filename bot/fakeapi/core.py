@@ -265,6 +265,9 @@ class ServerCore:
         file_match = _FILE_PATH.match(request.path)
         if file_match is not None:
             return self._download(file_match.group(2))
+        elsewhere = await self._serve_other(request)
+        if elsewhere is not None:
+            return elsewhere
         match = _API_PATH.match(request.path)
         if match is None:
             return json_response(_NOT_FOUND, 404)
@@ -311,6 +314,10 @@ class ServerCore:
                 self.on_call(call)
             except Exception:
                 _LOG.exception("FakeBotApi: on_call hook failed")
+
+    async def _serve_other(self, request: web.Request) -> web.StreamResponse | None:
+        """Paths that are not the Bot API (the group robots' area serves its own); None: not one of them."""
+        return None
 
     def _download(self, file_path: str) -> web.Response:
         """File downloads are 404 here; the files area serves what was stored."""

@@ -35,6 +35,15 @@ class Family(StrEnum):
     WHEN = "w"
     """A reading of a date or time the bot asks about before saving (✅ this one, another, ✏️ retype)."""
     FORGET = "e"
+    APPEAL = "x"
+    """A manager's answer to an appeal against a fine: keep it or cancel it."""
+    PHRASE = "q"
+    """A quick reply found by /phrase: send its full text to the presser in private."""
+    STAR = "k"
+    """A supervisor confirming a star-agent candidate (the argument: the candidate's place on the list)."""
+    FOLLOWUP = "u"
+    """A follow-up in its owner's morning list: done, called, no answer."""
+    LEAVE = "l"
 
 
 RECORD_STATUSES = frozenset(
@@ -64,6 +73,11 @@ SPECS: dict[Family, Spec] = {
     Family.SETUP: Spec(frozenset({"confirm", "cancel"}), range(len(ChatPurpose))),
     Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
     Family.FORGET: Spec(frozenset({"confirm", "cancel"})),
+    Family.APPEAL: Spec(frozenset({"keep", "cancel"})),
+    Family.PHRASE: Spec(frozenset({"send"})),
+    Family.STAR: Spec(frozenset({"pick"}), range(10)),
+    Family.FOLLOWUP: Spec(frozenset({"done", "called", "noanswer"})),
+    Family.LEAVE: Spec(frozenset({"approve", "decline"})),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 

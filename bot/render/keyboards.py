@@ -86,6 +86,16 @@ def swap_decision(t: Translator, swap_id: int) -> InlineKeyboardMarkup | None:
     )
 
 
+def appeal_decision(t: Translator, entry_id: int) -> InlineKeyboardMarkup | None:
+    """Keep / Cancel under an appeal against a fine, for the managers."""
+    return keyboard(
+        [
+            press(t("Keep the fine ✅"), Family.APPEAL, "keep", entry_id),
+            press(t("Cancel the fine ↩️"), Family.APPEAL, "cancel", entry_id),
+        ]
+    )
+
+
 def pages(
     t: Translator, family: Family, verb: str, page: int, count: int, id: int = 0
 ) -> list[InlineKeyboardButton]:
@@ -96,3 +106,27 @@ def pages(
     if page < count:
         row.append(press(t("Next ▶"), family, verb, id, page + 1))
     return row
+
+
+def followup_buttons(t: Translator, followup_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
+    """Done / Called / No answer for each follow-up of a morning list, one row each."""
+    return keyboard(
+        *(
+            [
+                press(t("✅ #{id}", id=followup_id), Family.FOLLOWUP, "done", followup_id),
+                press(t("📞 Called #{id}", id=followup_id), Family.FOLLOWUP, "called", followup_id),
+                press(t("🔕 No answer #{id}", id=followup_id), Family.FOLLOWUP, "noanswer", followup_id),
+            ]
+            for followup_id in followup_ids
+        )
+    )
+
+
+def leave_decision(t: Translator, leave_id: int) -> InlineKeyboardMarkup | None:
+    """Approve / Decline for a supervisor under a leave request."""
+    return keyboard(
+        [
+            press(t("Approve ✅"), Family.LEAVE, "approve", leave_id),
+            press(t("Decline ❌"), Family.LEAVE, "decline", leave_id),
+        ]
+    )

@@ -27,6 +27,8 @@ class Rule(StrEnum):
     """Not one of the people the object is about: nobody approves their own swap."""
     CASE_GROUP = "case_group"
     """Serving in the review case's current group."""
+    OWNER = "owner"
+    """The person an object is given to (a follow-up's owner)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class Facts:
     asked_id: int | None = None
     parties: frozenset[int] = frozenset()
     in_case_group: bool = False
+    owner_id: int | None = None
 
 
 RULES: Final[dict[Rule, Callable[[Facts], bool]]] = {
@@ -45,6 +48,7 @@ RULES: Final[dict[Rule, Callable[[Facts], bool]]] = {
     Rule.ASKED: lambda facts: facts.actor_id == facts.asked_id,
     Rule.NOT_PARTY: lambda facts: facts.actor_id not in facts.parties,
     Rule.CASE_GROUP: lambda facts: facts.in_case_group,
+    Rule.OWNER: lambda facts: facts.actor_id == facts.owner_id,
 }
 
 
@@ -115,6 +119,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "refund.sent": _p(MEMBERS),
     "refund.paid": _p(FINANCE),
     "refund.rejected": _p(FINANCE),
+    "refund.withdrawn": _p(MEMBERS),
     "refund.money": _p(FINANCE),
     "courier.waiting": _p(MEMBERS),
     "courier.resolved": _p(MEMBERS),
@@ -164,10 +169,40 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "rotation": _p(REVIEWERS),
     "rotation.edit": _p(LEADS),
     "review.stats": _p(REVIEWERS | {Role.FINANCE}),
+    # follow-ups (回访) and leave (请假)
+    "followup": _p(MEMBERS),
+    "followup.rota": _p(LEADS),
+    "followup.done": _p(LEADS, also=Rule.OWNER),
+    "followup.called": _p(LEADS, also=Rule.OWNER),
+    "followup.noanswer": _p(LEADS, also=Rule.OWNER),
+    "leave": _p(MEMBERS),
+    "leave.approve": _p(LEADS, requires=Rule.NOT_PARTY),
+    "leave.decline": _p(LEADS, requires=Rule.NOT_PARTY),
     # reports
     "report": _p(LEADS),
     "chart": _p(LEADS),
     "export": _p(LEADS | {Role.FINANCE, Role.WAREHOUSE}),
+    # fines and rewards (the ledger)
+    "fine": _p(LEADS),
+    "reward": _p(LEADS),
+    "ledger.rule": _p(LEADS),
+    "appeal": _p(MEMBERS),
+    "appeal.keep": _p(MANAGERS, requires=Rule.NOT_PARTY),
+    "appeal.cancel": _p(MANAGERS, requires=Rule.NOT_PARTY),
+    "ledger": _p(MEMBERS),
+    "ledger.team": _p(LEADS | {Role.FINANCE}),
+    # quick replies, daily figures and the star agent
+    "phrase": _p(MEMBERS),
+    "phrase.send": _p(MEMBERS),
+    "phrase.edit": _p(LEADS),
+    "kpi": _p(MEMBERS),
+    "kpi.import": _p(LEADS),
+    "star": _p(LEADS),
+    "star.confirm": _p(frozenset({Role.SUPERVISOR}), requires=Rule.NOT_PARTY),
+    # group robots (WeCom, DingTalk)
+    "wecom": _p(MANAGERS),
+    "dingtalk": _p(MANAGERS),
+    "channels": _p(LEADS),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {

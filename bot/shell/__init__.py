@@ -25,8 +25,15 @@ SHELL_DB = Path("data/shell.sqlite3")
 """The shell's own database, emptied at every start unless `--db` names one to keep."""
 
 
-def shell_settings(settings: Settings, db: str | None, api_base_url: str) -> Settings:
-    """The user's settings pointed at the fake server, and at `db` or else a fresh shell database."""
+SHELL_CHANNEL_KEY = "kefu-shell-offline-only"
+"""Seals the shell's pretend robot keys when the user's settings have no CHANNEL_SECRET_KEY."""
+
+
+def shell_settings(
+    settings: Settings, db: str | None, api_base_url: str, robot_base_url: str | None = None
+) -> Settings:
+    """The user's settings pointed at the fake server (its robots too), and at `db` or else a fresh shell
+    database."""
     if db is None:
         SHELL_DB.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
@@ -40,6 +47,9 @@ def shell_settings(settings: Settings, db: str | None, api_base_url: str) -> Set
             "bot_owner_ids": frozenset({PEOPLE[OWNER]}),
             # `:clock` packs hours of postings into seconds: pacing them by the real minute would only stall
             "bot_rate_limit": False,
+            "wecom_api_base_url": robot_base_url or settings.wecom_api_base_url,
+            "dingtalk_api_base_url": robot_base_url or settings.dingtalk_api_base_url,
+            "channel_secret_key": settings.channel_secret_key or SHELL_CHANNEL_KEY,
         }
     )
 
@@ -92,10 +102,12 @@ async def main(settings: Settings, db: str | None = None) -> int:
     interactive = sys.stdin.isatty()
     async with FakeBotApi(bot_username="kefu_shell_bot", bot_name="Kefu Bot") as api:
         cast = Cast.on(api)
-        config = shell_settings(settings, db, api.base_url)
+        config = shell_settings(settings, db, api.base_url, api.robot_base_url)
+        api.robots_open = True
         with ShellClock(ZoneInfo(config.bot_timezone), ticking=interactive) as clock:
             session = Session(api, cast, clock, sys.stdout, interactive)
             api.on_call = session.on_call
+            api.on_robot_post = session.on_robot_post
             if interactive:
                 session.say(
                     "kefu-bot offline shell. You are alice (a manager) in the team chat. :help helps."

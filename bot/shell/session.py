@@ -11,6 +11,8 @@ from typing import Any, TextIO
 from telegram.error import TelegramError
 
 from bot.fakeapi import ApiCall, FakeBotApi
+from bot.fakeapi.robots import FakeRobot
+from bot.fakeapi.robots import shown as robot_text
 from bot.render.context import settings_of
 from bot.services.team import chats, people
 from bot.shell.cast import GROUPS, PRIVATE, Cast
@@ -32,6 +34,7 @@ HELP = """Type a message or a command as the current person in the current chat.
   :restart [WHEN]   stop the bot and start it again on the same database; with WHEN (+1h, 18:00…)
                     the bot stays down until then, so it posts what it missed when it starts
   :chats            chats (registered purpose, language, who is active there) and people (roles)
+  :wecom, :dingtalk what the WeCom / DingTalk group robots received (any key or token works here)
   :help             this text
   :quit             leave (so does Ctrl-D)
 Lines starting with # are comments. Every message the bot sends, to any chat, is shown as [chat] bot: …"""
@@ -88,7 +91,10 @@ class Session:
 
     def on_call(self, call: ApiCall) -> None:
         """The fake server's hook: print what a call of the bot shows people, the moment it is made."""
-        lines = transcript_lines(self.api, call, self.cast.label)
+        self.on_call_lines(transcript_lines(self.api, call, self.cast.label))
+
+    def on_call_lines(self, lines: list[str]) -> None:
+        """Print what the bot just showed somewhere, over the prompt when it came by itself."""
         if not lines:
             return
         unprompted = self.reading and self.interactive  # printed over the prompt, which then comes again
@@ -149,9 +155,20 @@ class Session:
             await self.move_clock(rest)
         elif verb in {"chats", "who"}:
             await self.list_chats()
+        elif verb in {"wecom", "dingtalk"}:
+            self.list_robot_posts(verb)
         else:
             self.say(HELP)
         return True
+
+    def on_robot_post(self, robot: FakeRobot, post: dict[str, Any]) -> None:
+        """The fake server's hook: print what a group robot received, as it arrives."""
+        self.on_call_lines([robot_line(robot, post)])
+
+    def list_robot_posts(self, vendor: str) -> None:
+        """`:wecom` / `:dingtalk`: everything that vendor's robots received, in order."""
+        lines = [robot_line(robot, post) for robot, post in self.api.robot_posts() if robot.vendor == vendor]
+        self.say("\n".join(lines) or f"(no {vendor} robot has received anything)")
 
     # ------------------------------------------------------------------ what people do
 
@@ -288,3 +305,8 @@ class Session:
         """Who has written or pressed a button in a chat during this session."""
         names = self.cast.seen.get(chat_id)
         return f"active here: {', '.join(names)}" if names else "nobody active here yet"
+
+
+def robot_line(robot: FakeRobot, post: dict[str, Any]) -> str:
+    """`[wecom …abcd] text` (the key's last characters only, as the bot shows it)."""
+    return f"[{robot.vendor} …{robot.token[-4:]}] " + robot_text(post, robot.files).replace("\n", "\n    ")

@@ -38,6 +38,7 @@ STATUS_LABELS: dict[str, str] = {
     "revised": N_("revised"),
     "failed": N_("failed"),
     "void": N_("void"),
+    "withdrawn": N_("withdrawn by buyer"),
 }
 SUBKIND_LABELS: dict[str, str] = {
     "where": N_("where is it"),

@@ -14,6 +14,7 @@ import pylopdf_fonts_zh_cn
 
 from bot.i18n import N_, Translator
 from bot.services.errors import UserError
+from bot.services.kpi.figures import Table
 from bot.services.records.text import SUBKIND_LABELS
 from bot.services.reports import figures as reports
 from bot.services.when import Period, format_period
@@ -22,13 +23,14 @@ if TYPE_CHECKING:  # matplotlib takes about a second to import: it loads with th
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-REFUNDS, COMPLAINTS, ALARMS = "refunds", "complaints", "alarms"
+REFUNDS, COMPLAINTS, ALARMS, KPI = "refunds", "complaints", "alarms", "kpi"
 WORDS: dict[str, str] = {
     **dict.fromkeys(("refunds", "refund", "退款"), REFUNDS),
     **dict.fromkeys(("complaints", "complaint", "投诉", "投诉单"), COMPLAINTS),
     **dict.fromkeys(("alarms", "alarm", "闹钟", "提醒"), ALARMS),
+    **dict.fromkeys(("kpi", "figures", "业绩", "数据"), KPI),
 }
-CHOICES = "refunds 退款, complaints 投诉, alarms 闹钟"
+CHOICES = "refunds 退款, complaints 投诉, alarms 闹钟, kpi 业绩"
 SIZE = (8, 5)
 DPI = 150
 """1200 × 750 pixels: sharp on a phone, a few tens of kB."""
@@ -146,4 +148,28 @@ def alarms(t: Translator, buckets: list[int], period: Period) -> bytes:
     axes.set_xlabel(t("marked done after"))
     axes.set_ylabel(t("alarms"))
     _integers(axes.yaxis)
+    return _png(figure)
+
+
+def kpi(t: Translator, found: Table, names: dict[int, str], period: Period) -> bytes:
+    """Each agent's conversion and sales side by side, with the team's average conversion as a line."""
+    from matplotlib.figure import Figure
+
+    setup()
+    figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    left, right = figure.subplots(1, 2, sharey=True)
+    labels = [names.get(f.person_id, str(f.person_id)) for f in found.agents][::-1]
+    positions = list(range(len(labels)))
+    conversion = [(f.conversion or 0) * 100 for f in found.agents][::-1]
+    left.barh(positions, conversion, color=COLOURS[0])
+    if found.team.conversion is not None:
+        left.axvline(found.team.conversion * 100, color=COLOURS[3], linestyle="--", label=t("team average"))
+        left.legend(loc="lower right")
+    left.set_yticks(positions, labels)
+    left.set_xlabel(t("conversion %"))
+    right.barh(positions, [float(f.sales) for f in found.agents][::-1], color=COLOURS[2])
+    right.set_xlabel(t("sales ¥"))
+    for axes in (left, right):
+        axes.grid(axis="x", alpha=0.3)
+    figure.suptitle(t("Figures per agent, {period}", period=format_period(period, t.locale)), fontsize=15)
     return _png(figure)

@@ -154,6 +154,11 @@ async def skip_missed_one(schedule: Schedule) -> list[datetime]:
     return [due_at] if kind == ALARM else []
 
 
+async def missed_occurrence(schedule: Schedule, due_at: datetime) -> Occurrence | None:
+    """The posting recorded as missed at this time (the missed summary's copies hang on the first one)."""
+    return await Occurrence.get_or_none(schedule_id=schedule.id, due_at=due_at, kind=ALARM)
+
+
 async def unfinished() -> list[Occurrence]:
     """Postings claimed but not confirmed sent: the bot stopped between claiming and recording."""
     return await Occurrence.filter(state=SENDING).prefetch_related("schedule").order_by("id")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from bot.i18n import N_, Translator
 from bot.models import Person, ShiftType
 from bot.services.errors import UserError
+from bot.services.shifts import leave
 from bot.services.shifts import roster as shifts
 from bot.services.when import format_days, read_stretch, span
 
@@ -19,6 +20,8 @@ WEEKDAYS = (N_("Mo"), N_("Tu"), N_("We"), N_("Th"), N_("Fr"), N_("Sa"), N_("Su")
 WEEK_WORDS = {"week", "周", "一周"}
 MONTH_WORDS = {"month", "月"}
 OFF = "-"
+LEAVE_CODE = N_("L")
+"""A day of approved leave in the roster table (假 in Chinese)."""
 
 
 def width(text: str) -> int:
@@ -67,22 +70,24 @@ def parse_request(words: list[str], today: date) -> Request:
     return Request(first, first + timedelta(days=6), who)
 
 
-def cell(t: Translator, types: list[ShiftType]) -> str:
-    """One person's day: the codes of their shifts, or - when off."""
-    return "".join(t(shifts.code(shift_type)) for shift_type in types) or OFF
+def cell(t: Translator, types: list[ShiftType], away: bool = False) -> str:
+    """One person's day: the codes of their shifts, L on approved leave, or - when off."""
+    return "".join(t(shifts.code(shift_type)) for shift_type in types) or (t(LEAVE_CODE) if away else OFF)
 
 
-def week_block(
-    t: Translator, days: list[date], rows: list[tuple[Person, dict[date, list[ShiftType]]]]
-) -> list[str]:
+Row = tuple[Person, dict[date, list[ShiftType]], set[date]]
+"""A person, their shifts by day and their days of approved leave."""
+
+
+def week_block(t: Translator, days: list[date], rows: list[Row]) -> list[str]:
     """Up to seven days: a weekday line, a day-of-month line, then one line per person."""
     blank = " " * NAME_WIDTH
     lines = [
         blank + "".join(fit(t(WEEKDAYS[day.weekday()]), CELL_WIDTH) for day in days).rstrip(),
         blank + "".join(fit(f"{day.day:02d}", CELL_WIDTH) for day in days).rstrip(),
     ]
-    for person, by_day in rows:
-        cells = "".join(fit(cell(t, by_day.get(day, [])), CELL_WIDTH) for day in days)
+    for person, by_day, away in rows:
+        cells = "".join(fit(cell(t, by_day.get(day, []), day in away), CELL_WIDTH) for day in days)
         lines.append((fit(person.display_name, NAME_WIDTH - 1) + " " + cells).rstrip())
     return lines
 
@@ -93,19 +98,24 @@ def legend(t: Translator, types: list[ShiftType], day: date) -> str:
         f"{t(shifts.code(shift_type))} {t(shifts.label(shift_type))} {span(shifts.hours(shift_type, day))}"
         for shift_type in types
     ]
-    return " · ".join([*parts, t("{code} off", code=OFF)])
+    return " · ".join([*parts, t("{code} off", code=OFF), t("{code} leave", code=t(LEAVE_CODE))])
 
 
 async def render(t: Translator, request: Request, person: Person | None) -> tuple[str, list[list[str]]]:
     """The title and the table blocks (one per seven days) of a roster view."""
     found = await shifts.shifts_between(request.first, request.last, person.id if person else None)
-    ids = {person_id for person_id, _ in found} | ({person.id} if person else set())
+    away: dict[int, set[date]] = {}
+    for granted in await leave.approved_between(request.first, request.last):
+        if person is None or granted.person_id == person.id:
+            off = (granted.first_day + timedelta(days=i) for i in range(leave.day_count(granted)))
+            away.setdefault(granted.person_id, set()).update(off)
+    ids = {person_id for person_id, _ in found} | set(away) | ({person.id} if person else set())
     by_person: dict[int, dict[date, list[ShiftType]]] = {person_id: {} for person_id in ids}
     for (person_id, day), types in found.items():
         by_person[person_id][day] = types
     names = {p.id: p for p in await Person.filter(id__in=ids)}
     rows = sorted(
-        ((names[i], by_day) for i, by_day in by_person.items() if i in names),
+        ((names[i], by_day, away.get(i, set())) for i, by_day in by_person.items() if i in names),
         key=lambda row: row[0].display_name.lower(),
     )
     title = t("📅 Roster {days}", days=format_days(request.first, request.last, t.locale))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from bot.enums import ScheduleKind
@@ -12,6 +13,7 @@ from bot.i18n import N_
 from bot.models import Person, RosterShift, ShiftType, SwapRequest
 from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.shifts import leave
 from bot.services.shifts import roster as shifts
 from bot.services.team import people
 
@@ -61,6 +63,9 @@ async def plan(requester: Person, other: Person, day: date, their_day: date | No
             name=other.display_name,
             day=their_day.isoformat(),
         )
+    await refuse_leave(other, day)
+    if their_day:
+        await refuse_leave(requester, their_day)
     given = [t for t in await held(other, day) if not (their_day == day and t.id in {x.id for x in theirs})]
     shifts.check_day(other, day, given + mine)
     if their_day:
@@ -71,6 +76,25 @@ async def plan(requester: Person, other: Person, day: date, their_day: date | No
         ]
         shifts.check_day(requester, their_day, kept + theirs)
     return Plan(requester, other, day, their_day, mine, theirs)
+
+
+async def refuse_leave(taker: Person, day: date) -> None:
+    """Nobody takes over a shift on a day of their asked or approved leave."""
+    away = await leave.on_leave(taker.id, day)
+    if away is not None:
+        raise UserError(
+            N_("{name} asked for leave on {day} (leave #{id}): they cannot take a shift that day."),
+            name=taker.display_name,
+            day=day.isoformat(),
+            id=away.id,
+        )
+
+
+async def open_swap(person_id: int, first: date, last: date) -> SwapRequest | None:
+    """An undecided swap the person is part of that touches a day in [first, last]."""
+    days = Q(day__gte=first, day__lte=last) | Q(their_day__gte=first, their_day__lte=last)
+    party = Q(requester_id=person_id) | Q(other_id=person_id)
+    return await SwapRequest.filter(days, party, state__in=PENDING).order_by("id").first()
 
 
 async def ask(found: Plan, *, chat_id: int, now: datetime) -> SwapRequest:

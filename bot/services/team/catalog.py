@@ -61,12 +61,16 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
         "find", FIND, N_("find by order, tracking number, buyer or id"), N_("/find 123456789012345678")
     ),
+    CommandInfo(
+        "followup",
+        RECORDS,
+        N_("follow up a buyer (回访): yours or @someone's; list, or the silent-customer rota"),
+        N_("/followup 123456789012345678 tb_lee asked about size"),
+    ),
     CommandInfo("mine", FIND, N_("records you logged"), N_("/mine")),
     CommandInfo("open", FIND, N_("open records, of one kind or all"), N_("/open refund")),
     CommandInfo("buyer", FIND, N_("a buyer's history"), N_("/buyer tb_lee")),
-    CommandInfo(
-        "edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 postage=shop")
-    ),
+    CommandInfo("edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 postage=shop")),
     CommandInfo("void", FIND, N_("withdraw a record, with a reason"), N_("/void R-12 typed twice")),
     CommandInfo(
         "reverse",
@@ -109,6 +113,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("today", SHIFTS, N_("who is on shift now and next"), N_("/today")),
     CommandInfo(
+        "leave", SHIFTS, N_("ask the supervisors for leave (请假)"), N_("/leave 12-14..12-15 family wedding")
+    ),
+    CommandInfo(
         "dayoff",
         SHIFTS,
         N_("the shop's days off and extra working days over China's holidays and 调休"),
@@ -139,6 +146,24 @@ COMMANDS: tuple[CommandInfo, ...] = (
         N_("records as xlsx or csv, sent to you privately"),
         N_("/export refund month xlsx"),
     ),
+    CommandInfo(
+        "kpi",
+        REPORTS,
+        N_("each agent's daily figures against the team average: day, week, month, @someone; import"),
+        N_("/kpi month @bob"),
+    ),
+    CommandInfo(
+        "star",
+        REPORTS,
+        N_("the month's star-agent shortlist, for two supervisors to confirm"),
+        N_("/star last month"),
+    ),
+    CommandInfo(
+        "phrase",
+        TEAM,
+        N_("find an approved quick reply; supervisors: add, edit, off, import, export"),
+        N_("/phrase 催发货"),
+    ),
     CommandInfo("team", TEAM, N_("members by role"), N_("/team")),
     CommandInfo(
         "rotation",
@@ -156,6 +181,27 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "broadcasts", TEAM, N_("scheduled broadcasts; /broadcast cancel <id> stops one"), N_("/broadcasts")
     ),
     CommandInfo("acks", TEAM, N_("who pressed Got it under a broadcast"), N_("/acks 3")),
+    CommandInfo(
+        "fine",
+        TEAM,
+        N_("fine someone: an amount or a named rule, and why; /fine rule, /fine rules name fixed amounts"),
+        N_("/fine @bob 50 ended a chat early"),
+    ),
+    CommandInfo(
+        "reward",
+        TEAM,
+        N_("reward someone: an amount or a named rule, and why; /reward rule, /reward rules"),
+        N_("/reward @bob 100 turned round a negative review"),
+    ),
+    CommandInfo(
+        "appeal", TEAM, N_("contest a fine once; the managers decide"), N_("/appeal 12 I was on a call")
+    ),
+    CommandInfo(
+        "ledger",
+        TEAM,
+        N_("fines and rewards of a month with totals per person (agents: their own)"),
+        N_("/ledger last month @bob"),
+    ),
     CommandInfo("role", ADMIN, N_("grant or revoke a role"), N_("/role @alice aftersale")),
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),
     CommandInfo("chats", ADMIN, N_("registered groups"), N_("/chats")),
@@ -169,6 +215,19 @@ COMMANDS: tuple[CommandInfo, ...] = (
         N_("team rules: order length, amount limit, thresholds"),
         N_("/config max_amount 800"),
     ),
+    CommandInfo(
+        "wecom",
+        ADMIN,
+        N_("mirror this group's postings to a WeCom group robot; off; who @name <id or mobile>"),
+        N_("/wecom https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"),
+    ),
+    CommandInfo(
+        "dingtalk",
+        ADMIN,
+        N_("mirror this group's postings to a DingTalk robot (token or URL, then the SEC… secret); off; who"),
+        N_("/dingtalk https://oapi.dingtalk.com/robot/send?access_token=… SEC…"),
+    ),
+    CommandInfo("channels", ADMIN, N_("WeCom and DingTalk robots linked, by group"), N_("/channels")),
 )
 
 
