@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 ALERT_EVERY = timedelta(hours=1)
 """An error that repeats (every update of a broken feature) reaches the owners once an hour, not each time."""
-_alerted: dict[str, datetime] = {}
+ALERTED_KEY = "errors_alerted"
+"""bot_data: when each distinct error was last reported to the owners."""
 
 
 async def on_error(update: object, context: Ctx) -> None:
@@ -49,10 +50,11 @@ def fingerprint(error: BaseException) -> str:
 async def alert_owners(app: App, error: BaseException, update_id: int | None) -> None:
     """Each owner hears of a distinct error in private, again only after ALERT_EVERY."""
     key, moment = fingerprint(error), datetime.now(UTC)
-    last = _alerted.get(key)
+    alerted: dict[str, datetime] = app.bot_data.setdefault(ALERTED_KEY, {})
+    last = alerted.get(key)
     if last is not None and moment - last < ALERT_EVERY:
         return
-    _alerted[key] = moment
+    alerted[key] = moment
     for owner in sorted(settings_of(app).bot_owner_ids):
         try:
             t = await chat_translator(app, owner)
