@@ -1,17 +1,27 @@
-# One entry point for people and CI: `make run` and `make test` create the virtualenv on first use.
+# One entry point for people and CI: `make run` and `make test` create the virtualenv on first use, installing
+# the exact versions (with hashes) of requirements-dev.lock; `make lock` refreshes the lock files from
+# pyproject.toml (the Docker image installs requirements.lock, the runtime part).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+LOCK := requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+LOCK_OPTIONS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet
 
-.PHONY: run test shell migrate lint bench messages clean
+.PHONY: run test shell migrate lint bench messages clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+lock:  ## re-resolve pyproject.toml's ranges to exact versions with hashes (commit both files)
+	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(PY) -m pip install --quiet uv; }
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_OPTIONS) --upgrade -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) --upgrade -o requirements-dev.lock
 
 run: $(STAMP)  ## install, then start the bot (needs BOT_TOKEN)
 	$(PY) -m bot run
@@ -35,6 +45,8 @@ bench: $(STAMP)  ## print the benchmark figures recorded in docs/benchmarks.md (
 	PYTHONPATH=. $(PY) bench/alarms.py
 	PYTHONPATH=. $(PY) bench/reports.py
 	PYTHONPATH=. $(PY) bench/files.py
+	PYTHONPATH=. $(PY) bench/startup.py
+	PYTHONPATH=. $(PY) bench/failover.py
 
 messages: $(STAMP)  ## re-extract translatable strings and merge them into both catalogs
 	$(VENV)/bin/pybabel extract -F babel.cfg -k t -k N_ --no-location --omit-header -o bot/locales/messages.pot bot handlers jobs

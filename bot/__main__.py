@@ -9,10 +9,11 @@ import sys
 from collections.abc import Callable
 
 from pydantic import ValidationError
-from telegram import Update
 
 from bot.config import Settings
 
+ALREADY_RUNNING = 3
+"""Exit status of `run` when another process already serves the SQLite file."""
 NO_TOKEN = (
     "BOT_TOKEN is not set.\n"
     "Put it in the environment or in a .env file (copy .env.example to .env and fill it in),\n"
@@ -20,10 +21,11 @@ NO_TOKEN = (
 )
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Readable logs; keep httpx quiet, it logs every request."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def configure_logging(level: int = logging.INFO, log_format: str = "text") -> None:
+    """Readable (or JSON) logs; keep httpx quiet, it logs every request."""
+    from bot.runtime.logs import configure
+
+    configure(log_format, level)
 
 
 def load_settings() -> Settings:
@@ -35,16 +37,22 @@ def load_settings() -> Settings:
 
 
 def run() -> int:
-    """Serve Telegram by long polling until interrupted."""
+    """Serve Telegram (polling or webhook) as the leader or a standby until interrupted."""
     settings = load_settings()
     if not settings.bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    from bot.app import build_application
+    from bot.runtime.leadership import AlreadyRunningError, leadership_for
 
-    configure_logging()
-    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    try:  # before the heavy imports: a second process on one SQLite file is told at once
+        leadership = leadership_for(settings.database_url)
+    except AlreadyRunningError as exc:
+        print(exc, file=sys.stderr)
+        return ALREADY_RUNNING
+    from bot.runtime.runner import serve
+
+    configure_logging(log_format=settings.log_format)
+    return serve(settings, leadership)
 
 
 def migrate() -> int:
@@ -78,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         dest="command",
         required=True,
         metavar="command",
-        help="run: poll Telegram; shell: offline playground; migrate: apply database migrations",
+        help="run: serve Telegram (polling or webhook); shell: offline playground; migrate: apply migrations",
     )
     parsers = {name: commands.add_parser(name) for name in COMMANDS}
     parsers["shell"].add_argument(

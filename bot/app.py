@@ -21,7 +21,7 @@ from bot.services.channels import links, pacing
 from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
 from bot.services.team.catalog import COMMANDS
-from jobs import alarms, digest_posts, engine, ledger_posts, retention, robot_posts
+from jobs import alarms, digest_posts, engine, ledger_posts, retention, robot_posts, rotation_posts
 from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
@@ -31,15 +31,25 @@ RETRIES_ON_RETRY_AFTER = 3
 
 
 async def on_start(app: Application) -> None:  # type: ignore[type-arg]
-    """Open the database (migrating first), make the owners managers, publish command menus."""
-    settings = settings_of(app)
+    """One process alone (tests, the shell): open the database and take the leader's duties at once."""
+    await open_storage(app)
+    await take_over(app)
+
+
+async def open_storage(app: Application) -> None:  # type: ignore[type-arg]
+    """Open the database (migrating first) with empty caches: what every instance does at start."""
     people.forget_cache()
     chats.forget_cache()
     rules.forget_cache()
     shop_calendar.forget_cache()
     links.forget_cache()
     pacing.forget_cache()
-    await db.open_db(settings.database_url)
+    await db.open_db(settings_of(app).database_url)
+
+
+async def take_over(app: Application) -> None:  # type: ignore[type-arg]
+    """The leader's start, as after a restart: owners made managers, menus, daily jobs, catch-up, timers."""
+    settings = settings_of(app)
     granted = await people.ensure_owners(settings.bot_owner_ids)
     if granted:
         log.info("owners made managers: %s", granted)
@@ -50,6 +60,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     await engine.resume(app)
     await alarms.resume_escalations(app)
     await robot_posts.resume(app)
+    rotation_posts.arm_at_start(app)
 
 
 async def publish_menus(app: Application, default_locale: str) -> None:  # type: ignore[type-arg]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Locale = Literal["en", "zh_CN"]
@@ -31,6 +31,18 @@ class Settings(BaseSettings):
     """Keep Telegram's flood limits client-side; turn off only to measure raw throughput in benchmarks."""
     pii_retention_days: int | None = Field(default=None, ge=1, validation_alias="PII_RETENTION_DAYS")
     """Erase customer data of records closed longer ago than this many days (a daily job); None keeps it."""
+    bot_mode: Literal["polling", "webhook"] = Field(default="polling", validation_alias="BOT_MODE")
+    """polling: the leader long-polls Telegram; webhook: every instance answers Telegram's HTTPS calls."""
+    webhook_url: str | None = Field(default=None, validation_alias="WEBHOOK_URL")
+    """The public URL Telegram calls in webhook mode; its path is the path the instances listen on."""
+    webhook_listen: str = Field(default="0.0.0.0:8443", validation_alias="WEBHOOK_LISTEN")
+    webhook_secret: str | None = Field(default=None, validation_alias="WEBHOOK_SECRET")
+    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; a request without it is refused (403)."""
+    health_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="HEALTH_PORT")
+    """GET /healthz on this port (all interfaces); None: no health server."""
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="LOG_FORMAT")
+    leader_check_seconds: float = Field(default=2.0, gt=0, le=60, validation_alias="LEADER_CHECK_SECONDS")
+    """How often a standby tries to become the leader (and the leader checks its lock connection)."""
     wecom_api_base_url: str = Field(default=DEFAULT_WECOM_API_BASE_URL, validation_alias="WECOM_API_BASE_URL")
     """Where WeCom group robots are reached (a private gateway or the tests' fake server may stand in)."""
     dingtalk_api_base_url: str = Field(
@@ -57,6 +69,27 @@ class Settings(BaseSettings):
         if isinstance(value, str) and value.strip().lower() in {"", "off", "0", "none"}:
             return None
         return None if value == 0 else value
+
+    @field_validator("health_port", mode="before")
+    @classmethod
+    def _health_off(cls, value: object) -> object:
+        """An empty value or `off` means no health server."""
+        if isinstance(value, str) and value.strip().lower() in {"", "off", "0"}:
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        """Webhook mode needs the public URL and the secret, or anyone could post updates to the bot."""
+        if self.bot_mode == "webhook" and not (self.webhook_url and self.webhook_secret):
+            raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL and WEBHOOK_SECRET")
+        return self
+
+    @property
+    def webhook_address(self) -> tuple[str, int]:
+        """WEBHOOK_LISTEN as (host, port)."""
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]") or "0.0.0.0", int(port)
 
     @field_validator("bot_timezone")
     @classmethod

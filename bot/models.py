@@ -580,3 +580,13 @@ class RobotPerson(Model):
     class Meta:
         table = "robot_person"
         unique_together = (("person_id", "vendor"),)
+
+
+class HandledUpdate(Model):
+    """A Telegram update id taken by one instance in webhook mode, so a redelivered update is handled once."""
+
+    update_id = fields.BigIntField(primary_key=True, generated=False)
+    handled_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "handled_update"

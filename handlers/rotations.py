@@ -30,7 +30,6 @@ from bot.services.when.days import MONTH
 from bot.services.when.messages import EITHER_HALF
 from handlers.confirm import Choice, ask
 from handlers.gate import Call, command, gated
-from jobs import rotation_posts
 from jobs.engine import now
 
 EDITS = frozenset({"members", "period", "override", "skip"})
@@ -199,7 +198,6 @@ async def stats(call: Call) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add /rotation and /review stats (before /review logs a case); arm handoffs at start."""
+    """Add /rotation and /review stats (before /review logs a case)."""
     app.add_handler(command("rotation", rotation))
     app.add_handler(CommandHandler("review", gated("review.stats", stats), filters=STATS_COMMAND))
-    rotation_posts.arm_at_start(app)

@@ -17,21 +17,23 @@ from bot.render.keyboards import alarm_buttons
 from bot.services.records import book as records
 from bot.services.scheduling import schedules, watches
 from bot.services.team import chats
-from jobs.engine import bulk, mirrored, now, send_claimed
+from jobs.engine import bulk, mirrored, now, resending, send_claimed
 from jobs.watch_posts import watch_post
 
 log = logging.getLogger(__name__)
 
 
-def posting_text(t: Translator, schedule: Schedule, kind: str, late: timedelta) -> str:
+def posting_text(t: Translator, schedule: Schedule, kind: str, late: timedelta, again: bool = False) -> str:
     """What an occurrence says: the alarm, its heads-up, and how late it is when posted after a restart."""
     if kind == schedules.LEAD:
         return t("⏳ In {minutes} min: {text}", minutes=schedule.lead_minutes, text=schedule.text)
-    text = t("⏰ {text}", text=schedule.text)
+    lines = [t("⏰ {text}", text=schedule.text)]
     minutes = int(late.total_seconds() // 60)
-    return (
-        text + "\n" + t("(late by {minutes} min: I was offline)", minutes=minutes) if minutes >= 1 else text
-    )
+    if minutes >= 1:
+        lines.append(t("(late by {minutes} min: I was offline)", minutes=minutes))
+    if again:
+        lines.append(t("(sent again: I stopped while sending it, so it may appear twice)"))
+    return "\n".join(lines)
 
 
 async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: timedelta) -> timedelta | None:
@@ -47,7 +49,7 @@ async def deliver(app: App, schedule: Schedule, occurrence: Occurrence, late: ti
     if schedule.kind in watches.WATCH_KINDS:
         text, markup, record = await watch_post(t, schedule, now())
     else:
-        text = posting_text(t, schedule, kind, late)
+        text = posting_text(t, schedule, kind, late, resending(app, occurrence))
         markup = alarm_buttons(t, occurrence.id) if kind == schedules.ALARM else None
     wait = await send_claimed(
         app,

@@ -31,12 +31,18 @@ MISSED_LISTED = 10
 LOCK_KEY = "posting_lock"
 TURNS_KEY = "posting_turns"
 KINDS_KEY = "schedule_kinds"
+ELSEWHERE_KEY = "arm_elsewhere"
+"""Set on a standby instance: a callable taking a schedule id, which hands the arming to the leader."""
 MIRROR_KEY = "posting_mirror"
 MIRROR_PART = "post"
 """The part name of a single-message posting's copies on other channels."""
 PREPARING_AT_ONCE = 8
 """Timers that read and claim their schedule at the same time: when 1,000 alarms fall due in one instant,
 the first ones go out at once instead of after every claim."""
+
+RESENDING_KEY = "resending"
+"""bot_data: ids of the occurrences start-up is re-sending (left `sending`): Telegram may already have shown
+them, so a poster can say that this one may appear twice."""
 
 Poster = Callable[[App, Schedule, Occurrence, timedelta], Awaitable[timedelta | None]]
 """Posts one claimed occurrence (given how late it is); returns the wait before a retry, or None when done."""
@@ -71,6 +77,11 @@ async def mirrored(app: App, occurrence_id: int, part: str, message: Message) ->
         await hook(app, occurrence_id, part, message)
 
 
+def resending(app: App, occurrence: Occurrence) -> bool:
+    """Whether this posting is being sent again after an interruption (it may appear twice)."""
+    return occurrence.id in app.bot_data.get(RESENDING_KEY, ())
+
+
 def kind_of(app: App, schedule: Schedule) -> Kind | None:
     """The table's entry for a schedule, or None when its kind is unknown."""
     kinds: dict[str, Kind] = app.bot_data[KINDS_KEY]
@@ -100,7 +111,12 @@ def turns(app: App) -> asyncio.Semaphore:
 
 
 def arm(app: App, schedule: Schedule) -> None:
-    """(Re)arm the one timer of a schedule for its next posting (or drop it when there is none)."""
+    """(Re)arm the one timer of a schedule for its next posting (or drop it when there is none); on a standby
+    the leader is asked to, since timers run on the leader only."""
+    elsewhere: Callable[[int], None] | None = app.bot_data.get(ELSEWHERE_KEY)
+    if elsewhere is not None:
+        elsewhere(schedule.id)
+        return
     for job in app.job_queue.get_jobs_by_name(f"schedule:{schedule.id}"):  # type: ignore[union-attr]
         job.schedule_removal()
     if schedule.state == schedules.ACTIVE and schedule.next_due_at is not None:
@@ -267,8 +283,13 @@ def catches_up(app: App, schedule: Schedule) -> bool:
 
 async def resume(app: App, grace: timedelta = schedules.DEFAULT_GRACE) -> None:
     """At start: finish interrupted postings, post what fell due lately, report older ones, re-arm timers."""
+    resending: set[int] = app.bot_data.setdefault(RESENDING_KEY, set())
     for occurrence in await schedules.unfinished():
-        await post(app, occurrence.schedule, occurrence, now() - occurrence.due_at)
+        resending.add(occurrence.id)
+        try:
+            await post(app, occurrence.schedule, occurrence, now() - occurrence.due_at)
+        finally:
+            resending.discard(occurrence.id)
     missed: dict[int, list[tuple[datetime, Schedule]]] = {}
     running = await schedules.active()
     for schedule in running:  # first record and report what is too old, so a crash cannot lose the report

@@ -77,8 +77,10 @@ async def test_crashing_handler_apologises_logs_and_keeps_serving(
     caplog.set_level(logging.INFO)
     update = bot.api.message(TEAM, BOB, "/boom")
     sent = outgoing(await handled(bot.api, bot.app, update))
-    texts = [m["text"] for m in sent]
+    texts = [m["text"] for m in sent if m["chat"]["id"] == TEAM]
     assert len(texts) == 1 and texts[0].startswith(APOLOGY), texts
+    [alert] = [m["text"] for m in sent if m["chat"]["id"] == ALICE]  # the owner, in private
+    assert alert.startswith("⚠️ An error occurred") and "RuntimeError" in alert
     assert "Traceback" not in texts[0] and SECRET not in texts[0] and "RuntimeError" not in texts[0]
     [record] = failures(caplog)
     assert f"update {update['update_id']} failed" in record.getMessage()
@@ -124,7 +126,7 @@ async def test_when_even_the_apology_fails_it_is_logged_and_the_bot_keeps_servin
     bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot.api.fail("sendMessage", status=502, times=2)
-    assert await bot.send(BOB, "/whoami") == []
+    assert [m for m in await bot.send(BOB, "/whoami") if m["chat"]["id"] == TEAM] == []
     assert len(failures(caplog)) == 1
     assert any("could not apologise" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
     assert "You are @bob" in await bot.say(BOB, "/whoami")

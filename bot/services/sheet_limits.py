@@ -5,8 +5,6 @@ the caps leave room for both and keep a hostile file's cost small (see docs/benc
 
 from __future__ import annotations
 
-from openpyxl.utils.cell import get_column_letter
-
 from bot.i18n import N_
 from bot.services.errors import UserError
 
@@ -38,6 +36,8 @@ def size(number: int) -> str:
 
 def column_name(column: int) -> str:
     """A column as a spreadsheet shows it (XFD), or its number where letters run out."""
+    from openpyxl.utils.cell import get_column_letter  # openpyxl loads with the first sheet, not at start
+
     return get_column_letter(column) if 1 <= column <= LAST_LETTERED_COLUMN else count(column)
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 from zipfile import ZipFile
 
 import xlsxwriter
-from openpyxl import load_workbook
 
 from bot.i18n import N_
 from bot.services import sheet_limits as limits
@@ -166,6 +165,8 @@ def read_xlsx(data: bytes) -> list[list[str]]:
     try:
         with ZipFile(io.BytesIO(data)) as archive:
             extent = xlsx_guard.check(archive)
+        from openpyxl import load_workbook  # half a second to import: loaded with the first upload
+
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except UserError:
         raise

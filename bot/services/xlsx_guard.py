@@ -14,7 +14,6 @@ from xml.etree.ElementTree import ParseError
 from zipfile import ZipFile, ZipInfo
 
 from defusedxml.ElementTree import DefusedXMLParser
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from bot.i18n import N_
 from bot.services.errors import UserError
@@ -195,6 +194,7 @@ class PartScan:
 
     def start_cell(self, ref: str | None) -> None:
         """A cell: its column is the one it states, or the one after the previous cell."""
+        from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # at first use
         self.column = column_index_from_string(coordinate_from_string(ref)[0]) if ref else self.column + 1
         self.cells_in_row += 1
         self.tally.cell(max(self.column, self.cells_in_row))
@@ -210,6 +210,8 @@ class PartScan:
 
 def check_dimension(ref: str) -> None:
     """The sheet's own statement of its size (A1:XFD200000), checked before any row is read."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # loaded at first use
+
     last = ref.rpartition(":")[2]
     if last:
         column, row = coordinate_from_string(last)

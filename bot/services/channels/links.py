@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import RobotLink
-from bot.services import audit
+from bot.services import audit, invalidation
 from bot.services.channels import client, vendors
 from bot.services.channels.vault import Vault, hint
 from bot.services.channels.vendors import Answer, Credentials
@@ -25,6 +25,9 @@ def forget_cache() -> None:
     """Drop the cached chat → robots map (a new database was opened)."""
     global _by_chat
     _by_chat = None
+
+
+invalidation.register("robots", lambda _key: forget_cache())
 
 
 async def robots_of(chat_id: int) -> tuple[tuple[int, str], ...]:
@@ -118,6 +121,7 @@ async def link(
             using_db=conn,
         )
     forget_cache()
+    await invalidation.changed("robots")
     return Linked(answer, found)
 
 
@@ -137,6 +141,7 @@ async def unlink(vendor: str, *, chat_id: int, actor_id: int) -> RobotLink:
             using_db=conn,
         )
     forget_cache()
+    await invalidation.changed("robots")
     return found
 
 

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import functools
 import io
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import pylopdf_fonts_zh_cn
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import N_, Translator
 from bot.services.errors import UserError
@@ -22,6 +18,10 @@ from bot.services.kpi.figures import Table
 from bot.services.records.text import SUBKIND_LABELS
 from bot.services.reports import figures as reports
 from bot.services.when import Period, format_period
+
+if TYPE_CHECKING:  # matplotlib takes about a second to import: it loads with the first chart, not at start
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 REFUNDS, COMPLAINTS, ALARMS, KPI = "refunds", "complaints", "alarms", "kpi"
 WORDS: dict[str, str] = {
@@ -61,6 +61,9 @@ def parse(word: str | None) -> str:
 @functools.cache
 def setup() -> None:
     """Register the bundled Noto Sans SC once (DejaVu Sans covers the rest); fonts big enough for a phone."""
+    import matplotlib
+    from matplotlib import font_manager
+
     path = str(pylopdf_fonts_zh_cn.sans_path())
     font_manager.fontManager.addfont(path)
     matplotlib.rcParams["font.family"] = [font_manager.FontProperties(fname=path).get_name(), "DejaVu Sans"]
@@ -74,6 +77,8 @@ def setup() -> None:
 
 def _figure() -> tuple[Figure, Axes]:
     """A blank chart, independent of pyplot's global state (so it can be drawn in a worker thread)."""
+    from matplotlib.figure import Figure
+
     setup()
     figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     axes = figure.subplots()
@@ -86,6 +91,13 @@ def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def _integers(axis: Any) -> None:
+    """Ticks at whole numbers only: counts are never fractional."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def refunds(t: Translator, counts: reports.DailyCounts, period: Period) -> bytes:
@@ -101,7 +113,7 @@ def refunds(t: Translator, counts: reports.DailyCounts, period: Period) -> bytes
     axes.set_xticks(positions[::step], [day.strftime("%m-%d") for day in counts.days[::step]])
     axes.set_title(t("Refunds per day by reason, {period}", period=format_period(period, t.locale)))
     axes.set_ylabel(t("refunds"))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _integers(axes.yaxis)
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), reverse=True)  # beside the bars, in stack order
     return _png(figure)
 
@@ -120,7 +132,7 @@ def complaints(t: Translator, counts: dict[str, int], period: Period) -> bytes:
     axes.grid(axis="x", alpha=0.3)
     axes.set_title(t("Complaint slips by kind, {period}", period=format_period(period, t.locale)))
     axes.set_xlabel(t("complaint slips"))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _integers(axes.xaxis)
     return _png(figure)
 
 
@@ -135,12 +147,14 @@ def alarms(t: Translator, buckets: list[int], period: Period) -> bytes:
     axes.set_title(t("Alarms: time from due to Done, {period}", period=format_period(period, t.locale)))
     axes.set_xlabel(t("marked done after"))
     axes.set_ylabel(t("alarms"))
-    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _integers(axes.yaxis)
     return _png(figure)
 
 
 def kpi(t: Translator, found: Table, names: dict[int, str], period: Period) -> bytes:
     """Each agent's conversion and sales side by side, with the team's average conversion as a line."""
+    from matplotlib.figure import Figure
+
     setup()
     figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     left, right = figure.subplots(1, 2, sharey=True)

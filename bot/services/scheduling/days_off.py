@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import Schedule, ShopDay
-from bot.services import audit
+from bot.services import audit, invalidation
 from bot.services.errors import UserError
 from bot.services.scheduling import schedules, shop_calendar
 from bot.services.scheduling.shop_calendar import OFF, WORK
@@ -106,6 +106,7 @@ async def _audit(
 async def _replan(now: datetime) -> list[Schedule]:
     """The calendar changed: read it afresh and move the working-day schedules."""
     shop_calendar.forget_cache()
+    await invalidation.changed("calendar")
     return await schedules.replan_working_days(now)
 
 

@@ -4,6 +4,7 @@ from the database once and kept until the next change."""
 from __future__ import annotations
 
 from bot.models import ShopDay
+from bot.services import invalidation
 from bot.services.when import CHINA, ShopCalendar
 
 OFF, WORK = "off", "work"
@@ -14,6 +15,9 @@ def forget_cache() -> None:
     """Re-read the shop's days next time (a day changed, or a new database was opened)."""
     global _cached
     _cached = None
+
+
+invalidation.register("calendar", lambda _key: forget_cache())
 
 
 async def current() -> ShopCalendar:

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from bot.enums import ChatPurpose
 from bot.i18n import LOCALES, N_, normalise_locale
 from bot.models import Chat, Person
-from bot.services import audit
+from bot.services import audit, invalidation
 from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.permissions import SENSITIVE_PURPOSES
@@ -42,9 +42,13 @@ _locales: dict[int, str | None] = {}
 
 
 def forget_cache() -> None:
-    """Drop cached chats and languages (a new database was opened)."""
+    """Drop cached chats and languages (a new database was opened, or another instance changed them)."""
     _seen.clear()
     _locales.clear()
+
+
+invalidation.register("chats", lambda _key: _locales.clear())
+"""Another instance changed a language; titles seen only spare rewrites and are not announced."""
 
 
 def parse_purpose(text: str) -> ChatPurpose:
@@ -171,6 +175,7 @@ async def set_locale(*, actor_id: int, chat_id: int, locale: str) -> None:
             using_db=conn,
         )
     _locales[chat_id] = locale
+    await invalidation.changed("chats")
 
 
 async def first_delete_hint(chat_id: int, now: datetime) -> bool:

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from bot.enums import Role
 from bot.i18n import N_
 from bot.models import Person, RoleGrant
-from bot.services import audit
+from bot.services import audit, invalidation
 from bot.services.clean import clean
 from bot.services.errors import UserError
 from bot.services.permissions import may_grant
@@ -46,9 +46,14 @@ _roles: dict[int, frozenset[Role]] = {}
 
 
 def forget_cache() -> None:
-    """Drop cached people and roles (a new database was opened)."""
+    """Drop cached people and roles (a new database was opened, or another instance changed them)."""
     _seen.clear()
     _roles.clear()
+
+
+invalidation.register("people", lambda _key: _roles.clear())
+"""Another instance changed roles. Names seen (`_seen`) only spare this instance rewriting an unchanged name,
+so they are not announced: announcing them made two instances clear each other's caches on every message."""
 
 
 def parse_role(text: str) -> Role:
@@ -157,6 +162,7 @@ async def change_roles(
                 using_db=conn,
             )
     _roles.pop(target.id, None)
+    await invalidation.changed("people")
     return applied
 
 
@@ -193,6 +199,8 @@ async def ensure_owners(owner_ids: Iterable[int]) -> list[int]:
             )
         _roles.pop(owner_id, None)
         granted.append(owner_id)
+    if granted:
+        await invalidation.changed("people")
     return granted
 
 

@@ -9,7 +9,7 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import TeamSetting
-from bot.services import audit
+from bot.services import audit, invalidation
 from bot.services.errors import UserError
 
 
@@ -50,6 +50,9 @@ def forget_cache() -> None:
     """Re-read the rules from the database next time (a new database was opened)."""
     global _cached
     _cached = None
+
+
+invalidation.register("rules", lambda _key: forget_cache())
 
 
 async def current() -> Rules:
@@ -116,4 +119,5 @@ async def change(key: str, value: str, *, actor_id: int, chat_id: int) -> Rules:
             using_db=conn,
         )
     forget_cache()
+    await invalidation.changed("rules")
     return await current()
