@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_
+from bot.render import menus
 from bot.render.codec import Family
 from bot.render.context import chat_translator
 from bot.render.keyboards import keyboard, press
@@ -17,7 +19,7 @@ from bot.services.digests import settings as digests
 from bot.services.errors import UserError
 from bot.services.ledger import monthly
 from bot.services.permissions import SENSITIVE_PURPOSES
-from bot.services.team import chats, rules
+from bot.services.team import chats, readiness, rules
 from bot.services.team.audit_text import describe_entries
 from bot.services.team.catalog import PURPOSE_LABELS
 from handlers import pages
@@ -104,7 +106,31 @@ async def registered(call: Call, purpose: ChatPurpose) -> str:
                 purpose=label,
             )
         )
+    lines.extend(
+        call.t(advice, bot=call.context.bot.username) for advice in readiness.advice(await standing(call))
+    )
+    await menus.publish_group(call.app, call.chat_id)
     return "\n".join(lines)
+
+
+async def standing(call: Call) -> readiness.Standing:
+    """What Telegram says about the bot: privacy mode (getMe) and its rights in this group (getChatMember);
+    a question Telegram does not answer is left open, never blocking /setup."""
+    bot = call.context.bot
+    reads_all: bool | None = None
+    try:
+        reads_all = bool((await bot.get_me()).can_read_all_group_messages)
+    except TelegramError as exc:
+        log.warning("getMe failed during /setup in %s: %s", call.chat_id, exc)
+    try:
+        member = await bot.get_chat_member(call.chat_id, bot.id)
+    except TelegramError as exc:
+        log.warning("getChatMember (the bot) failed during /setup in %s: %s", call.chat_id, exc)
+        return readiness.Standing(reads_all, None, None)
+    may_delete = member.status == ChatMemberStatus.OWNER or bool(
+        getattr(member, "can_delete_messages", False)
+    )
+    return readiness.Standing(reads_all, member.status, may_delete)
 
 
 async def tell_moved(call: Call, old: int, purpose: ChatPurpose, new_title: str) -> None:
