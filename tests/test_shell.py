@@ -257,7 +257,8 @@ def test_every_bot_message_is_labelled_with_its_chat(day_of_work: tuple[str, Pat
     out, _ = day_of_work
     assert after(out, "bob@private> /start")[0].startswith("[private:bob] bot: Hi! I keep")
     assert after(out, "alice@team> /setup team") == [
-        "[team] bot: Registered: this group is now the team chat."
+        "[team] bot: Registered: this group is now the team chat.",
+        "✅ I see every message in this group and may delete the ones that carry customer data.",
     ]
     assert after(out, "alice@team> /export refund 2026-11 csv")[0].startswith("[private:alice] bot: [file ")
     in_order(  # the digest comes by itself, in another chat than the one typed in

@@ -63,7 +63,8 @@ async def set_menu(
     try:
         await app.bot.set_my_commands(menu, scope=scope, language_code=language)
     except TelegramError as exc:
-        log.warning("setMyCommands (%s, %s) failed: %s", scope.to_dict(), language, exc)
+        where = f"{scope.type} {getattr(scope, 'chat_id', '')}".strip()
+        log.warning("setMyCommands (%s, %s) failed: %s", where, language, exc)
         return False
     return True
 
