@@ -36,7 +36,8 @@ PURPOSES = tuple(ChatPurpose)
 
 async def setup(call: Call) -> None:
     """Register the current group for a purpose (team, supervisors, finance, warehouse, review); a group that
-    will receive unmasked customer data is registered by a manager, after a confirmation."""
+    will receive unmasked customer data is registered by a manager, after a confirmation. The group's command
+    menu follows its language from then on."""
     if call.is_private:
         raise UserError(
             N_("/setup registers a group: add me to the group and type it there, e.g. /setup team.")
@@ -50,6 +51,7 @@ async def setup(call: Call) -> None:
         call.require(setup_action(before))  # a sensitive group is only repurposed by whoever may register it
     if purpose not in SENSITIVE_PURPOSES or before == purpose:
         await call.reply(await registered(call, purpose))
+        await menus.publish_group(call.app, call.chat_id)
         return
     label = call.t(PURPOSE_LABELS[purpose])
     lines = [
@@ -78,7 +80,7 @@ def setup_action(purpose: ChatPurpose) -> str:
 
 async def registered(call: Call, purpose: ChatPurpose) -> str:
     """Register this group, give it its digest and end the digest of any group the purpose moved away from
-    (telling that group); the reply says what changed."""
+    (telling that group); the reply says what changed, and what to change in Telegram for the bot to work."""
     done = await chats.register(actor_id=call.user_id, chat_id=call.chat_id, purpose=purpose)
     await digests.ensure(call.chat_id, purpose, actor_id=call.user_id, zone=call.zone, now=now())
     await monthly.ensure(call.chat_id, purpose, actor_id=call.user_id, zone=call.zone, now=now())
@@ -109,7 +111,6 @@ async def registered(call: Call, purpose: ChatPurpose) -> str:
     lines.extend(
         call.t(advice, bot=call.context.bot.username) for advice in readiness.advice(await standing(call))
     )
-    await menus.publish_group(call.app, call.chat_id)
     return "\n".join(lines)
 
 
@@ -169,6 +170,8 @@ async def decide_setup(call: Call, purpose: ChatPurpose) -> None:
         text = await registered(call, purpose)
     await call.answer()
     await call.query.edit_message_text(f"{call.message.text}\n{text}", reply_markup=None)
+    if call.button.verb != "cancel":
+        await menus.publish_group(call.app, call.chat_id)
 
 
 async def list_chats(call: Call) -> None:

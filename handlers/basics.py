@@ -80,11 +80,11 @@ async def lang(call: Call) -> None:
     if not call.is_private:
         call.require("lang.group")
     await chats.set_locale(actor_id=call.user_id, chat_id=call.chat_id, locale=locale)
+    await call.reply(translator(locale)(N_("Done: this chat now speaks English.")))
     if call.is_private:
         await menus.publish_private(call.app, call.user_id, call.roles)
     else:
         await menus.publish_group(call.app, call.chat_id)
-    await call.reply(translator(locale)(N_("Done: this chat now speaks English.")))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
