@@ -231,7 +231,7 @@ async def test_export_in_chinese(bot: Harness, clock: Any) -> None:
     assert await bot.say(ALICE, "/export 退款 2026-11", chat=ALICE) == "2026年11月 没有可导出的记录。"
 
 
-async def test_someone_who_never_started_the_bot_gets_the_file_through_a_link(bot: Harness, clock: Any) -> None:
+async def test_someone_who_never_started_the_bot_gets_the_file_by_a_link(bot: Harness, clock: Any) -> None:
     await seed_month()
     await grant(bot, BOB, "finance")
     bot.api.block(BOB)  # Telegram answers 403 until the person opens a chat with the bot

@@ -1,9 +1,9 @@
-"""Whether Telegram lets the bot work in a group: what it reads there and what it may delete, and what to change.
+"""Whether Telegram lets the bot work in a group: what it reads there, what it may delete, what to change.
 
 With Telegram's default privacy mode a bot that is no administrator sees only commands and replies to it in a
-group, so the guided form's plain answers and people's @usernames may never arrive; without the right to delete
-messages, customer data typed in a group stays there. /setup reads the bot's standing (getMe and its own
-getChatMember, done by the handler) and says exactly what to change, in @BotFather or in the group.
+group, so the guided form's plain answers and people's @usernames may never arrive; without the right to
+delete messages, customer data typed in a group stays there. /setup reads the bot's standing (getMe and its
+own getChatMember, done by the handler) and says exactly what to change, in @BotFather or in the group.
 """
 
 from __future__ import annotations
