@@ -36,12 +36,11 @@ def help_line(t: Translator, info: CommandInfo) -> str:
 async def start(call: Call) -> None:
     """Open the deep link it carries, or greet and show the same list as /help; in private, the menu
     follows the person's roles from here on."""
+    if not await links.dispatch(call):
+        intro = call.t("Hi! I keep the customer-service team's records, alarms and hand-overs.")
+        await call.reply(f"{intro}\n\n{help_text(call.t, call)}")
     if call.is_private:
         await menus.publish_private(call.app, call.user_id, call.roles)
-    if await links.dispatch(call):
-        return
-    intro = call.t("Hi! I keep the customer-service team's records, alarms and hand-overs.")
-    await call.reply(f"{intro}\n\n{help_text(call.t, call)}")
 
 
 async def show_help(call: Call) -> None:

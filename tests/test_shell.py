@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.enums import Role
+from bot.services.team.catalog import COMMANDS, visible_to
 from bot.shell.clock import moment
 from bot.shell.session import HELP
 from tests.shop_clock import FINANCE_COLUMNS
@@ -259,6 +261,8 @@ def test_every_bot_message_is_labelled_with_its_chat(day_of_work: tuple[str, Pat
     assert after(out, "alice@team> /setup team") == [
         "[team] bot: Registered: this group is now the team chat.",
         "✅ I see every message in this group and may delete the ones that carry customer data.",
+        f"[team] (command menu: {ALL_COMMANDS} commands: /help what you can do here, /whoami your roles, "
+        "/lang language of this chat: en or zh, …)",
     ]
     assert after(out, "alice@team> /export refund 2026-11 csv")[0].startswith("[private:alice] bot: [file ")
     in_order(  # the digest comes by itself, in another chat than the one typed in
@@ -416,27 +420,30 @@ def test_morning_demo_replays(tmp_path: Path, language: str) -> None:
         assert "[private:carol] bot: ⏰ 你的白班" in out  # every chat of the demo speaks Chinese
 
 
+ALL_COMMANDS = len(COMMANDS)
+AFTERSALE_COMMANDS = len(visible_to(frozenset({Role.AFTERSALE})))
+"""How many commands a group's menu and an after-sales agent's private menu list."""
 FIRST_HOUR_LINES = {
     "en": [
         "alice@team> /setup team",
         "⚠️ Privacy mode is on: in groups I only see commands and replies to my messages",
         "⚠️ I am not an administrator here.",
-        "[team] (command menu: 42 commands: /help what you can do here, ",
+        f"[team] (command menu: {ALL_COMMANDS} commands: /help what you can do here, ",
         "alice@team> /role @bob aftersale\n[team] bot: I haven't seen @bob yet",
         "/setup team\n[team] bot: Registered: this group is now the team chat.\n✅ I see every message",
-        "[team] bot: @bob is now after-sales.\n[private:bob] (command menu: 25 commands: ",
-        "[finance] (command menu: 42 commands: ",
+        f"[team] bot: @bob is now after-sales.\n[private:bob] (command menu: {AFTERSALE_COMMANDS} commands: ",
+        f"[finance] (command menu: {ALL_COMMANDS} commands: ",
         "[private:bob] bot: You are @bob (id 1002). Roles: after-sales.",
     ],
     "zh": [
-        "[team] (command menu: 42 commands: /help 你在这里能用的命令, /whoami 你的角色",
+        f"[team] (command menu: {ALL_COMMANDS} commands: /help 你在这里能用的命令, /whoami 你的角色",
         "[team] bot: 已登记：本群现在是客服群。\n⚠️ 隐私模式已开启",
         "⚠️ 我在本群还不是管理员。",
         "[team] bot: 我还没见过 @bob",
         "已登记：本群现在是客服群。\n✅ 我能看到本群的每条消息，也能删除含顾客资料的消息。",
         "[team] bot: @bob 现在是售后。",
         "已登记：本群现在是财务群。\n✅ 我能看到本群的每条消息",
-        "[private:bob] (command menu: 25 commands: /help 你在这里能用的命令",
+        f"[private:bob] (command menu: {AFTERSALE_COMMANDS} commands: /help 你在这里能用的命令",
         "[private:bob] bot: 你是 @bob（id 1002）。角色：售后。",
     ],
 }
