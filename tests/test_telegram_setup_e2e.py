@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 import pytest
+from telegram.error import BadRequest
 
 from bot.fakeapi import FakeBotApi
 from bot.i18n import translator
@@ -227,3 +228,13 @@ async def test_the_record_link_in_chinese(bot: Harness) -> None:
     await bot.send(ALICE, f"/refund {ORDER} 12 {PAYEE}")
     [card] = await bot.send(ALICE, "/show R-1")
     assert card["reply_markup"]["inline_keyboard"][-1][-1]["text"] == "私聊查看完整卡片 🔒"
+
+
+async def test_the_fake_server_refuses_texts_longer_than_telegram_allows(bot: Harness) -> None:
+    with pytest.raises(BadRequest, match="(?i)short_description is too long"):
+        await bot.app.bot.set_my_short_description("x" * 121, "zh")
+    with pytest.raises(BadRequest, match="(?i)^description is too long"):
+        await bot.app.bot.set_my_description("x" * 513)
+    assert (
+        await bot.app.bot.get_my_short_description("zh")
+    ).short_description == "客服团队的记录、闹钟、排班和交接。"
