@@ -231,9 +231,9 @@ async def test_the_record_link_in_chinese(bot: Harness) -> None:
 
 
 async def test_the_fake_server_refuses_texts_longer_than_telegram_allows(bot: Harness) -> None:
-    with pytest.raises(BadRequest, match="(?i)short_description is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)short_description is too long"):
         await bot.app.bot.set_my_short_description("x" * 121, "zh")
-    with pytest.raises(BadRequest, match="(?i)^description is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)^description is too long"):
         await bot.app.bot.set_my_description("x" * 513)
     assert (
         await bot.app.bot.get_my_short_description("zh")
