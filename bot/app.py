@@ -7,26 +7,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import db
 from bot.config import Settings
-from bot.i18n import LOCALES, translator
 from bot.ratelimit import RollingRateLimiter
+from bot.render import menus
 from bot.render.context import SETTINGS_KEY, settings_of
 from bot.services.channels import links, pacing
 from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
-from bot.services.team.catalog import COMMANDS
 from jobs import alarms, digest_posts, engine, ledger_posts, retention, robot_posts, rotation_posts
 from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
 
-MENU_LANGUAGE_CODES = {"en": "en", "zh_CN": "zh"}
 RETRIES_ON_RETRY_AFTER = 3
 
 
@@ -53,7 +50,8 @@ async def take_over(app: Application) -> None:  # type: ignore[type-arg]
     granted = await people.ensure_owners(settings.bot_owner_ids)
     if granted:
         log.info("owners made managers: %s", granted)
-    await publish_menus(app, settings.bot_locale)
+    await menus.publish_defaults(app)
+    await menus.publish_descriptions(app)
     await digest_posts.start(app)
     await retention.start(app)
     await ledger_posts.start(app)
@@ -61,19 +59,6 @@ async def take_over(app: Application) -> None:  # type: ignore[type-arg]
     await alarms.resume_escalations(app)
     await robot_posts.resume(app)
     rotation_posts.arm_at_start(app)
-
-
-async def publish_menus(app: Application, default_locale: str) -> None:  # type: ignore[type-arg]
-    """Register the command menu per language; a failure is logged and never stops the bot."""
-    for locale in LOCALES:
-        t = translator(locale)
-        commands = [BotCommand(info.name, t(info.description)) for info in COMMANDS]
-        language = None if locale == default_locale else MENU_LANGUAGE_CODES[locale]
-        for scope in (BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()):
-            try:
-                await app.bot.set_my_commands(commands, scope=scope, language_code=language)
-            except TelegramError as exc:
-                log.warning("setMyCommands (%s, %s) failed: %s", locale, scope.type, exc)
 
 
 async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_
+from bot.render import menus
 from bot.render.codec import Family
 from bot.render.context import chat_translator
 from bot.render.keyboards import keyboard, press
@@ -17,7 +19,7 @@ from bot.services.digests import settings as digests
 from bot.services.errors import UserError
 from bot.services.ledger import monthly
 from bot.services.permissions import SENSITIVE_PURPOSES
-from bot.services.team import chats, rules
+from bot.services.team import chats, readiness, rules
 from bot.services.team.audit_text import describe_entries
 from bot.services.team.catalog import PURPOSE_LABELS
 from handlers import pages
@@ -34,7 +36,8 @@ PURPOSES = tuple(ChatPurpose)
 
 async def setup(call: Call) -> None:
     """Register the current group for a purpose (team, supervisors, finance, warehouse, review); a group that
-    will receive unmasked customer data is registered by a manager, after a confirmation."""
+    will receive unmasked customer data is registered by a manager, after a confirmation. The group's command
+    menu follows its language from then on."""
     if call.is_private:
         raise UserError(
             N_("/setup registers a group: add me to the group and type it there, e.g. /setup team.")
@@ -48,6 +51,7 @@ async def setup(call: Call) -> None:
         call.require(setup_action(before))  # a sensitive group is only repurposed by whoever may register it
     if purpose not in SENSITIVE_PURPOSES or before == purpose:
         await call.reply(await registered(call, purpose))
+        await menus.publish_group(call.app, call.chat_id)
         return
     label = call.t(PURPOSE_LABELS[purpose])
     lines = [
@@ -76,7 +80,7 @@ def setup_action(purpose: ChatPurpose) -> str:
 
 async def registered(call: Call, purpose: ChatPurpose) -> str:
     """Register this group, give it its digest and end the digest of any group the purpose moved away from
-    (telling that group); the reply says what changed."""
+    (telling that group); the reply says what changed, and what to change in Telegram for the bot to work."""
     done = await chats.register(actor_id=call.user_id, chat_id=call.chat_id, purpose=purpose)
     await digests.ensure(call.chat_id, purpose, actor_id=call.user_id, zone=call.zone, now=now())
     await monthly.ensure(call.chat_id, purpose, actor_id=call.user_id, zone=call.zone, now=now())
@@ -104,7 +108,30 @@ async def registered(call: Call, purpose: ChatPurpose) -> str:
                 purpose=label,
             )
         )
+    lines.extend(
+        call.t(advice, bot=call.context.bot.username) for advice in readiness.advice(await standing(call))
+    )
     return "\n".join(lines)
+
+
+async def standing(call: Call) -> readiness.Standing:
+    """What Telegram says about the bot: privacy mode (getMe) and its rights in this group (getChatMember);
+    a question Telegram does not answer is left open, never blocking /setup."""
+    bot = call.context.bot
+    reads_all: bool | None = None
+    try:
+        reads_all = bool((await bot.get_me()).can_read_all_group_messages)
+    except TelegramError as exc:
+        log.warning("getMe failed during /setup in %s: %s", call.chat_id, exc)
+    try:
+        member = await bot.get_chat_member(call.chat_id, bot.id)
+    except TelegramError as exc:
+        log.warning("getChatMember (the bot) failed during /setup in %s: %s", call.chat_id, exc)
+        return readiness.Standing(reads_all, None, None)
+    may_delete = member.status == ChatMemberStatus.OWNER or bool(
+        getattr(member, "can_delete_messages", False)
+    )
+    return readiness.Standing(reads_all, member.status, may_delete)
 
 
 async def tell_moved(call: Call, old: int, purpose: ChatPurpose, new_title: str) -> None:
@@ -143,6 +170,8 @@ async def decide_setup(call: Call, purpose: ChatPurpose) -> None:
         text = await registered(call, purpose)
     await call.answer()
     await call.query.edit_message_text(f"{call.message.text}\n{text}", reply_markup=None)
+    if call.button.verb != "cancel":
+        await menus.publish_group(call.app, call.chat_id)
 
 
 async def list_chats(call: Call) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from bot.i18n import N_, Translator, translator
+from bot.render import menus
 from bot.services.team import chats
 from bot.services.team.catalog import SECTIONS, CommandInfo, visible_to
 from handlers import links
@@ -33,11 +34,13 @@ def help_line(t: Translator, info: CommandInfo) -> str:
 
 
 async def start(call: Call) -> None:
-    """Open the deep link it carries, or greet and show the same list as /help."""
-    if await links.dispatch(call):
-        return
-    intro = call.t("Hi! I keep the customer-service team's records, alarms and hand-overs.")
-    await call.reply(f"{intro}\n\n{help_text(call.t, call)}")
+    """Open the deep link it carries, or greet and show the same list as /help; in private, the menu
+    follows the person's roles from here on."""
+    if not await links.dispatch(call):
+        intro = call.t("Hi! I keep the customer-service team's records, alarms and hand-overs.")
+        await call.reply(f"{intro}\n\n{help_text(call.t, call)}")
+    if call.is_private:
+        await menus.publish_private(call.app, call.user_id, call.roles)
 
 
 async def show_help(call: Call) -> None:
@@ -66,7 +69,7 @@ async def whoami(call: Call) -> None:
 
 
 async def lang(call: Call) -> None:
-    """Set this chat's language (in private: your own)."""
+    """Set this chat's language (in private: your own), and the command menu with it."""
     if not call.args:
         await call.reply(
             "\n".join([call.t("This chat speaks English. Languages: en, zh."), usage(call.t, "lang")])
@@ -77,6 +80,10 @@ async def lang(call: Call) -> None:
         call.require("lang.group")
     await chats.set_locale(actor_id=call.user_id, chat_id=call.chat_id, locale=locale)
     await call.reply(translator(locale)(N_("Done: this chat now speaks English.")))
+    if call.is_private:
+        await menus.publish_private(call.app, call.user_id, call.roles)
+    else:
+        await menus.publish_group(call.app, call.chat_id)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -9,18 +9,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Message
+from telegram import InlineKeyboardButton, Message
 from telegram.error import TelegramError
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.enums import DRAFT, ChatPurpose, RecordKind
 from bot.i18n import N_, Translator
 from bot.models import Record, RecordCard
+from bot.render import deeplink
 from bot.render.cards import card_text, status_buttons
 from bot.render.codec import ESCALATE, Family
 from bot.render.context import chat_translator
 from bot.render.keyboards import keyboard, press
-from bot.services import masking
+from bot.services import deeplinks, masking
 from bot.services.errors import UserError
 from bot.services.ids import MAX_ID
 from bot.services.permissions import is_allowed, may_see_personal, required_roles
@@ -31,7 +32,7 @@ from bot.services.records import text as rt
 from bot.services.rotations import review_groups
 from bot.services.scheduling import watches
 from bot.services.team import chats, people, rules
-from handlers import pages, privacy, routing
+from handlers import links, pages, privacy, routing
 from handlers.gate import Call, Target, button, command, gated, message, role_names
 from jobs.engine import now
 
@@ -41,6 +42,8 @@ DRAFTS_KEY = "record_drafts"
 MAX_DRAFTS = 200
 HISTORY_PAGE = 15
 """History entries /show puts on one page under the card."""
+RECORD_LINK = "record"
+"""Deep links that open a record's full card in private (`/start record-…`)."""
 
 
 def masked_for(call: Call) -> bool:
@@ -207,9 +210,28 @@ async def show(call: Call) -> None:
     """A record's card and history, a page at a time (full data only in private, to roles that may see it)."""
     if not call.args:
         raise UserError(N_("Which record? Give its id, e.g. R-12."))
-    record = await records.get(call.args[0])
+    await show_card(call, call.args[0])
+
+
+async def show_card(call: Call, ref: str) -> None:
+    """Page 1 of a record's card and history, remembered so replies and presses reach the record."""
+    record = await records.get(ref)
     sent = await pages.show(call, "show", record.short_id)
     await records.remember_card(record, sent.chat_id, sent.message_id)
+
+
+async def open_record(call: Call, link: deeplinks.Link) -> None:
+    """`/start record-…`: the card a group showed masked, here in full for a role that may see it."""
+    await show_card(call, link.ref)
+
+
+async def private_link(call: Call, record: Record) -> list[InlineKeyboardButton]:
+    """In a group, for someone whose role may see customer data: a button to the full card in private
+    (the link is theirs alone)."""
+    if call.is_private or not may_see_personal(call.roles, private=True):
+        return []
+    url = await deeplink.make(call.context.bot, RECORD_LINK, record.short_id, call.user_id, now=now())
+    return [deeplink.button(call.t("Full card in private 🔒"), url)]
 
 
 async def show_page(call: Call, short_id: str, number: int) -> pages.Page:
@@ -227,7 +249,8 @@ async def show_page(call: Call, short_id: str, number: int) -> pages.Page:
     if count > 1:
         lines.append(call.t("Page {page} of {pages}", page=number, pages=count))
     buttons = status_buttons(call.t, record)
-    return pages.Page("\n".join(lines), number, count, buttons.inline_keyboard if buttons else ())
+    rows = [*(buttons.inline_keyboard if buttons else ()), await private_link(call, record)]
+    return pages.Page("\n".join(lines), number, count, rows)
 
 
 LISTING_HEADERS = {
@@ -517,6 +540,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(MessageHandler(filters.PHOTO & caption, gated(kind.value, logger(kind))))
     app.add_handler(command("show", show))
     pages.view("show", "show", show_page)
+    links.opener(RECORD_LINK, "show", open_record)
     for view in LISTING_HEADERS:
         app.add_handler(command(view, listing(view)))
         pages.view(view, "record.page", listing_page(view))

@@ -8,13 +8,21 @@ from datetime import UTC, datetime
 from telegram.error import Forbidden
 from telegram.ext import Application
 
+from bot.render import deeplink
+from bot.render.keyboards import keyboard
+from bot.services import deeplinks
 from bot.services.kpi import figures as kpi_figures
 from bot.services.permissions import is_allowed
 from bot.services.reports import charts, exports, text
 from bot.services.reports import figures as reports
 from bot.services.when import Period, format_period, read_period
 from bot.services.when.days import MONTH, TODAY
+from handlers import links
 from handlers.gate import Call, command
+from jobs.engine import now
+
+LINK_KIND = "export"
+"""Deep links that deliver an export privately (`/start export-…`)."""
 
 
 def period_of(call: Call, words: list[str], default: str) -> Period:
@@ -55,7 +63,13 @@ async def chart(call: Call) -> None:
 
 async def export(call: Call) -> None:
     """Records as xlsx or csv, always sent in a private chat; masked for roles that may not see them."""
-    request = exports.parse(call.args, datetime.now(UTC), call.zone)
+    await deliver(call, call.args, datetime.now(UTC))
+
+
+async def deliver(call: Call, words: list[str], asked_at: datetime) -> None:
+    """Send the export `words` ask for (periods read as of `asked_at`) to the caller privately; to someone the
+    bot may not write to yet, a link that brings the file once they press Start."""
+    request = exports.parse(words, asked_at, call.zone)
     rows = await exports.count(request)
     if not rows:
         period = format_period(request.period, call.t.locale)
@@ -69,6 +83,18 @@ async def export(call: Call) -> None:
     try:
         await call.context.bot.send_document(call.user_id, data, filename=request.filename, caption=caption)
     except Forbidden:
+        await offer_link(call, words, asked_at)
+        return
+    await exports.log(request, actor_id=call.user_id, chat_id=call.chat_id, rows=rows, masked=masked)
+    if not call.is_private:
+        await call.reply(call.t("📎 Sent to you privately: {file}.", file=request.filename))
+
+
+async def offer_link(call: Call, words: list[str], asked_at: datetime) -> None:
+    """A button that opens the private chat and delivers this very export there (the same period, even
+    if pressed after midnight)."""
+    ref = f"{int(asked_at.timestamp())} {' '.join(words)}"
+    if len(ref) > deeplinks.REF_MAX:
         await call.reply(
             call.t(
                 "I cannot write to you privately yet. Open a chat with @{bot}, press Start, then ask again.",
@@ -76,9 +102,19 @@ async def export(call: Call) -> None:
             )
         )
         return
-    await exports.log(request, actor_id=call.user_id, chat_id=call.chat_id, rows=rows, masked=masked)
-    if not call.is_private:
-        await call.reply(call.t("📎 Sent to you privately: {file}.", file=request.filename))
+    url = await deeplink.make(call.context.bot, LINK_KIND, ref, call.user_id, now=now())
+    await call.reply(
+        call.t(
+            "🔒 I cannot write to you privately yet: press the button, then Start, and the file comes to you."
+        ),
+        reply_markup=keyboard([deeplink.button(call.t("Get the file in private 🔒"), url)]),
+    )
+
+
+async def open_export(call: Call, link: deeplinks.Link) -> None:
+    """`/start export-…`: the export asked for in a group, delivered here."""
+    stamp, _, words = link.ref.partition(" ")
+    await deliver(call, words.split(), datetime.fromtimestamp(int(stamp), UTC))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -86,3 +122,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(command("report", report))
     app.add_handler(command("chart", chart))
     app.add_handler(command("export", export))
+    links.opener(LINK_KIND, "export", open_export, once=True)

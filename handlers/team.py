@@ -7,6 +7,7 @@ from telegram.ext import Application
 
 from bot.i18n import N_
 from bot.models import Person
+from bot.render import menus
 from bot.render.context import settings_of
 from bot.services.errors import UserError
 from bot.services.team import people
@@ -60,7 +61,7 @@ async def target_of(call: Call) -> tuple[Person, list[str]]:
 
 
 async def role(call: Call) -> None:
-    """Grant (`role`) or revoke (`-role`) one or more roles, all or none."""
+    """Grant (`role`) or revoke (`-role`) one or more roles, all or none; their private menu follows."""
     person, words = await target_of(call)
     changes = people.parse_role_changes(words)
     applied = await people.change_roles(
@@ -79,6 +80,8 @@ async def role(call: Call) -> None:
         for change in applied
     ]
     await call.reply("\n".join(lines))
+    if any(change.changed for change in applied):
+        await menus.publish_private(call.app, person.id, await people.roles_of(person.id))
 
 
 ROLE_CHANGE_TEXT: dict[tuple[bool, bool], str] = {

@@ -23,6 +23,7 @@ ORDER = "123456789012345678"
 HUGE = "99999999999999999999"
 APOLOGY = "Sorry, something went wrong"
 MANAGERS_ONLY = "Sorry, this needs the role: manager."
+ALL_SET = "✅ I see every message in this group and may delete the ones that carry customer data."
 ERIN = 105
 
 
@@ -56,7 +57,7 @@ async def test_only_a_manager_registers_the_one_finance_chat_and_moving_it_tells
     await bot.press(BOB, FINANCE, asked["message_id"], 1)
     assert alert(bot) == MANAGERS_ONLY
     [confirmed] = await bot.press(ALICE, FINANCE, asked["message_id"], 1)
-    assert confirmed["text"].endswith("Registered: this group is now the finance chat.")
+    assert confirmed["text"].endswith(f"Registered: this group is now the finance chat.\n{ALL_SET}")
     assert buttons(confirmed) == []
     confirm = asked["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     assert await press_data(bot, ALICE, FINANCE, asked["message_id"], confirm) == []  # pressed twice
@@ -71,7 +72,7 @@ async def test_only_a_manager_registers_the_one_finance_chat_and_moving_it_tells
     moved = await bot.press(ALICE, TEAM, again["message_id"], 1)
     here = next(m for m in moved if m["chat"]["id"] == TEAM)["text"]
     assert here.endswith(
-        "Registered: this group is now the finance chat.\nFinance is no longer the finance chat."
+        f"Registered: this group is now the finance chat.\nFinance is no longer the finance chat.\n{ALL_SET}"
     )
     there = next(m for m in moved if m["chat"]["id"] == FINANCE)["text"]
     assert there == (

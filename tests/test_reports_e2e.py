@@ -4,7 +4,7 @@ PostgreSQL: what supervisors see, the PNG and the file that arrive, private deli
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -231,16 +231,45 @@ async def test_export_in_chinese(bot: Harness, clock: Any) -> None:
     assert await bot.say(ALICE, "/export 退款 2026-11", chat=ALICE) == "2026年11月 没有可导出的记录。"
 
 
-async def test_someone_who_never_started_the_bot_is_told_how(bot: Harness, clock: Any) -> None:
+async def test_someone_who_never_started_the_bot_gets_the_file_by_a_link(bot: Harness, clock: Any) -> None:
     await seed_month()
     await grant(bot, BOB, "finance")
     bot.api.block(BOB)  # Telegram answers 403 until the person opens a chat with the bot
-    reply = await said_in_chat(bot, BOB, "/export refund")
-    assert reply == (
-        f"I cannot write to you privately yet. Open a chat with @{bot.app.bot.username}, press Start, "
-        "then ask again."
+    [offer] = await bot.send(BOB, "/export refund month")
+    assert offer["chat"]["id"] == TEAM and offer["text"] == (
+        "🔒 I cannot write to you privately yet: press the button, then Start, and the file comes to you."
     )
+    [[button]] = offer["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "Get the file in private 🔒"
+    link = "/start " + button["url"].partition("?start=")[2]
+    assert link.startswith("/start export-")
     assert [call for call in bot.api.calls_to("sendDocument") if call.status == 200] == []
+
+    assert "made for someone else" in await bot.say(CAROL, link, chat=CAROL)
+    bot.api.block(BOB, False)  # Bob presses the button, then Start
+    clock.shift(timedelta(minutes=30))
+    await bot.send(BOB, link, chat=BOB)
+    refused, document = documents(bot)  # the first try answered 403
+    assert refused["chat"] == document["chat"] == BOB
+    assert document["name"] == "refund-2026-12-01_2026-12-31.xlsx"
+    assert document["caption"] == "refund-2026-12-01_2026-12-31.xlsx: 2 rows."
+    assert sheet(document["content"])[1][7] == "张三"  # finance sees the payee in full, in private
+    assert "expired or was already used" in await bot.say(BOB, link, chat=BOB)
+
+
+async def test_the_export_link_in_chinese(bot: Harness, clock: Any) -> None:
+    await seed_month()
+    await grant(bot, BOB, "finance")
+    await bot.say(ALICE, "/lang zh")
+    bot.api.block(BOB)
+    [offer] = await bot.send(BOB, "/export 退款 本月 csv")
+    assert offer["text"] == "🔒 我还不能私聊你：点下面的按钮，再点“开始”，文件就会发给你。"
+    [[button]] = offer["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "在私聊中接收文件 🔒"
+    bot.api.block(BOB, False)
+    await bot.send(BOB, "/start " + button["url"].partition("?start=")[2], chat=BOB)
+    _, document = documents(bot)
+    assert document["chat"] == BOB and document["name"] == "refund-2026-12-01_2026-12-31.csv"
 
 
 async def test_export_refused_to_roles_without_access_and_on_bad_input(bot: Harness, clock: Any) -> None:

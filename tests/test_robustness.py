@@ -143,7 +143,9 @@ async def test_bot_starts_even_when_the_command_menu_cannot_be_set(
     async with started(db_url, break_menus) as bot:
         assert [c.status for c in bot.api.calls_to("setMyCommands")] == [500] * 4
         assert "You are @alice" in await bot.say(ALICE, "/whoami")
-    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.app" and r.levelname == "WARNING"]
+    warnings = [
+        r.getMessage() for r in caplog.records if r.name == "bot.render.menus" and r.levelname == "WARNING"
+    ]
     assert len(warnings) == 4 and all("setMyCommands" in w for w in warnings), warnings
 
 

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.enums import Role
+from bot.services.team.catalog import COMMANDS, visible_to
 from bot.shell.clock import moment
 from bot.shell.session import HELP
 from tests.shop_clock import FINANCE_COLUMNS
@@ -257,7 +259,10 @@ def test_every_bot_message_is_labelled_with_its_chat(day_of_work: tuple[str, Pat
     out, _ = day_of_work
     assert after(out, "bob@private> /start")[0].startswith("[private:bob] bot: Hi! I keep")
     assert after(out, "alice@team> /setup team") == [
-        "[team] bot: Registered: this group is now the team chat."
+        "[team] bot: Registered: this group is now the team chat.",
+        "✅ I see every message in this group and may delete the ones that carry customer data.",
+        f"[team] (command menu: {ALL_COMMANDS} commands: /help what you can do here, /whoami your roles, "
+        "/lang language of this chat: en or zh, …)",
     ]
     assert after(out, "alice@team> /export refund 2026-11 csv")[0].startswith("[private:alice] bot: [file ")
     in_order(  # the digest comes by itself, in another chat than the one typed in
@@ -415,9 +420,64 @@ def test_morning_demo_replays(tmp_path: Path, language: str) -> None:
         assert "[private:carol] bot: ⏰ 你的白班" in out  # every chat of the demo speaks Chinese
 
 
+ALL_COMMANDS = len(COMMANDS)
+AFTERSALE_COMMANDS = len(visible_to(frozenset({Role.AFTERSALE})))
+"""How many commands a group's menu and an after-sales agent's private menu list."""
+FIRST_HOUR_LINES = {
+    "en": [
+        "alice@team> /setup team",
+        "⚠️ Privacy mode is on: in groups I only see commands and replies to my messages",
+        "⚠️ I am not an administrator here.",
+        f"[team] (command menu: {ALL_COMMANDS} commands: /help what you can do here, ",
+        "alice@team> /role @bob aftersale\n[team] bot: I haven't seen @bob yet",
+        "/setup team\n[team] bot: Registered: this group is now the team chat.\n✅ I see every message",
+        f"[team] bot: @bob is now after-sales.\n[private:bob] (command menu: {AFTERSALE_COMMANDS} commands: ",
+        f"[finance] (command menu: {ALL_COMMANDS} commands: ",
+        "[private:bob] bot: You are @bob (id 1002). Roles: after-sales.",
+    ],
+    "zh": [
+        f"[team] (command menu: {ALL_COMMANDS} commands: /help 你在这里能用的命令, /whoami 你的角色",
+        "[team] bot: 已登记：本群现在是客服群。\n⚠️ 隐私模式已开启",
+        "⚠️ 我在本群还不是管理员。",
+        "[team] bot: 我还没见过 @bob",
+        "已登记：本群现在是客服群。\n✅ 我能看到本群的每条消息，也能删除含顾客资料的消息。",
+        "[team] bot: @bob 现在是售后。",
+        "已登记：本群现在是财务群。\n✅ 我能看到本群的每条消息",
+        f"[private:bob] (command menu: {AFTERSALE_COMMANDS} commands: /help 你在这里能用的命令",
+        "[private:bob] bot: 你是 @bob（id 1002）。角色：售后。",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", sorted(FIRST_HOUR_LINES))
+def test_first_hour_demo_shows_what_to_change_in_telegram(tmp_path: Path, language: str) -> None:
+    script = (DEMO / f"first-hour-{language}.txt").read_text(encoding="utf-8")
+    out = shell(tmp_path, script)
+    in_order(out, *FIRST_HOUR_LINES[language])
+    assert "(@BotFather: privacy mode on)" in out and "(the bot is now member in team)" in out
+    assert "Sorry" not in out and "抱歉" not in out
+
+
+def test_shell_refuses_rights_outside_a_group(tmp_path: Path) -> None:
+    out = shell(tmp_path, ":in private\n:rights admin\n:botfather privacy maybe\n")
+    assert out.count("Shell commands:") == 2  # both answered with the help, nothing changed
+
+
 def test_help_and_readme_list_every_shell_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in (":as", ":in", ":press", ":reply N", ":file", ":save", ":clock", ":restart", ":chats"):
+    for command in (
+        ":as",
+        ":in",
+        ":press",
+        ":reply N",
+        ":file",
+        ":save",
+        ":clock",
+        ":restart",
+        ":chats",
+        ":botfather",
+        ":rights",
+    ):
         assert f"\n  {command} " in HELP
         assert f"`{command}" in readme
 

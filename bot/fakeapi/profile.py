@@ -20,6 +20,8 @@ _SCOPE_FIELDS: dict[str, tuple[str, ...]] = {
     "chat_member": ("chat_id", "user_id"),
 }
 """BotCommandScope types and the ids each one names."""
+_TEXT_LIMITS = {"description": 512, "short_description": 120, "name": 64}
+"""Telegram's lengths for the bot's texts (setMyDescription, setMyShortDescription, setMyName)."""
 
 
 class ProfileApi(ChatsApi):
@@ -107,9 +109,12 @@ class ProfileApi(ChatsApi):
     # ------------------------------------------------------------------ texts and menu button
 
     def _set_bot_text(self, params: JSONDict, field: str) -> bool:
-        """Store description/short_description/name per language."""
+        """Store description/short_description/name per language, refusing texts beyond Telegram's lengths."""
+        text = str_param(params, field) or ""
+        if len(text) > _TEXT_LIMITS[field]:
+            raise bad_request(f"{field} is too long")
         key = f"{field}:{params.get('language_code') or ''}"
-        self._bot_texts[key] = str_param(params, field) or ""
+        self._bot_texts[key] = text
         return True
 
     def _get_bot_text(self, params: JSONDict, field: str) -> JSONDict:

@@ -1,4 +1,5 @@
-"""What the transcript shows of the bot's calls: each message to any chat, edits, files, toasts and alerts."""
+"""What the transcript shows of the bot's calls: each message to any chat, edits, files, toasts, alerts and
+the command menus set for one chat."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage", "f
 EDITS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
 PIN = "pinChatMessage"
 ANSWER = "answerCallbackQuery"
+MENU = "setMyCommands"
+MENU_SHOWN = 3
+"""Commands a chat's new menu is shown with (the count says how many it has)."""
 
 
 def transcript_lines(api: FakeBotApi, call: ApiCall, label: Callable[[int], str]) -> list[str]:
     """The lines one call of the bot adds to the transcript (none for calls nobody would see)."""
     if call.method == ANSWER:
         return answer_lines(call.params)
+    if call.method == MENU:
+        return menu_lines(call, label)
     if call.method not in SENDS | EDITS | {PIN}:
         return []
     where = f"[{label(int(call.params['chat_id']))}]"
@@ -31,6 +37,17 @@ def transcript_lines(api: FakeBotApi, call: ApiCall, label: Callable[[int], str]
         message = api.get_message(int(call.params["chat_id"]), int(message.get("message_id", 0))) or {}
     edited = " (edited)" if call.method in EDITS else ""
     return [f"{where} bot{edited}: {attachment(message)}{body(message)}", *button_lines(message)]
+
+
+def menu_lines(call: ApiCall, label: Callable[[int], str]) -> list[str]:
+    """A chat's own command menu as it changes (in its default language): how many, and the first few."""
+    scope = call.params.get("scope") or {}
+    if call.status != 200 or scope.get("type") != "chat" or call.params.get("language_code"):
+        return []
+    commands = call.params.get("commands") or []
+    shown = ", ".join(f"/{c['command']} {c['description']}" for c in commands[:MENU_SHOWN])
+    more = ", …" if len(commands) > MENU_SHOWN else ""
+    return [f"[{label(int(scope['chat_id']))}] (command menu: {len(commands)} commands: {shown}{more})"]
 
 
 def answer_lines(params: dict[str, Any]) -> list[str]:

@@ -35,9 +35,22 @@ HELP = """Type a message or a command as the current person in the current chat.
                     the bot stays down until then, so it posts what it missed when it starts
   :chats            chats (registered purpose, language, who is active there) and people (roles)
   :wecom, :dingtalk what the WeCom / DingTalk group robots received (any key or token works here)
+  :botfather privacy on|off
+                    Telegram's privacy mode, as set with /setprivacy in @BotFather (real bots start on)
+  :rights member|admin|nodelete
+                    the bot's standing in this group: plain member, administrator, or one without
+                    “Delete messages” (a new group starts with the bot as a plain member on Telegram)
   :help             this text
   :quit             leave (so does Ctrl-D)
 Lines starting with # are comments. Every message the bot sends, to any chat, is shown as [chat] bot: …"""
+
+
+RIGHTS: dict[str, dict[str, bool]] = {
+    "member": {"admin": False},
+    "admin": {"admin": True, "can_delete_messages": True, "can_pin_messages": True},
+    "nodelete": {"admin": True, "can_pin_messages": True},
+}
+"""`:rights WORD`: the bot's standing in the current group, as the group's owner would set it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +170,12 @@ class Session:
             await self.list_chats()
         elif verb in {"wecom", "dingtalk"}:
             self.list_robot_posts(verb)
+        elif verb == "botfather" and rest in {"privacy on", "privacy off"}:
+            self.api.privacy_mode = rest == "privacy on"
+            self.say(f"(@BotFather: privacy mode {rest.split()[1]})")
+        elif verb == "rights" and rest in RIGHTS and self.chat in GROUPS:
+            self.api.set_bot_rights(self.chat_id, **RIGHTS[rest])
+            self.say(f"(the bot is now {rest} in {self.chat})")
         else:
             self.say(HELP)
         return True
