@@ -1,6 +1,6 @@
-"""The layout holds: every module of bot, handlers and jobs imports on its own in a fresh interpreter (no import
-cycle hides behind a lucky import order), and the layers point one way: services import no telegram, handlers
-or jobs; jobs import no handlers; shared rendering imports no handlers or jobs."""
+"""The layout holds: every module of bot, handlers and jobs imports on its own in a fresh interpreter (no
+import cycle hides behind a lucky import order), and the layers point one way: services import no telegram,
+handlers or jobs; jobs import no handlers; shared rendering imports no handlers or jobs."""
 
 from __future__ import annotations
 
