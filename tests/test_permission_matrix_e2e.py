@@ -557,8 +557,8 @@ async def test_the_permission_matrix(db_url: str, clock: time_machine.Coordinate
             probe = make(action)
             for person, (user, _) in PEOPLE.items():
                 for place in PLACES:
-                    if probe.prepare is not None:
-                        await probe.prepare(world)
+                    if probe.prepare is not None and expected(probe, person, place) is None:
+                        await probe.prepare(world)  # a refusal changes nothing, so only the allowed need it
                     chat = world.chat(place, user)
                     calls = await handled(bot.api, bot.app, probe.act(world, user, chat))
                     shown = seen(calls)
