@@ -13,21 +13,10 @@ from typing import Any
 
 import time_machine
 
+from bot import models
 from bot.fakeapi.driver import handled
 from bot.i18n import translator
-from bot.models import (
-    AuditEntry,
-    Broadcast,
-    BroadcastAck,
-    Chat,
-    HandoverItem,
-    Occurrence,
-    Record,
-    RecordEvent,
-    RoleGrant,
-    Schedule,
-    SwapRequest,
-)
+from bot.models import Broadcast, HandoverItem, Occurrence, Record, Schedule, SwapRequest
 from bot.render.codec import SPECS, Family, decode
 from bot.services.permissions import PERMISSIONS, Facts, check
 from handlers.gate import denied
@@ -48,19 +37,9 @@ REFUSED = frozenset(
     | {denied(T, check(action, set(), Facts(actor_id=1))) for action in PERMISSIONS}
 )
 """Every answer that refuses a press; a press on something already decided may also say so (nothing moves)."""
-TABLES = (
-    AuditEntry,
-    Broadcast,
-    BroadcastAck,
-    Chat,
-    HandoverItem,
-    Occurrence,
-    Record,
-    RecordEvent,
-    RoleGrant,
-    Schedule,
-    SwapRequest,
-)
+TABLES = (models.AuditEntry, models.Broadcast, models.BroadcastAck, models.Chat, models.HandoverItem)
+TABLES += (models.Occurrence, models.Record, models.RecordEvent, models.RoleGrant, models.Schedule)
+TABLES += (models.SwapRequest,)
 """Where a press could change something; every change of state also writes an AuditEntry."""
 CASES = ("wrong chat", "wrong person", "malformed", "stale", "huge id", "argument out of range")
 
@@ -216,19 +195,17 @@ async def page(bot: Harness, world: World) -> Genuine:
     )
 
 
+def held(chat: int, message: dict[str, Any], data: str, elsewhere: tuple[int, int]) -> Genuine:
+    """A button whose id is a token the chat holds for a question: a stale press carries a token not held."""
+    token = int(data.split(":")[2])
+    return Genuine(chat, message["message_id"], data, elsewhere, BOB, with_id(data, token ^ 1))
+
+
 async def held_draft(bot: Harness, world: World) -> Genuine:
     """Log anyway under a duplicate warning."""
     [warning] = await bot.send(ALICE, f"/refund {OTHER} 12.5 {PAYEE}")
     data = next(b for b in _all(warning) if b.startswith("d1:"))
-    token = int(data.split(":")[2])
-    return Genuine(
-        TEAM,
-        warning["message_id"],
-        data,
-        (FINANCE, world.anchors[FINANCE]),
-        BOB,
-        with_id(data, token % 9 + 1),
-    )
+    return held(TEAM, warning, data, (FINANCE, world.anchors[FINANCE]))
 
 
 async def form(bot: Harness, world: World) -> Genuine:
@@ -258,26 +235,13 @@ async def setup_question(bot: Harness, world: World) -> Genuine:
 async def reading(bot: Harness, world: World) -> Genuine:
     """✅ under "check my reading" for an alarm whose time could be morning or evening."""
     [question] = await bot.send(ALICE, "/shelf 3点 改价")
-    data = keyed(question)
-    token = int(data.split(":")[2])
-    return Genuine(
-        TEAM,
-        question["message_id"],
-        data,
-        (FINANCE, world.anchors[FINANCE]),
-        BOB,
-        with_id(data, token % 9 + 1),
-    )
+    return held(TEAM, question, keyed(question), (FINANCE, world.anchors[FINANCE]))
 
 
 async def erasure(bot: Harness, world: World) -> Genuine:
     """Erase under /forget's confirmation, in Alice's private chat."""
     [asked] = await bot.send(ALICE, "/forget tb_lee", chat=ALICE)
-    data = keyed(asked)
-    token = int(data.split(":")[2])
-    return Genuine(
-        ALICE, asked["message_id"], data, (TEAM, world.anchors[TEAM]), BOB, with_id(data, token % 9 + 1)
-    )
+    return held(ALICE, asked, keyed(asked), (TEAM, world.anchors[TEAM]))
 
 
 FORGERIES: dict[Family, Forge] = {
