@@ -153,6 +153,9 @@ async def load_setup(call: Call) -> Target[ChatPurpose] | None:
     """The purpose a Confirm / Cancel under a sensitive /setup is about; decided in that group, by whoever
     may register it."""
     assert call.button is not None
+    shown = call.keyboard_data
+    if shown is not None and call.query.data not in shown:
+        return None  # not the question's own button: a forged press under another message of this group
     purpose = PURPOSES[call.button.arg]
     return Target(purpose, setup_action(purpose), frozenset({call.message.chat_id}))
 

@@ -116,6 +116,15 @@ class Call:
         user = self.update.effective_user
         return f"@{user.username}" if user.username else user.first_name
 
+    @property
+    def keyboard_data(self) -> frozenset[str] | None:
+        """The data of the buttons under the message pressed (None when it has none left): a press whose data
+        is not among them was forged, or pressed under another message than its own."""
+        markup = self.message.reply_markup
+        if markup is None:
+            return None
+        return frozenset(str(key.callback_data) for row in markup.inline_keyboard for key in row)
+
     def facts(self, **known: Any) -> Facts:
         """Facts about the object acted on, from the caller's point of view."""
         return Facts(actor_id=self.user_id, **known)

@@ -94,8 +94,11 @@ async def turn(call: Call, state: tuple[str, str]) -> None:
     assert call.button is not None
     name, arg = state
     page = await VIEWS[name].render(call, arg, max(1, call.button.arg))
+    text, keys = fitted(page.text), markup(call.t, page)
     await call.answer()
-    await call.query.edit_message_text(fitted(page.text), reply_markup=markup(call.t, page))
+    if text == call.message.text and keys == call.message.reply_markup:
+        return  # pressed twice, or by two people at once: Telegram refuses an edit that changes nothing
+    await call.query.edit_message_text(text, reply_markup=keys)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -27,7 +27,7 @@ from telegram.warnings import PTBUserWarning
 from bot.enums import RecordKind
 from bot.i18n import N_, Translator
 from bot.render import deeplink
-from bot.render.codec import Family, decode
+from bot.render.codec import Button, Family, decode
 from bot.render.keyboards import keyboard, press
 from bot.services.errors import UserError
 from bot.services.records import book as records
@@ -35,7 +35,7 @@ from bot.services.records import fields as rf
 from bot.services.records import text as rt
 from bot.services.team import rules
 from handlers import links
-from handlers.gate import Call, explain, gated
+from handlers.gate import Call, explain, gated, stale
 from handlers.records import store
 from jobs.engine import now
 
@@ -179,24 +179,40 @@ def text_step(index: int):  # type: ignore[no-untyped-def]
 def button_step(index: int):  # type: ignore[no-untyped-def]
     """The handler for a button answer to question `index`."""
 
-    async def pressed(call: Call) -> int:
+    async def pressed(call: Call) -> int | None:
         """A button answer: the choice, or Skip."""
-        found = decode(call.query.data)
-        await call.answer()
-        await call.query.edit_message_reply_markup(None)
-        step = STEPS[index]
-        if found is None or (found.verb != "skip" and found.verb not in dict(step.choices)):
-            return await ask(call, index)
+        found = await taken(call, {"skip", *dict(STEPS[index].choices)})
+        if found is None:
+            return None  # the form stays at this question
         return await answer(call, index, None if found.verb == "skip" else found.verb)
 
     return pressed
 
 
-async def confirm(call: Call) -> int:
-    """Save or cancel from the summary."""
+async def taken(call: Call, verbs: set[str]) -> Button | None:
+    """The form's own button a press carries, its keyboard then taken away; None, answered "out of date", for
+    anything else (forged, malformed, or pressed under a message that no longer shows it)."""
+    found = decode(call.query.data)
+    shown = call.keyboard_data or frozenset()
+    if (
+        found is None
+        or found.family is not Family.FORM
+        or found.verb not in verbs
+        or call.query.data not in shown
+    ):
+        await stale(call)
+        return None
     await call.answer()
     await call.query.edit_message_reply_markup(None)
-    if call.query.data is None or ":save:" not in call.query.data:
+    return found
+
+
+async def confirm(call: Call) -> int | None:
+    """Save or cancel from the summary."""
+    found = await taken(call, {"save", "cancel"})
+    if found is None:
+        return None
+    if found.verb == "cancel":
         return await cancel(call)
     assert call.context.user_data is not None
     values = call.context.user_data.pop(FORM_KEY, {})

@@ -106,7 +106,7 @@ def encode(family: Family, verb: str, id: int = 0, arg: int = 0) -> str:
 
 def decode(data: str | None) -> Button | None:
     """The button a press carries, or None when it is malformed, out of bounds or from another version."""
-    found = DATA.match(data or "")
+    found = DATA.fullmatch(data or "")
     if found is None or int(found[2]) != VERSION:
         return None
     try:
