@@ -170,3 +170,10 @@ def test_unknown_locale_falls_back_to_english() -> None:
     assert fallback("Usage: {example}", example="/lang zh") == "Usage: /lang zh"
     assert fallback.join(["a", "b"]) == "a, b"
     assert translator("zh_CN")("Usage: {example}", example="/lang zh") == "用法：/lang zh"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_reads_without_a_problem(locale: str) -> None:
+    """An entry that lost its msgstr in a merge is read with a warning and then shown untranslated."""
+    with (LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        read_po(po, locale=locale, abort_invalid=True)
