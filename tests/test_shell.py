@@ -499,3 +499,24 @@ def test_an_alarm_reaches_the_team_chat_and_its_wecom_robot(tmp_path: Path) -> N
         "(no dingtalk robot has received anything)",
     )
     assert not [line for line in transcript.splitlines() if line.startswith("[") and "693a91f6" in line]
+
+
+def test_week_demo_replays_the_teams_paperwork(tmp_path: Path) -> None:
+    script = (DEMO / "week-en.txt").read_text(encoding="utf-8")
+    out = shell(ROOT, script, "--db", str(tmp_path / "week.sqlite3"))  # its files are named from the root
+    in_order(
+        out,
+        "(toast) 🔕 #1: no answer noted (1 tries). It stays on your list.",
+        "(toast) ✅ Approved by @erin: those days are off the roster.",
+        "🌴 On leave today: @carol (until Fri 27 Nov)",
+        "[team] bot: 💸 Fine #1 for @bob: ¥20.00, late for the shift.",
+        "[private:alice] bot: ⚖️ Appeal against fine #2:",
+        "[private:carol] bot: ⚖️ Fine #2 was cancelled on appeal by @alice: it no longer counts.",
+        "@carol: 150 inquiries → 50 paid (33.3% ⚠️)",
+        "📞 call now: 13812345678",
+        "(toast) 📞 #1: call noted at 09:00.",
+        "1. @bob: places 1 + 1 + 1",
+        "[team] bot: ⭐ Star agent of November 2026: @bob. Congratulations!",
+        "— cancelled on appeal by @alice",
+    )
+    assert "Sorry" not in out and "(no " not in out and "(cannot" not in out
