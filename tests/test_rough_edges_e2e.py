@@ -1,0 +1,92 @@
+"""The rough edges a team met in its first week (issue 14), each end to end through the real bot on SQLite and
+PostgreSQL, asserting what people see in both languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.enums import RecordKind
+from tests.harness import ALICE, Harness
+from tests.test_reports_e2e import seed
+
+NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # 10:00 on Thursday 10 December in Shanghai
+
+
+@pytest.fixture
+def start() -> datetime:
+    """Thursday 10 December, 10:00 in the shop, so today, this week and this month are known days."""
+    return NOW
+
+
+async def exported(bot: Harness, words: str) -> str:
+    """The file name /export sent Alice privately for `words`, or what the bot said instead."""
+    before = len(bot.api.calls_to("sendDocument"))
+    reply = await bot.say(ALICE, f"/export {words}", chat=ALICE)
+    sent = bot.api.calls_to("sendDocument")[before:]
+    return str(sent[0].params["document"]["filename"]) if sent else reply
+
+
+# ---------------------------------------------------------------------------------- /export plurals, synonyms
+
+
+async def test_export_reads_plurals_and_synonyms_of_every_kind_and_period(bot: Harness, clock: Any) -> None:
+    await seed(RecordKind.REFUND, "123456789012345001 12.5 破损 buyer=tb_lee")
+    await seed(RecordKind.COURIER, "SF1234567890 overdue")
+    await seed(RecordKind.COMPLAINT, "123456789012345003 damaged cup broken")
+    await seed(RecordKind.PROBLEM, "123456789012345004 unclear-address")
+    await seed(RecordKind.REVIEW, "123456789012345005 negative buyer=tb_wu")
+    kinds = {
+        "refund": ("refunds", "refund requests", "退款", "退款单", "退款记录"),
+        "courier": ("couriers", "courier queries", "parcels", "查件", "物流查询", "快递"),
+        "complaint": ("complaints", "complaint slips", "投诉单", "投诉记录"),
+        "problem": ("problems", "problem orders", "issues", "问题订单", "问题单"),
+        "review": ("reviews", "negative reviews", "差评", "中差评"),
+        "all": ("everything", "all records", "全部", "所有记录"),
+    }
+    for kind, words in kinds.items():
+        for word in words:
+            assert await exported(bot, f"{word} today") == f"{kind}-2026-12-10.xlsx", word
+    periods = {
+        "refund-2026-12-10.xlsx": ("today", "today's", "今天", "今日", "今天的"),
+        "Nothing to export in Wed 9 Dec.": ("yesterday", "yday", "昨天", "昨日"),
+        "refund-2026-12-07_2026-12-13.xlsx": ("week", "this week's", "current week", "本周", "这周", "这一周"),
+        "Nothing to export in Mon 30 Nov – Sun 6 Dec.": ("last week", "previous week", "上周", "上一周"),
+        "refund-2026-12-01_2026-12-31.xlsx": ("month", "current month", "本月", "这个月", "本月份", "本月的"),
+    }
+    for expected, words in periods.items():
+        for word in words:
+            assert await exported(bot, f"refunds {word}") == expected, word
+    assert await exported(bot, "refunds last month") == "Nothing to export in November 2026."
+    assert await exported(bot, "refunds csv 今天") == "refund-2026-12-10.csv"
+    await bot.say(ALICE, "/lang zh", chat=ALICE)
+    assert await exported(bot, "退款单 上个月") == "2026年11月 没有可导出的记录。"
+    assert (await exported(bot, "sales")).startswith(
+        "未知类别“sales”。可导出：refund 退款, courier 查件, complaint 投诉, problem 问题, review 差评, all 全部。"
+    )
+
+
+# ------------------------------------------------------------------------------- values that run on unquoted
+
+
+async def test_an_unquoted_value_that_runs_on_is_questioned_not_split(bot: Harness, clock: Any) -> None:
+    order = "123456789012345001"
+    reply = await bot.say(ALICE, f"/refund {order} 12 name=欧阳 娜娜 buyer=tb_ou", chat=ALICE)
+    assert reply.startswith(
+        "“娜娜” follows name= and is not a field. If it belongs to name, put the whole value in quotes: "
+        'name="欧阳 娜娜"; otherwise move it before name=.'
+    ), reply
+    assert "/refund" in reply  # the usage follows
+    await bot.say(ALICE, "/lang zh", chat=ALICE)
+    reply = await bot.say(ALICE, f"/refund {order} 12 地址=浙江省 杭州市 buyer=tb_ou", chat=ALICE)
+    assert reply.startswith(
+        '“杭州市”跟在 地址= 后面，但它不是字段。如果它属于 地址，请把整个值放进引号：地址="浙江省 杭州市"；'
+    ), reply
+    saved = await bot.say(ALICE, f'/refund {order} 12 破损 name="欧阳 娜娜" buyer=tb_ou', chat=ALICE)
+    assert "R-1" in saved, saved
+    card = await bot.say(ALICE, "/show R-1", chat=ALICE)
+    assert "欧阳 娜娜" in card and "破损" in card, card
+    reply = await bot.say(ALICE, "/edit R-1 name=欧阳 娜娜", chat=ALICE)
+    assert reply.startswith("“娜娜”跟在 name= 后面"), reply
