@@ -432,7 +432,10 @@ async def edit(call: Call) -> None:
         raise UserError(N_("Which record? Give its id, e.g. R-12."))
     record = await records.get(call.args[0])
     team_rules = await rules.current()
-    plain, values = rf.key_values(arguments(call)[1:], team_rules)
+    words = arguments(call)[1:]
+    plain, values = rf.key_values(words, team_rules)
+    if 0 in (run_ons := rf.run_ons(words)):
+        raise rf.run_on_error(plain[0], *run_ons[0])
     if plain:
         raise UserError(N_("Write changes as key=value, e.g. amount=12.5 or 金额=12.5."))
     if refunds.is_frozen(record) and refunds.money_changes(record, values):

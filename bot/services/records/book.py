@@ -97,6 +97,10 @@ def parse(kind: RecordKind, words: list[str], rules: Rules, photo: str | None = 
         else:
             values[name] = rf.FIELD_BY_KEY[name].parse(word, rules)
     rest = plain[len(slots) :]
+    run_ons = rf.run_ons(words)
+    for place, word in enumerate(rest, start=len(slots)):
+        if place in run_ons:
+            raise rf.run_on_error(word, *run_ons[place])
     if rest and REST_FIELD[kind] not in values:
         values[REST_FIELD[kind]] = rf.text(" ".join(rest), rules)
     if kind == RecordKind.COURIER and "carrier" not in values and "tracking" in values:

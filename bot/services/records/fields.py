@@ -321,6 +321,40 @@ def split_words(args: str) -> list[str]:
         raise UserError(N_("A quote is not closed.")) from None
 
 
+WORDY = frozenset({"buyer", "name", "address", "reason", "from", "to", "text"})
+"""Fields whose values may hold spaces (欧阳 娜娜, 浙江省 杭州市): an unquoted one may run on into the next word."""
+
+
+def run_ons(words: list[str]) -> dict[int, tuple[str, str]]:
+    """For each plain word (by its place among the plain words) typed straight after an unquoted wordy
+    `key=value` (or after such a word), that field and the value it would have with the words joined."""
+    found: dict[int, tuple[str, str]] = {}
+    current: tuple[str, str] | None = None
+    plain = 0
+    for word in words:
+        key, sep, raw = word.partition("=")
+        if sep:
+            field = FIELD_BY_ALIAS.get(key.strip().lower())
+            current = (key, raw) if field is not None and field.key in WORDY else None
+            continue
+        if current is not None:
+            current = (current[0], f"{current[1]} {word}")
+            found[plain] = current
+        plain += 1
+    return found
+
+
+def run_on_error(word: str, field: str, whole: str) -> UserError:
+    """The question for a word that may belong to the field before it rather than start the free text."""
+    return UserError(
+        N_("“{value}” follows {field}= and is not a field. If it belongs to {field}, put the whole value in "
+           "quotes: {field}=\"{whole}\"; otherwise move it before {field}=."),
+        value=word,
+        field=field,
+        whole=whole,
+    )
+
+
 def key_values(words: list[str], rules: Rules) -> tuple[list[str], dict[str, Value]]:
     """Separate `key=value` words (checked) from the plain words, keeping the plain words' order."""
     plain: list[str] = []
