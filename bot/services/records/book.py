@@ -634,7 +634,9 @@ async def buyer_history(buyer: str, page: int = 1, *, personal: bool = False) ->
 
 
 KIND_WORDS: dict[RecordKind, tuple[str, ...]] = {
-    RecordKind.REFUND: ("refund", "refund request", "退款", "退款单", "退款申请", "退款信息", "退款表", "退钱"),
+    RecordKind.REFUND: (
+        "refund", "refund request", "退款", "退款单", "退款申请", "退款信息", "退款表", "退钱",
+    ),
     RecordKind.COURIER: (
         "courier", "courier query", "parcel", "parcel query", "tracking", "logistics", "delivery", "shipping",
         "查件", "物流", "物流查询", "快递", "快递查询", "查件单", "查快递",
@@ -645,7 +647,7 @@ KIND_WORDS: dict[RecordKind, tuple[str, ...]] = {
         "review", "negative review", "bad review", "review case", "差评", "中差评", "评价", "差评单",
     ),
 }  # fmt: skip
-"""What people call each kind, singular; plurals (refunds, queries) and 记录/列表 after a name are read too."""
+"""What people call each kind, singular; plurals (refunds, queries) and 记录/列表 after a name read too."""
 KIND_ALIASES: dict[str, RecordKind] = {
     **{word: kind for kind, words in KIND_WORDS.items() for word in words},
     **{kind.value: kind for kind in RecordKind},

@@ -322,7 +322,7 @@ def split_words(args: str) -> list[str]:
 
 
 WORDY = frozenset({"buyer", "name", "address", "reason", "from", "to", "text"})
-"""Fields whose values may hold spaces (欧阳 娜娜, 浙江省 杭州市): an unquoted one may run on into the next word."""
+"""Fields whose values may hold spaces (欧阳 娜娜): unquoted, such a value may run on into the next word."""
 
 
 def run_ons(words: list[str]) -> dict[int, tuple[str, str]]:
@@ -347,8 +347,10 @@ def run_ons(words: list[str]) -> dict[int, tuple[str, str]]:
 def run_on_error(word: str, field: str, whole: str) -> UserError:
     """The question for a word that may belong to the field before it rather than start the free text."""
     return UserError(
-        N_("“{value}” follows {field}= and is not a field. If it belongs to {field}, put the whole value in "
-           "quotes: {field}=\"{whole}\"; otherwise move it before {field}=."),
+        N_(
+            "“{value}” follows {field}= and is not a field. If it belongs to {field}, put the whole value in "
+            'quotes: {field}="{whole}"; otherwise move it before {field}=.'
+        ),
         value=word,
         field=field,
         whole=whole,

@@ -56,8 +56,9 @@ TODAY, YESTERDAY, WEEK, LAST_WEEK, NEXT_WEEK, MONTH, LAST_MONTH, NEXT_MONTH, YEA
 NAMED: dict[str, str] = {
     **dict.fromkeys(("today", "day", "this day", "今天", "今日", "当天", "本日", "今儿"), TODAY),
     **dict.fromkeys(("yesterday", "yday", "昨天", "昨日", "昨儿"), YESTERDAY),
-    **dict.fromkeys(("week", "this week", "this-week", "current week", "本周", "这周", "本星期", "这星期"), WEEK),
-    **dict.fromkeys(("这个星期", "本礼拜", "这礼拜", "这个礼拜", "这一周", "这1周", "本周内"), WEEK),
+    **dict.fromkeys(("week", "this week", "this-week", "current week", "本周", "这周", "本星期"), WEEK),
+    **dict.fromkeys(("这星期", "这个星期", "本礼拜", "这礼拜", "这个礼拜", "这一周", "这1周"), WEEK),
+    **dict.fromkeys(("本周内",), WEEK),
     **dict.fromkeys(
         ("last week", "last-week", "previous week", "prev week", "上周", "上星期", "上个星期", "上礼拜"),
         LAST_WEEK,
