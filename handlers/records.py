@@ -173,6 +173,14 @@ def duplicate_warning(t: Translator, duplicate: Record) -> str:
             id=duplicate.short_id,
             status=status,
         )
+    if duplicate.kind == RecordKind.COURIER:
+        return t(
+            "{id} asks the same ({kind}) about this tracking number and is still open ({status}). Nothing "
+            "was saved. Add to it by replying to its card, or log a new one anyway.",
+            id=duplicate.short_id,
+            kind=t(rt.SUBKIND_LABELS.get(duplicate.subkind or "", duplicate.subkind or "")),
+            status=status,
+        )
     return t(
         "{id} for this order is still open ({status}). Nothing was saved. Add to it by replying to "
         "its card, or log a new one anyway.",

@@ -90,3 +90,24 @@ async def test_an_unquoted_value_that_runs_on_is_questioned_not_split(bot: Harne
     assert "欧阳 娜娜" in card and "破损" in card, card
     reply = await bot.say(ALICE, "/edit R-1 name=欧阳 娜娜", chat=ALICE)
     assert reply.startswith("“娜娜”跟在 name= 后面"), reply
+
+
+# ------------------------------------------------------------------------- courier queries of different kinds
+
+
+async def test_a_courier_query_of_another_kind_on_the_same_number_is_no_duplicate(
+    bot: Harness, clock: Any
+) -> None:
+    first = await bot.say(ALICE, "/courier SF1234567890 overdue")
+    assert first.startswith("K-1 · Courier query · open") and "✅" in first, first
+    second = await bot.say(ALICE, "/courier SF1234567890 weigh origin=1.0 last=0.9")
+    assert second.startswith("K-2 · Courier query · open") and "✅" in second, second
+    again = await bot.say(ALICE, "/courier SF1234567890 overdue")
+    assert again.startswith(
+        "K-1 asks the same (delivery overdue) about this tracking number and is still open (open). "
+        "Nothing was saved."
+    ), again
+    await bot.say(ALICE, "/lang zh")
+    again = await bot.say(ALICE, "/courier SF1234567890 超时")
+    assert again.startswith("K-1 就这个运单号问的是同一件事（超时），仍未结束（处理中）。没有保存。"), again
+    assert (await bot.say(ALICE, "/courier SF1234567890 拦截")).startswith("K-3 · ")

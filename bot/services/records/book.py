@@ -154,7 +154,8 @@ def is_open(record: Record) -> bool:
 
 async def duplicate_of(draft: Draft) -> Record | None:
     """A refund of the same order that finance has in hand or has paid, else an open record of the same kind
-    for the same order (or tracking number, for courier queries)."""
+    for the same order (or, for courier queries, the same tracking number and query kind: asking to weigh a
+    parcel that is also overdue is a second query, not a repeat)."""
     if draft.kind == RecordKind.REFUND:
         paid = await refunds.earlier_payments(draft.values.get("order"))
         if paid:
@@ -164,7 +165,8 @@ async def duplicate_of(draft: Draft) -> Record | None:
     value = draft.values.get(key)
     if value is None:
         return None
-    candidates = await Record.filter(kind=draft.kind, **{column: value}).exclude(status=VOID).order_by("id")
+    same = {column: value, **({"subkind": draft.subkind} if draft.kind == RecordKind.COURIER else {})}
+    candidates = await Record.filter(kind=draft.kind, **same).exclude(status=VOID).order_by("id")
     return next((record for record in candidates if is_open(record)), None)
 
 
