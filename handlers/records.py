@@ -76,8 +76,10 @@ def claims_warning(t: Translator, created: records.Created) -> str:
         return ""
     ids = ", ".join(record.short_id for record in created.earlier_claims)
     return "\n\n" + t(
-        "⚠️ Repeat claimant: {count} refunds/complaints in the last window ({ids}). Check before you pay.",
+        "⚠️ Repeat claimant: {count} refunds/complaints in the last {days} days ({ids}). "
+        "Check before you pay.",
         count=len(created.earlier_claims) + 1,
+        days=created.claim_days,
         ids=ids,
     )
 

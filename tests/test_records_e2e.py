@@ -323,7 +323,7 @@ async def test_repeat_claimant_warning_on_the_third_claim(bot: Harness) -> None:
     assert "Repeat claimant" not in first + second
     third = await bot.say(ALICE, f"/refund {THIRD_ORDER} 4 buyer=TB_Lee")
     assert third.endswith(
-        "⚠️ Repeat claimant: 3 refunds/complaints in the last window (R-1, C-1). Check before you pay."
+        "⚠️ Repeat claimant: 3 refunds/complaints in the last 30 days (R-1, C-1). Check before you pay."
     )
 
 

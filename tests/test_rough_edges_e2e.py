@@ -111,3 +111,21 @@ async def test_a_courier_query_of_another_kind_on_the_same_number_is_no_duplicat
     again = await bot.say(ALICE, "/courier SF1234567890 超时")
     assert again.startswith("K-1 就这个运单号问的是同一件事（超时），仍未结束（处理中）。没有保存。"), again
     assert (await bot.say(ALICE, "/courier SF1234567890 拦截")).startswith("K-3 · ")
+
+
+# ------------------------------------------------------------------------------------ repeat-claimant window
+
+
+async def test_the_repeat_claimant_warning_says_how_many_days(bot: Harness, clock: Any) -> None:
+    assert await bot.say(ALICE, "/config repeat_days 14", chat=ALICE) == "Done: repeat_days = 14."
+    await bot.say(ALICE, "/refund 123456789012345001 3 buyer=tb_lee")
+    await bot.say(ALICE, "/complaint 123456789012345002 damaged broken buyer=tb_lee")
+    third = await bot.say(ALICE, "/refund 123456789012345003 4 buyer=tb_lee")
+    assert third.endswith(
+        "⚠️ Repeat claimant: 3 refunds/complaints in the last 14 days (R-1, C-1). Check before you pay."
+    ), third
+    await bot.say(ALICE, "/lang zh")
+    fourth = await bot.say(ALICE, "/complaint 123456789012345004 破损 杯子碎了 buyer=tb_lee")
+    assert fourth.endswith(
+        "⚠️ 重复索赔：该买家近 14 天内已有 4 次退款/投诉（R-1, C-1, R-2）。付款前请核实。"
+    ), fourth

@@ -84,6 +84,8 @@ class Created:
     record: Record | None = None
     duplicate: Record | None = None
     earlier_claims: list[Record] = field(default_factory=list)
+    claim_days: int = 0
+    """The repeat-claimant window the earlier claims were counted in, in days."""
 
 
 def parse(kind: RecordKind, words: list[str], rules: Rules, photo: str | None = None) -> Draft:
@@ -182,7 +184,9 @@ async def create(
         if duplicate is not None:
             return Created(duplicate=duplicate)
     record = await _insert(draft, author_id=author_id, chat_id=chat_id, rules=rules, now=now)
-    return Created(record=record, earlier_claims=await earlier_claims(record, rules, now))
+    return Created(
+        record=record, earlier_claims=await earlier_claims(record, rules, now), claim_days=rules.repeat_days
+    )
 
 
 def _columns(
