@@ -35,10 +35,12 @@ WATCH_LABELS: dict[str, str] = {
 
 
 def local(t: Translator, schedule: Schedule) -> str:
-    """The next posting in the schedule's zone with its weekday, or its state when there is none."""
-    if schedule.state != schedules.ACTIVE or schedule.next_due_at is None:
+    """When the alarm next rings (not its heads-up) in the schedule's zone with its weekday, or its state
+    when there is none."""
+    ringing = schedules.next_alarm_at(schedule)
+    if schedule.state != schedules.ACTIVE or ringing is None:
         return t(STATE_LABELS.get(schedule.state, schedule.state))
-    return next_fire(t, schedule.next_due_at, schedules.zone_of(schedule))
+    return next_fire(t, ringing, schedules.zone_of(schedule))
 
 
 def rule_of(t: Translator, schedule: Schedule) -> str:
@@ -75,7 +77,7 @@ async def save_alarm(call: Call, reading: Reading) -> None:
     await call.reply(
         call.t(
             "⏰ Alarm #{id} set: {rule}. Next: {next}.",
-            id=schedule.id,
+            id=schedules.number_of(schedule),
             rule=describe(reading.rule, call.t, call.zone, now()),
             next=local(call.t, schedule),
         )
@@ -91,7 +93,9 @@ async def list_alarms(call: Call) -> None:
     lines = [call.t("Alarms in this chat:")]
     for schedule in found:
         rule = rule_of(call.t, schedule)
-        lines.append(f"#{schedule.id} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}")
+        lines.append(
+            f"#{schedules.number_of(schedule)} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}"
+        )
     await call.reply("\n".join(lines))
 
 
@@ -119,7 +123,7 @@ async def alarm(call: Call) -> None:
     await call.reply(
         call.t(
             "Alarm #{id}: {state}.",
-            id=schedule.id,
+            id=schedules.number_of(schedule),
             state=call.t(STATE_LABELS.get(schedule.state, N_("deleted"))),
         )
     )
@@ -127,7 +131,7 @@ async def alarm(call: Call) -> None:
 
 async def alarm_log(t: Translator, schedule: Schedule) -> str:
     """Past postings of an alarm: when, who pressed Done, how late."""
-    lines = [t("Alarm #{id} log: {text}", id=schedule.id, text=schedule.text)]
+    lines = [t("Alarm #{id} log: {text}", id=schedules.number_of(schedule), text=schedule.text)]
     zone = schedules.zone_of(schedule)
     for occurrence in await schedules.history(schedule):
         when = format_moment(occurrence.due_at, zone, t.locale)

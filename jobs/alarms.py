@@ -100,7 +100,7 @@ async def escalate(app: App, occurrence: Occurrence) -> None:
             minutes=schedule.escalate_minutes,
             text=schedule.text,
             when=when,
-            id=schedule.id,
+            id=schedules.number_of(schedule),
         )
         try:
             message_id = (await app.bot.send_message(chat_id, text, **bulk(app, REPLY_RETRIES))).message_id

@@ -3,13 +3,14 @@ PostgreSQL, asserting what people see in both languages."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.enums import RecordKind
-from tests.harness import ALICE, Harness
+from tests.harness import ALICE, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
+from tests.shop_clock import advance, posted, register
 from tests.test_reports_e2e import seed
 
 NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # 10:00 on Thursday 10 December in Shanghai
@@ -129,3 +130,31 @@ async def test_the_repeat_claimant_warning_says_how_many_days(bot: Harness, cloc
     assert fourth.endswith(
         "⚠️ 重复索赔：该买家近 14 天内已有 4 次退款/投诉（R-1, C-1, R-2）。付款前请核实。"
     ), fourth
+
+
+# --------------------------------------------------------------------------------------- /alarms: next, numbers
+
+
+async def test_alarms_show_the_alarm_time_as_next_and_are_numbered_on_their_own(
+    bot: Harness, clock: Any
+) -> None:
+    await register(bot, "finance", FINANCE)
+    await register(bot, "warehouse", WAREHOUSE)
+    await register(bot, "supervisors", SUPERVISORS)  # three digests: schedules that are not alarms
+    set_ = await bot.say(ALICE, "/shelf at 10:30 下架夏季连衣裙 lead=10m")
+    assert "⏰ Alarm #1 set: once on Thu 10 Dec 10:30. Next: Thu 10 Dec 10:30 (today)." in set_, set_
+    await bot.say(ALICE, "/shelf at 11:00 上架冬季外套")
+    listing = (await bot.say(ALICE, "/alarms")).splitlines()
+    assert listing[1].startswith("#1 · Thu 10 Dec 10:30 (today) · "), listing
+    assert listing[2].startswith("#2 · Thu 10 Dec 11:00 (today) · "), listing
+    await advance(bot, clock, timedelta(minutes=20))
+    await posted(bot, TEAM, "⏳ In 10 min: 下架夏季连衣裙")
+    assert (await bot.say(ALICE, "/alarms")).splitlines()[1].startswith("#1 · Thu 10 Dec 10:30 (today) · ")
+    assert await bot.say(ALICE, "/alarm pause 2") == "Alarm #2: paused."
+    await bot.say(ALICE, "/lang zh")
+    listing = (await bot.say(ALICE, "/alarms")).splitlines()
+    assert listing[1].startswith("#1 · 12月10日 周四 10:30（今天） · "), listing
+    assert listing[2].startswith("#2 · 已暂停 · "), listing
+    await advance(bot, clock, timedelta(minutes=20))
+    escalation = await posted(bot, SUPERVISORS, "#1")
+    assert "下架夏季连衣裙" in escalation.params["text"]
