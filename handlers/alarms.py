@@ -93,9 +93,8 @@ async def list_alarms(call: Call) -> None:
     lines = [call.t("Alarms in this chat:")]
     for schedule in found:
         rule = rule_of(call.t, schedule)
-        lines.append(
-            f"#{schedules.number_of(schedule)} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}"
-        )
+        number = schedules.number_of(schedule)
+        lines.append(f"#{number} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}")
     await call.reply("\n".join(lines))
 
 

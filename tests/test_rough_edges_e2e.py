@@ -132,7 +132,7 @@ async def test_the_repeat_claimant_warning_says_how_many_days(bot: Harness, cloc
     ), fourth
 
 
-# --------------------------------------------------------------------------------------- /alarms: next, numbers
+# ------------------------------------------------------------------------------------ /alarms: next, numbers
 
 
 async def test_alarms_show_the_alarm_time_as_next_and_are_numbered_on_their_own(
