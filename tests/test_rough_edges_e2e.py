@@ -158,3 +158,22 @@ async def test_alarms_show_the_alarm_time_as_next_and_are_numbered_on_their_own(
     await advance(bot, clock, timedelta(minutes=20))
     escalation = await posted(bot, SUPERVISORS, "#1")
     assert "下架夏季连衣裙" in escalation.params["text"]
+
+
+# ------------------------------------------------------------------------------ charts by the canonical kind
+
+
+async def test_charts_count_one_reason_typed_in_either_language_as_one(bot: Harness, clock: Any) -> None:
+    await seed(RecordKind.REFUND, "123456789012345001 12.5 破损 buyer=tb_a")
+    await seed(RecordKind.REFUND, "123456789012345002 3 damaged cup buyer=tb_b")
+    await seed(RecordKind.REFUND, "123456789012345003 4 Damaged buyer=tb_c")
+    await seed(RecordKind.REFUND, "123456789012345004 5 尺码不合适 buyer=tb_d")
+    await seed(RecordKind.COMPLAINT, "123456789012345005 破损 杯子碎了")
+    await seed(RecordKind.COMPLAINT, "123456789012345006 damaged cup broken")
+    [chart] = await bot.send(ALICE, "/chart refunds month")
+    assert chart["caption"] == "damaged 3 · 尺码不合适 1", chart
+    [chart] = await bot.send(ALICE, "/chart complaints")
+    assert chart["caption"] == "damaged 2", chart
+    await bot.say(ALICE, "/lang zh")
+    [chart] = await bot.send(ALICE, "/chart 退款")
+    assert chart["caption"] == "破损 3 · 尺码不合适 1", chart

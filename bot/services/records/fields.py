@@ -74,6 +74,18 @@ SUBKINDS: dict[RecordKind, dict[str, str]] = {
     ),
     RecordKind.REVIEW: _choices({"medium": ("中评",), "negative": ("差评",)}),
 }
+REASON_KINDS = frozenset(SUBKINDS[RecordKind.COMPLAINT].values())
+"""The canonical kinds a refund's free-text reason is counted under when it starts with one (破损, damaged)."""
+
+
+def reason_kind(reason: str) -> str:
+    """The canonical kind a reason names in its first word, in either language (破损 and damaged are one),
+    else the reason as typed, folded; reports count by this so one reason is not split across languages."""
+    folded = " ".join(reason.lower().split())
+    first = folded.split(" ", 1)[0] if folded else ""
+    return SUBKINDS[RecordKind.COMPLAINT].get(first) or SUBKINDS[RecordKind.COMPLAINT].get(folded) or folded
+
+
 OFFERS = _choices({"gift": ("小礼物", "礼物"), "free-postage": ("包邮",), "return": ("退货",)})
 REFUND_OFFER = re.compile(r"^(?:refund|退款)[:：](.+)$", re.IGNORECASE)
 PHONE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
