@@ -75,7 +75,7 @@ SUBKINDS: dict[RecordKind, dict[str, str]] = {
     RecordKind.REVIEW: _choices({"medium": ("中评",), "negative": ("差评",)}),
 }
 REASON_KINDS = frozenset(SUBKINDS[RecordKind.COMPLAINT].values())
-"""The canonical kinds a refund's free-text reason is counted under when it starts with one (破损, damaged)."""
+"""The canonical kinds a refund's free-text reason is counted under when it starts with one (破损)."""
 
 
 def reason_kind(reason: str) -> str:
