@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.enums import RecordKind
-from tests.harness import ALICE, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
+from tests.harness import ALICE, BOB, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
 from tests.shop_clock import advance, posted, register
 from tests.test_reports_e2e import seed
 
@@ -177,3 +177,25 @@ async def test_charts_count_one_reason_typed_in_either_language_as_one(bot: Harn
     await bot.say(ALICE, "/lang zh")
     [chart] = await bot.send(ALICE, "/chart 退款")
     assert chart["caption"] == "破损 3 · 尺码不合适 1", chart
+
+
+# ------------------------------------------------------------------------------------------ readable /audit
+
+
+async def test_audit_shows_shop_time_and_summarises_bulk_changes(bot: Harness, clock: Any) -> None:
+    await bot.introduce(BOB)
+    await bot.say(ALICE, "/roster set @bob 2026-12-01..2026-12-12 day")
+    await bot.say(ALICE, "/shelf at 10:30 下架夏季连衣裙")
+    audit = (await bot.say(ALICE, "/audit 30", chat=ALICE)).splitlines()
+    alarm = next(line for line in audit if "下架夏季连衣裙" in line)
+    roster = next(line for line in audit if "roster set" in line)
+    assert alarm.split(" ", 3)[1:3] == ["2026-12-10", "10:00"]  # when, in the shop's time
+    assert "2026-12-10 10:30" in alarm and "+00:00" not in alarm and "02:30" not in alarm, alarm
+    assert "@alice: roster set @bob: — → " in roster, roster
+    assert "12 days, 2026-12-01 – 2026-12-12" in roster, roster
+    assert roster.endswith(("; day", "→ day; 12 days, 2026-12-01 – 2026-12-12")), roster  # JSON key order
+    assert "2026-12-02" not in roster
+    await bot.say(ALICE, "/roster off @bob 2026-12-01..2026-12-12")
+    await bot.say(ALICE, "/lang zh", chat=ALICE)
+    off = (await bot.say(ALICE, "/audit 2", chat=ALICE)).splitlines()[2]
+    assert off.endswith("@alice: 排班休息 @bob: 12 天，2026-12-01 – 2026-12-12: day ×12 → —"), off
