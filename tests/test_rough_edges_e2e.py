@@ -11,7 +11,7 @@ import pytest
 from bot.enums import RecordKind
 from tests.harness import ALICE, BOB, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
 from tests.shop_clock import advance, posted, register
-from tests.test_reports_e2e import seed
+from tests.test_reports_e2e import documents, seed, sheet
 
 NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # 10:00 on Thursday 10 December in Shanghai
 
@@ -199,3 +199,45 @@ async def test_audit_shows_shop_time_and_summarises_bulk_changes(bot: Harness, c
     await bot.say(ALICE, "/lang zh", chat=ALICE)
     off = (await bot.say(ALICE, "/audit 2", chat=ALICE)).splitlines()[2]
     assert off.endswith("@alice: 排班休息 @bob: 12 天，2026-12-01 – 2026-12-12: day ×12 → —"), off
+
+
+# --------------------------------------------------------------- export times, insurance column, /finance all
+
+PAYEE = "buyer=tb_lee name=张三 alipay=lee@163.com postage=shop"
+
+
+async def test_finance_chooses_yesterday_or_all_unsent_with_insurance_and_times_to_the_second(
+    bot: Harness, clock: Any
+) -> None:
+    await register(bot, "finance", FINANCE)
+    clock.move_to(NOW - timedelta(days=1, microseconds=-123456))
+    await seed(RecordKind.REFUND, f"123456789012345001 12.5 破损 {PAYEE} insured=yes")
+    clock.move_to(NOW + timedelta(microseconds=654321))
+    await seed(RecordKind.REFUND, f"123456789012345002 3 尺码 {PAYEE} insured=no")
+    assert await bot.say(ALICE, "/finance") == (
+        "Ask in the finance group: the refund table holds customer data.\nUsage: /finance all"
+    )
+    sent = await bot.send(ALICE, "/finance", FINANCE)
+    assert sent[0]["caption"].startswith("💰 Refund table for 2026-12-09: 1 refund, total ¥12.50."), sent[0]
+    assert sent[1]["text"].startswith("💰 Refunds waiting for your answer: 1."), sent[1]
+    rows = sheet(documents(bot)[-1]["content"])
+    assert rows[0][6:8] == ("return tracking", "insurance") and rows[1][7] == "yes" and rows[1][9] == "R-1"
+    sent = await bot.send(ALICE, "/finance all", FINANCE)
+    assert sent[0]["caption"].startswith(
+        "💰 Refund table for everything not yet sent: 1 refund, total ¥3.00."
+    ), sent[0]
+    assert documents(bot)[-1]["name"] == "refunds-unsent.xlsx"
+    rows = sheet(documents(bot)[-1]["content"])
+    assert len(rows) == 2 and rows[1][7] == "no" and rows[1][9] == "R-2"
+    assert await bot.say(ALICE, "/finance all", FINANCE) == "💰 No refund is waiting to be sent to finance."
+    await bot.say(ALICE, "/lang zh", FINANCE)
+    assert await bot.say(ALICE, "/finance 全部", FINANCE) == "💰 没有等待发给财务的退款。"
+    assert (await bot.say(ALICE, "/finance 上周", FINANCE)).startswith(
+        "要哪些退款？昨天，或全部（所有还没发给财务的）。"
+    )
+    assert await exported(bot, "refunds week") == "refund-2026-12-07_2026-12-13.xlsx"
+    rows = sheet(documents(bot)[-1]["content"])
+    assert [row[1] for row in rows[1:]] == [datetime(2026, 12, 9, 10, 0), datetime(2026, 12, 10, 10, 0)]
+    assert await exported(bot, "refunds week csv") == "refund-2026-12-07_2026-12-13.csv"
+    text = documents(bot)[-1]["content"].decode("utf-8-sig")
+    assert "2026-12-09 10:00:00," in text and "2026-12-10 10:00:00," in text and "10:00:00." not in text, text

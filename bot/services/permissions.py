@@ -137,6 +137,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     # digests and finance's answers
     "digest": _p(LEADS),
     "finance.list": _p(FINANCE),
+    "finance": _p(FINANCE | LEADS),
     "finance.file": _p(FINANCE),
     # shifts
     "shifttype": _p(MEMBERS),
