@@ -64,7 +64,9 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("mine", FIND, N_("records you logged"), N_("/mine")),
     CommandInfo("open", FIND, N_("open records, of one kind or all"), N_("/open refund")),
     CommandInfo("buyer", FIND, N_("a buyer's history"), N_("/buyer tb_lee")),
-    CommandInfo("edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 postage=shop")),
+    CommandInfo(
+        "edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 postage=shop")
+    ),
     CommandInfo("void", FIND, N_("withdraw a record, with a reason"), N_("/void R-12 typed twice")),
     CommandInfo(
         "reverse",
