@@ -74,14 +74,18 @@ async def save_alarm(call: Call, reading: Reading) -> None:
         zone=call.zone,
         now=now(),
     )
-    await call.reply(
-        call.t(
-            "⏰ Alarm #{id} set: {rule}. Next: {next}.",
-            id=schedules.number_of(schedule),
-            rule=describe(reading.rule, call.t, call.zone, now()),
-            next=local(call.t, schedule),
-        )
+    said = call.t(
+        "⏰ Alarm #{id} set: {rule}. Next: {next}.",
+        id=schedules.number_of(schedule),
+        rule=describe(reading.rule, call.t, call.zone, now()),
+        next=local(call.t, schedule),
     )
+    if schedules.heads_up_skipped(schedule):
+        said += "\n" + call.t(
+            "⏳ No heads-up this time: the alarm rings within the {lead} min heads-up.",
+            lead=schedule.lead_minutes,
+        )
+    await call.reply(said)
 
 
 async def list_alarms(call: Call) -> None:

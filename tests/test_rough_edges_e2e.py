@@ -241,3 +241,23 @@ async def test_finance_chooses_yesterday_or_all_unsent_with_insurance_and_times_
     assert await exported(bot, "refunds week csv") == "refund-2026-12-07_2026-12-13.csv"
     text = documents(bot)[-1]["content"].decode("utf-8-sig")
     assert "2026-12-09 10:00:00," in text and "2026-12-10 10:00:00," in text and "10:00:00." not in text, text
+
+
+# --------------------------------------------------------------------------- a heads-up as long as the delay
+
+
+async def test_a_heads_up_as_long_as_the_delay_is_accepted_and_skipped_clearly(
+    bot: Harness, clock: Any
+) -> None:
+    reply = await bot.say(ALICE, "/shelf in 1m 上架冬季外套 lead=1m")
+    assert reply == (
+        "⏰ Alarm #1 set: once on Thu 10 Dec 10:01. Next: Thu 10 Dec 10:01 (today).\n"
+        "⏳ No heads-up this time: the alarm rings within the 1 min heads-up."
+    ), reply
+    await advance(bot, clock, timedelta(minutes=1))
+    await posted(bot, TEAM, "⏰ 上架冬季外套")
+    assert [m for m in bot.api.sent(TEAM) if "⏳ In" in m.get("text", "")] == []
+    await bot.say(ALICE, "/lang zh")
+    reply = await bot.say(ALICE, "/shelf 2分钟后 下架 提前=5分钟")
+    assert reply.endswith("⏳ 这次没有提前提醒：离响铃已不到提前的 5 分钟。"), reply
+    assert "#2" in reply

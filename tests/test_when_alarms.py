@@ -294,7 +294,6 @@ def test_a_heads_up_anywhere(typed: str, lead: int, text: str) -> None:
         ("每30分钟 x 提前=1小时", ts.LEAD_LONG, "1小时"),
         ("every day 10:00 x lead=24h", ts.LEAD_LONG, "24h"),
         ("every mon,tue 10:00 x lead=25h", ts.LEAD_LONG, "25h"),
-        ("in 45m x lead=45m", ts.LEAD_PAST, "45m"),
     ],
 )
 def test_a_heads_up_that_cannot_work_is_refused(typed: str, message: str, value: str | None) -> None:

@@ -115,6 +115,11 @@ def number_of(schedule: Schedule) -> int:
     return schedule.number
 
 
+def heads_up_skipped(schedule: Schedule) -> bool:
+    """Whether a schedule with a heads-up rings next without one: the alarm is closer than the heads-up."""
+    return bool(schedule.lead_minutes) and schedule.state == ACTIVE and schedule.next_kind == ALARM
+
+
 def next_alarm_at(schedule: Schedule) -> datetime | None:
     """When the alarm itself next rings: a heads-up due first is `lead` minutes before it."""
     if schedule.next_due_at is None or schedule.next_kind != LEAD:
