@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import timedelta
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.enums import ALARM_KINDS, ScheduleKind
+from bot.enums import ALARM_KINDS, ChatPurpose, ScheduleKind
 from bot.i18n import N_, Translator
 from bot.models import Occurrence, Schedule
 from bot.render.codec import Family
-from bot.render.keyboards import SNOOZE_MINUTES
+from bot.render.context import chat_translator
+from bot.render.keyboards import SNOOZE_MINUTES, escalation_buttons
 from bot.services.errors import UserError
 from bot.services.ids import parse_id
 from bot.services.scheduling import schedules, shop_calendar, watches
-from bot.services.team import people
+from bot.services.team import chats, people
 from bot.services.when import Reading, Rule, describe, format_moment, from_json, read_schedule
 from handlers.confirm import next_fire, settle
 from handlers.gate import Call, Target, button, command
+from jobs.alarms import posting_text
 from jobs.engine import now
 
+log = logging.getLogger(__name__)
 STATE_LABELS = {
     schedules.ACTIVE: N_("active"),
     schedules.PAUSED: N_("paused"),
@@ -156,19 +161,55 @@ async def alarm_log(t: Translator, schedule: Schedule) -> str:
 
 
 async def load_alarm(call: Call) -> Target[Occurrence] | None:
-    """The posted alarm a Done or Snooze press answers; only in the chat it was posted to."""
+    """The posted alarm a Done, Snooze or I'm on it press answers; in the chat it was posted to, or (Done and
+    I'm on it, under an escalation) in the supervisors' groups."""
     assert call.button is not None
     occurrence = await Occurrence.get_or_none(id=call.button.id).prefetch_related("schedule")
     if occurrence is None or occurrence.kind != schedules.ALARM:
         return None
     if call.button.verb == "snooze" and call.button.arg not in SNOOZE_MINUTES:
         return None
-    return Target(occurrence, f"alarm.{call.button.verb}", frozenset({occurrence.chat_id}))
+    where = {occurrence.chat_id}
+    if call.button.verb != "snooze":
+        where |= set(await chats.of_purpose(ChatPurpose.SUPERVISORS))
+    return Target(occurrence, f"alarm.{call.button.verb}", frozenset(where))
+
+
+async def take_on(call: Call, occurrence: Occurrence) -> None:
+    """I'm on it under an escalation: note who took the alarm on and say so; Done stays for them."""
+    if not await schedules.take_on(occurrence, call.user_id, now()):
+        taker = await schedules.taker(occurrence)
+        person = await people.get(taker) if taker and occurrence.acked_by is None else None
+        said = N_("{name} is already on it.") if person else N_("Already handled.")
+        await call.answer(call.t(said, name=person.display_name if person else ""))
+        return
+    stamp = call.t("🙋 {name} is on it.", name=call.name)
+    await call.answer(stamp)
+    markup = escalation_buttons(call.t, occurrence.id, taken=True)
+    await call.query.edit_message_text(f"{call.message.text or ''}\n{stamp}", reply_markup=markup)
+
+
+async def stamp_alarm(call: Call, occurrence: Occurrence, stamp: str) -> None:
+    """Done pressed under the escalation: the alarm's own message says so too and loses its buttons."""
+    if occurrence.message_id is None or call.message.message_id == occurrence.message_id:
+        return
+    t = await chat_translator(call.app, occurrence.chat_id)
+    posted = posting_text(t, occurrence.schedule, schedules.ALARM, timedelta(0))
+    try:
+        await call.context.bot.edit_message_text(
+            f"{posted}\n{stamp}", chat_id=occurrence.chat_id, message_id=occurrence.message_id
+        )
+    except TelegramError as exc:  # deleted meanwhile, or too old to edit: the escalation says it anyway
+        log.info("alarm %s not stamped: %s", occurrence.id, exc)
 
 
 async def press(call: Call, occurrence: Occurrence) -> None:
-    """Done ✅ or Snooze under an alarm: record who and how, and stamp the alarm."""
+    """Done ✅ or Snooze under an alarm (Done and I'm on it also under its escalation): record who and how,
+    and stamp the message."""
     assert call.button is not None
+    if call.button.verb == "onit":
+        await take_on(call, occurrence)
+        return
     snoozing = call.button.verb == "snooze"
     outcome = schedules.SNOOZED if snoozing else schedules.DONE_OUTCOME
     answered = await schedules.acknowledge(occurrence.id, call.user_id, now(), outcome)
@@ -186,6 +227,8 @@ async def press(call: Call, occurrence: Occurrence) -> None:
         )
     await call.answer(stamp)
     await call.query.edit_message_text(f"{call.message.text or ''}\n{stamp}", reply_markup=None)
+    if not snoozing:
+        await stamp_alarm(call, answered, stamp)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.models import Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES
 from bot.render.context import App, chat_translator
-from bot.render.keyboards import alarm_buttons
+from bot.render.keyboards import alarm_buttons, escalation_buttons
 from bot.services.records import book as records
 from bot.services.scheduling import schedules, watches
 from bot.services.team import chats
@@ -85,7 +85,8 @@ async def escalate_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def escalate(app: App, occurrence: Occurrence) -> None:
-    """Post the escalation once to every supervisors' chat (or, with none registered, to the alarm's chat)."""
+    """Post the escalation once to every supervisors' chat (or, with none registered, to the alarm's chat),
+    with Done and I'm on it buttons that act on the alarm itself."""
     schedule: Schedule = occurrence.schedule
     claim = await schedules.claim(schedule, occurrence.due_at, schedules.ESCALATION)
     if claim is None:
@@ -103,7 +104,9 @@ async def escalate(app: App, occurrence: Occurrence) -> None:
             id=schedules.number_of(schedule),
         )
         try:
-            message_id = (await app.bot.send_message(chat_id, text, **bulk(app, REPLY_RETRIES))).message_id
+            markup = escalation_buttons(t, occurrence.id)
+            sent = await app.bot.send_message(chat_id, text, reply_markup=markup, **bulk(app, REPLY_RETRIES))
+            message_id = sent.message_id
         except TelegramError as exc:
             log.error("escalation of alarm %s to chat %s failed: %s", schedule.id, chat_id, exc)
     await schedules.mark_sent(claim, message_id, now())

@@ -10,8 +10,8 @@ import pytest
 
 from bot.enums import RecordKind
 from tests.harness import ALICE, BOB, FINANCE, SUPERVISORS, TEAM, WAREHOUSE, Harness
-from tests.shop_clock import advance, posted, register
-from tests.test_reports_e2e import documents, seed, sheet
+from tests.shop_clock import advance, buttons, last_answer, posted, register
+from tests.test_reports_e2e import documents, grant, seed, sheet
 
 NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # 10:00 on Thursday 10 December in Shanghai
 
@@ -261,3 +261,41 @@ async def test_a_heads_up_as_long_as_the_delay_is_accepted_and_skipped_clearly(
     reply = await bot.say(ALICE, "/shelf 2分钟后 下架 提前=5分钟")
     assert reply.endswith("⏳ 这次没有提前提醒：离响铃已不到提前的 5 分钟。"), reply
     assert "#2" in reply
+
+
+# ------------------------------------------------------------------------ escalation: Done and I'm on it
+
+
+async def test_the_escalation_has_done_and_im_on_it_buttons(bot: Harness, clock: Any) -> None:
+    await register(bot, "supervisors", SUPERVISORS)
+    await grant(bot, BOB, "supervisor")
+    await bot.say(ALICE, "/shelf in 5m 上架冬季外套")
+    await advance(bot, clock, timedelta(minutes=5))
+    alarm = await posted(bot, TEAM, "⏰ 上架冬季外套")
+    await advance(bot, clock, timedelta(minutes=10))
+    escalation = await posted(bot, SUPERVISORS, "Nobody marked this alarm done within 10 min")
+    assert buttons(escalation) == ["Done ✅", "I'm on it 🙋"]
+    mid = escalation.result["message_id"]
+    onit = escalation.params["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    [taken] = await bot.press(BOB, SUPERVISORS, mid, 2)
+    assert taken["text"].endswith("(due 10:05, alarm #1).\n🙋 @bob is on it."), taken["text"]
+    assert buttons(taken) == ["Done ✅"] and last_answer(bot)["text"] == "🙋 @bob is on it."
+    await bot._handled(bot.api.press(SUPERVISORS, ALICE, mid, onit))  # a second taker, from an older copy
+    assert last_answer(bot)["text"] == "@bob is already on it."
+    assert "alarm.onit" in await bot.say(ALICE, "/audit 1", chat=ALICE)
+    edited = await bot.press(BOB, SUPERVISORS, mid, 1)
+    assert edited[0]["text"].endswith("🙋 @bob is on it.\n✅ Done by @bob, 10 min after."), edited
+    assert buttons(edited[0]) == []
+    assert edited[1]["chat"]["id"] == TEAM and edited[1]["message_id"] == alarm.result["message_id"]
+    assert edited[1]["text"] == "⏰ 上架冬季外套\n✅ Done by @bob, 10 min after." and buttons(edited[1]) == []
+    assert "done by @bob, 10 min after" in await bot.say(ALICE, "/alarm log 1")
+    await bot._handled(bot.api.press(SUPERVISORS, ALICE, mid, onit))
+    assert last_answer(bot)["text"] == "Already handled."
+
+    await bot.say(ALICE, "/lang zh", SUPERVISORS)
+    await bot.say(ALICE, "/shelf in 5m 下架夏装")
+    await advance(bot, clock, timedelta(minutes=15))
+    escalation = await posted(bot, SUPERVISORS, "下架夏装")
+    assert buttons(escalation) == ["完成 ✅", "我来处理 🙋"]
+    [taken] = await bot.press(BOB, SUPERVISORS, escalation.result["message_id"], 2)
+    assert taken["text"].endswith("🙋 @bob 正在处理。"), taken["text"]

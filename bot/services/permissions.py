@@ -132,6 +132,7 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "alarm": _p(LEADS),
     "alarm.done": _p(MEMBERS),
     "alarm.snooze": _p(MEMBERS),
+    "alarm.onit": _p(MEMBERS),
     "presale": _p(MEMBERS),
     "presales": _p(MEMBERS),
     # digests and finance's answers

@@ -205,6 +205,47 @@ async def acknowledge(
     return await Occurrence.get_or_none(id=occurrence_id).prefetch_related("schedule") if updated else None
 
 
+ON_IT = "onit"
+
+
+async def take_on(alarm: Occurrence, user_id: int, now: datetime) -> bool:
+    """Somebody took an escalated alarm on ("I'm on it"): noted on its escalation with an audit entry, once;
+    False when the alarm was already answered or somebody else took it."""
+    if alarm.acked_by is not None:
+        return False
+    async with in_transaction() as conn:
+        taken = (
+            await Occurrence.filter(
+                schedule_id=alarm.schedule_id,  # type: ignore[attr-defined]
+                due_at=alarm.due_at,
+                kind=ESCALATION,
+                acked_by__isnull=True,
+            )
+            .using_db(conn)
+            .update(acked_by=user_id, acked_at=now, outcome=ON_IT)
+        )
+        if taken:
+            await audit.record(
+                actor_id=user_id,
+                chat_id=alarm.chat_id,
+                action="alarm.onit",
+                target=f"alarm:{alarm.schedule_id}",  # type: ignore[attr-defined]
+                after={"due": alarm.due_at.isoformat()},
+                using_db=conn,
+            )
+    return bool(taken)
+
+
+async def taker(alarm: Occurrence) -> int | None:
+    """Who said "I'm on it" for an escalated alarm, if anybody."""
+    escalation = await Occurrence.get_or_none(
+        schedule_id=alarm.schedule_id,  # type: ignore[attr-defined]
+        due_at=alarm.due_at,
+        kind=ESCALATION,
+    )
+    return escalation.acked_by if escalation else None
+
+
 async def mark_failed(occurrence: Occurrence) -> None:
     """Record a posting Telegram refused for good (the bot was removed from the chat, say)."""
     occurrence.state = FAILED
