@@ -20,7 +20,7 @@ from bot.render.context import SETTINGS_KEY, settings_of
 from bot.services.scheduling import shop_calendar
 from bot.services.team import chats, people, rules
 from bot.services.team.catalog import COMMANDS
-from jobs import alarms, digest_posts, engine, retention
+from jobs import alarms, digest_posts, engine, ledger_posts, retention
 from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
     await publish_menus(app, settings.bot_locale)
     await digest_posts.start(app)
     await retention.start(app)
+    await ledger_posts.start(app)
     await engine.resume(app)
     await alarms.resume_escalations(app)
 

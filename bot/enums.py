@@ -44,6 +44,7 @@ class ScheduleKind(StrEnum):
     SWAP = "swap"
     ROTATION = "rotation"
     RETENTION = "retention"
+    LEDGER = "ledger"
 
 
 ALARM_KINDS = frozenset(

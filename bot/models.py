@@ -396,3 +396,44 @@ class DeepLink(Model):
 
     class Meta:
         table = "deep_link"
+
+
+class LedgerEntry(Model):
+    """A fine or a reward for one person: the team fund's book (奖惩), published monthly, never deleted."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=8)
+    person_id = fields.BigIntField(db_index=True)
+    amount = fields.DecimalField(max_digits=12, decimal_places=2)
+    reason = fields.CharField(max_length=200)
+    rule = fields.CharField(max_length=32, null=True)
+    actor_id = fields.BigIntField()
+    chat_id = fields.BigIntField(null=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    appeal = fields.CharField(max_length=300, null=True)
+    appealed_at = fields.DatetimeField(null=True)
+    outcome = fields.CharField(max_length=12, null=True)
+    """What a manager decided on the appeal: kept or cancelled."""
+    cancelled_at = fields.DatetimeField(null=True)
+    cancelled_by_id = fields.BigIntField(null=True)
+    cancel_reason = fields.CharField(max_length=300, null=True)
+
+    class Meta:
+        table = "ledger_entry"
+
+
+class LedgerRule(Model):
+    """A named offence or deed with its fixed amounts, escalating by how often it happened in the month."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=32, unique=True)
+    kind = fields.CharField(max_length=8)
+    amounts = fields.CharField(max_length=120)
+    """Comma-separated: the amount for the 1st, 2nd … use in a month, the last one repeats."""
+    description = fields.CharField(max_length=200, default="")
+    active = fields.BooleanField(default=True)
+    set_by_id = fields.BigIntField()
+    set_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "ledger_rule"

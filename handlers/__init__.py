@@ -16,6 +16,7 @@ from handlers import (
     gate,
     gatekeeper,
     handover,
+    ledger,
     pages,
     presale,
     privacy,
@@ -48,6 +49,7 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     team.register(app)  # /team /role
     broadcasts.register(app)  # /broadcast /broadcasts /acks, Confirm / Cancel and Got it buttons
     reports.register(app)  # /report /chart /export
+    ledger.register(app)  # /fine /reward /appeal /ledger, Keep / Cancel under an appeal
     admin.register(app)  # /setup /chats /audit
     privacy.register(app)  # /forget and its confirmation
     pages.register(app)  # ◀ ▶ under every paged output

@@ -15,6 +15,7 @@ from bot.render.keyboards import keyboard, press
 from bot.services import audit
 from bot.services.digests import settings as digests
 from bot.services.errors import UserError
+from bot.services.ledger import monthly
 from bot.services.permissions import SENSITIVE_PURPOSES
 from bot.services.team import chats, rules
 from bot.services.team.audit_text import describe_entries
@@ -78,6 +79,7 @@ async def registered(call: Call, purpose: ChatPurpose) -> str:
     (telling that group); the reply says what changed."""
     done = await chats.register(actor_id=call.user_id, chat_id=call.chat_id, purpose=purpose)
     await digests.ensure(call.chat_id, purpose, actor_id=call.user_id, zone=call.zone, now=now())
+    await monthly.ensure(call.chat_id, purpose, actor_id=call.user_id, zone=call.zone, now=now())
     label = call.t(PURPOSE_LABELS[purpose])
     if done.before is None or done.before == purpose:
         lines = [call.t("Registered: this group is now the {purpose}.", purpose=label)]
@@ -92,6 +94,7 @@ async def registered(call: Call, purpose: ChatPurpose) -> str:
     titles = await chats.titles([call.chat_id, *done.moved_from])
     for old in done.moved_from:
         await digests.ensure(old, None, actor_id=call.user_id, zone=call.zone, now=now())
+        await monthly.ensure(old, None, actor_id=call.user_id, zone=call.zone, now=now())
         await tell_moved(call, old, purpose, titles[call.chat_id])
     if done.moved_from:
         lines.append(

@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Final
 
 from bot.enums import ScheduleKind
-from jobs import alarms, broadcasts, digest_posts, retention, rotation_posts, shift_posts, swap_expiry
+from jobs import (
+    alarms,
+    broadcasts,
+    digest_posts,
+    ledger_posts,
+    retention,
+    rotation_posts,
+    shift_posts,
+    swap_expiry,
+)
 from jobs.engine import Kind
 
 KINDS: Final[dict[str, Kind]] = {
@@ -23,4 +32,5 @@ KINDS: Final[dict[str, Kind]] = {
     ScheduleKind.SWAP: Kind(swap_expiry.expire, catch_up=True),
     ScheduleKind.ROTATION: Kind(rotation_posts.post_handoff),
     ScheduleKind.RETENTION: Kind(retention.run, catch_up=True),
+    ScheduleKind.LEDGER: Kind(ledger_posts.post, describe=ledger_posts.describe_missed),
 }

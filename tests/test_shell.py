@@ -204,7 +204,7 @@ def test_ctrl_c_at_the_prompt_leaves_at_once_without_a_traceback(tmp_path: Path)
 ORDER = "123456789012345678"
 ROSTER = "person,2026-11-23,2026-11-24\n@bob,day,day\n"
 ANSWERED_HEADER = [*FINANCE_COLUMNS, "result"]
-ANSWERED_ROW = ["tb_lee", "Li", "lee@163.com", "12.50", "damaged", "", "", ORDER, "R-1", "paid"]
+ANSWERED_ROW = ["tb_lee", "Li", "lee@163.com", "12.50", "damaged", "shop", "", ORDER, "R-1", "", "paid"]
 
 DAY_OF_WORK = """:clock 2026-11-22 20:00
 :as bob
@@ -217,9 +217,10 @@ hello
 /setup team
 :in finance
 /setup finance
+:press 1
 :in team
 :as bob
-/refund 123456789012345678 12.5 damaged buyer=tb_lee name=Li alipay=lee@163.com
+/refund 123456789012345678 12.5 damaged buyer=tb_lee name=Li alipay=lee@163.com postage=shop
 :reply 1 the buyer called back
 :reply 9 hello?
 :as alice
@@ -262,7 +263,7 @@ def test_every_bot_message_is_labelled_with_its_chat(day_of_work: tuple[str, Pat
     in_order(  # the digest comes by itself, in another chat than the one typed in
         out,
         "alice@private> :clock 2026-11-23 08:30\n(clock: Mon 2026-11-23 08:30)\n",
-        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund(s)",
+        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund, total ¥12.50.",
         "[finance] bot: 💰 Refunds waiting for your answer: 1.",
         "   [1] ✅ R-1 paid  [2] ❌ R-1 rejected\n",
     )
@@ -286,7 +287,7 @@ def test_toasts_and_alerts_of_button_presses_are_shown(day_of_work: tuple[str, P
 def test_files_go_in_and_come_out(day_of_work: tuple[str, Path]) -> None:
     out, folder = day_of_work
     imported = after(out, "alice@team> :file roster.csv /roster import")
-    assert imported == ["[team] bot: ✅ Roster imported: 2 day(s) for 1 person(s)."]
+    assert imported == ["[team] bot: ✅ Roster imported: 2 days for 1 person."]
     missing = after(out, "alice@team> :file missing.xlsx /roster import")
     assert missing == ["(cannot read missing.xlsx: No such file or directory)"]
     name = exported_name(out)
@@ -345,11 +346,11 @@ def test_restart_demo_escalates_restarts_and_lists_what_was_missed(tmp_path: Pat
         "(due 10:00, alarm #2).\n",
         "alice@team> :restart +1h\n(bot stopped at Mon 2026-11-23 10:10)\n",
         "(bot starting at Mon 2026-11-23 11:10)\n",
-        "[team] bot: While I was offline, 3 alarm(s) were missed:\n• 11-23 10:15 #3 change the listings\n"
-        "• 11-23 10:30 #3 change the listings\n• 11-23 10:45 #3 change the listings\n",
+        "[team] bot: While I was offline, 3 alarms were missed:\n• Mon 23 Nov 10:15 #3 change the listings\n"
+        "• Mon 23 Nov 10:30 #3 change the listings\n• Mon 23 Nov 10:45 #3 change the listings\n",
         "[team] bot: ⏰ change the listings\n(late by 10 min: I was offline)\n",
         "alice@team> /alarm log 3\n",
-        "• 11-23 10:15 missed (I was offline)\n",
+        "• Mon 23 Nov 10:15 missed (I was offline)\n",
         "alice@team> :press 1\n(toast) ✅ Done by @alice, 10 min after.\n",
         "alice@team> :clock +5m\n(clock: Mon 2026-11-23 11:15)\n[team] bot: ⏰ change the listings\n",
     )
@@ -361,9 +362,9 @@ def test_restart_demo_escalates_restarts_and_lists_what_was_missed(tmp_path: Pat
 
 MORNING_LINES = {
     "en": [
-        "[team] bot: ✅ Roster imported: 14 day(s) for 2 person(s).",
+        "[team] bot: ✅ Roster imported: 14 days for 2 people.",
         "[team] bot: 📝 Note added to R-1.",
-        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund(s)",
+        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund, total ¥12.50.",
         "[private:bob] bot: ⏰ Your day shift starts at 09:00 (in 30 min).",
         "(toast) R-1: paid",
         "[team] bot: 📒 Handover for the day shift: 1 open.",
@@ -374,9 +375,9 @@ MORNING_LINES = {
         "[team] bot: ⏳ In 5 min: take the summer dresses down",
         "[supervisors] bot: ⚠️ Nobody marked this alarm done within 10 min: “take the summer dresses down”",
         "[warehouse] bot: 📣 From @erin:",
-        "[team] bot: 📣 Broadcast #1 delivered to 4 of 4 chat(s).",
+        "[team] bot: 📣 Broadcast #1 delivered to 4 of 4 chats.",
         "(toast) 👍 Noted, thank you.",
-        "✅ @dave 11-23 10:10",
+        "✅ @dave Mon 23 Nov 10:10",
         "(clock: Mon 2026-11-23 12:00)",
     ],
     "zh": [
@@ -393,7 +394,7 @@ MORNING_LINES = {
         "[supervisors] bot: ⚠️ 提醒在 10 分钟内无人标记完成：“下架夏装”",
         "[warehouse] bot: 📣 来自 @erin：",
         "(toast) 👍 已记录，谢谢。",
-        "✅ @dave 11-23 10:10",
+        "✅ @dave 11月23日 周一 10:10",
     ],
 }
 

@@ -122,9 +122,10 @@ async def test_audit_shows_who_changed_what(bot: Harness) -> None:
     await bot.introduce(BOB)
     await bot.say(ALICE, "/role @bob aftersale")
     await bot.say(ALICE, "/setup team")
-    reply = await bot.say(ALICE, "/audit 2")
+    reply = await bot.say(ALICE, "/audit 3")
     lines = reply.splitlines()
-    assert lines[0] == "Latest changes (newest first):" and len(lines) == 3
-    assert "@alice: group registered" in lines[1] and "— → team" in lines[1]
-    assert "@alice: roles changed @bob: — → aftersale" in lines[2]
+    assert lines[0] == "Latest changes (newest first):" and len(lines) == 4
+    assert "@alice: schedule.create" in lines[1] and "ledger" in lines[1]  # the team chat's monthly ledger
+    assert "@alice: group registered" in lines[2] and "— → team" in lines[2]
+    assert "@alice: roles changed @bob: — → aftersale" in lines[3]
     assert "is not a number" in await bot.say(ALICE, "/audit -3")

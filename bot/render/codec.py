@@ -35,6 +35,8 @@ class Family(StrEnum):
     WHEN = "w"
     """A reading of a date or time the bot asks about before saving (✅ this one, another, ✏️ retype)."""
     FORGET = "e"
+    APPEAL = "x"
+    """A manager's answer to an appeal against a fine: keep it or cancel it."""
 
 
 RECORD_STATUSES = frozenset(
@@ -64,6 +66,7 @@ SPECS: dict[Family, Spec] = {
     Family.SETUP: Spec(frozenset({"confirm", "cancel"}), range(len(ChatPurpose))),
     Family.WHEN: Spec(frozenset({"pick", "retype"}), range(8)),
     Family.FORGET: Spec(frozenset({"confirm", "cancel"})),
+    Family.APPEAL: Spec(frozenset({"keep", "cancel"})),
 }
 """A SETUP button's argument is the purpose's place in ChatPurpose (the group is where it is pressed)."""
 

@@ -92,6 +92,16 @@ def swap_decision(t: Translator, swap_id: int) -> InlineKeyboardMarkup | None:
     )
 
 
+def appeal_decision(t: Translator, entry_id: int) -> InlineKeyboardMarkup | None:
+    """Keep / Cancel under an appeal against a fine, for the managers."""
+    return keyboard(
+        [
+            press(t("Keep the fine ✅"), Family.APPEAL, "keep", entry_id),
+            press(t("Cancel the fine ↩️"), Family.APPEAL, "cancel", entry_id),
+        ]
+    )
+
+
 def pages(
     t: Translator, family: Family, verb: str, page: int, count: int, id: int = 0
 ) -> list[InlineKeyboardButton]:

@@ -170,6 +170,15 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "report": _p(LEADS),
     "chart": _p(LEADS),
     "export": _p(LEADS | {Role.FINANCE, Role.WAREHOUSE}),
+    # fines and rewards (the ledger)
+    "fine": _p(LEADS),
+    "reward": _p(LEADS),
+    "ledger.rule": _p(LEADS),
+    "appeal": _p(MEMBERS),
+    "appeal.keep": _p(MANAGERS, requires=Rule.NOT_PARTY),
+    "appeal.cancel": _p(MANAGERS, requires=Rule.NOT_PARTY),
+    "ledger": _p(MEMBERS),
+    "ledger.team": _p(LEADS | {Role.FINANCE}),
 }
 
 GRANTABLE_BY: Final[dict[Role, frozenset[Role]]] = {

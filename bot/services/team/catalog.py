@@ -64,9 +64,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("mine", FIND, N_("records you logged"), N_("/mine")),
     CommandInfo("open", FIND, N_("open records, of one kind or all"), N_("/open refund")),
     CommandInfo("buyer", FIND, N_("a buyer's history"), N_("/buyer tb_lee")),
-    CommandInfo(
-        "edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 postage=shop")
-    ),
+    CommandInfo("edit", FIND, N_("correct fields of a record"), N_("/edit R-12 amount=15 postage=shop")),
     CommandInfo("void", FIND, N_("withdraw a record, with a reason"), N_("/void R-12 typed twice")),
     CommandInfo(
         "reverse",
@@ -162,6 +160,27 @@ COMMANDS: tuple[CommandInfo, ...] = (
         "broadcasts", TEAM, N_("scheduled broadcasts; /broadcast cancel <id> stops one"), N_("/broadcasts")
     ),
     CommandInfo("acks", TEAM, N_("who pressed Got it under a broadcast"), N_("/acks 3")),
+    CommandInfo(
+        "fine",
+        TEAM,
+        N_("fine someone: an amount or a named rule, and why; /fine rule, /fine rules name fixed amounts"),
+        N_("/fine @bob 50 ended a chat early"),
+    ),
+    CommandInfo(
+        "reward",
+        TEAM,
+        N_("reward someone: an amount or a named rule, and why; /reward rule, /reward rules"),
+        N_("/reward @bob 100 turned round a negative review"),
+    ),
+    CommandInfo(
+        "appeal", TEAM, N_("contest a fine once; the managers decide"), N_("/appeal 12 I was on a call")
+    ),
+    CommandInfo(
+        "ledger",
+        TEAM,
+        N_("fines and rewards of a month with totals per person (agents: their own)"),
+        N_("/ledger last month @bob"),
+    ),
     CommandInfo("role", ADMIN, N_("grant or revoke a role"), N_("/role @alice aftersale")),
     CommandInfo("setup", ADMIN, N_("register this group for a purpose"), N_("/setup team")),
     CommandInfo("chats", ADMIN, N_("registered groups"), N_("/chats")),
