@@ -204,7 +204,7 @@ def test_ctrl_c_at_the_prompt_leaves_at_once_without_a_traceback(tmp_path: Path)
 ORDER = "123456789012345678"
 ROSTER = "person,2026-11-23,2026-11-24\n@bob,day,day\n"
 ANSWERED_HEADER = [*FINANCE_COLUMNS, "result"]
-ANSWERED_ROW = ["tb_lee", "Li", "lee@163.com", "12.50", "damaged", "shop", "", ORDER, "R-1", "", "paid"]
+ANSWERED_ROW = ["tb_lee", "Li", "lee@163.com", "12.50", "damaged", "shop", "", "", ORDER, "R-1", "", "paid"]
 
 DAY_OF_WORK = """:clock 2026-11-22 20:00
 :as bob
