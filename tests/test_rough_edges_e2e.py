@@ -85,7 +85,7 @@ async def test_an_unquoted_value_that_runs_on_is_questioned_not_split(bot: Harne
     assert reply.startswith(
         '“杭州市”跟在 地址= 后面，但它不是字段。如果它属于 地址，请把整个值放进引号：地址="浙江省 杭州市"；'
     ), reply
-    saved = await bot.say(ALICE, f'/refund {order} 12 破损 name="欧阳 娜娜" buyer=tb_ou', chat=ALICE)
+    saved = await bot.say(ALICE, f'/refund {order} 12 name="欧阳 娜娜" 破损 buyer=tb_ou', chat=ALICE)
     assert "R-1" in saved, saved
     card = await bot.say(ALICE, "/show R-1", chat=ALICE)
     assert "欧阳 娜娜" in card and "破损" in card, card

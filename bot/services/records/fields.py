@@ -333,7 +333,7 @@ def split_words(args: str) -> list[str]:
         raise UserError(N_("A quote is not closed.")) from None
 
 
-WORDY = frozenset({"buyer", "name", "address", "reason", "from", "to", "text"})
+WORDY = frozenset({"name", "address", "reason", "from", "to", "text"})
 """Fields whose values may hold spaces (欧阳 娜娜): unquoted, such a value may run on into the next word."""
 
 
@@ -347,7 +347,8 @@ def run_ons(words: list[str]) -> dict[int, tuple[str, str]]:
         key, sep, raw = word.partition("=")
         if sep:
             field = FIELD_BY_ALIAS.get(key.strip().lower())
-            current = (key, raw) if field is not None and field.key in WORDY else None
+            quoted = " " in raw  # unquoted, a value never holds a space
+            current = (key, raw) if field is not None and field.key in WORDY and not quoted else None
             continue
         if current is not None:
             current = (current[0], f"{current[1]} {word}")
