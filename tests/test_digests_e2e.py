@@ -91,7 +91,7 @@ async def test_digest_lists_and_changes_times(bot: Harness, clock: Any) -> None:
     working = await bot.say(ALICE, "/digest finance 工作日8点半")
     assert "every working day at 08:30 → Finance · next: Tue 24 Nov 08:30" in working
     audit = await bot.say(ALICE, "/audit 3", chat=ALICE)
-    assert audit.count("schedule.state") + audit.count("digest.time") >= 2
+    assert audit.count("schedule state") + audit.count("digest.time") >= 2
 
 
 @pytest.mark.parametrize(

@@ -263,7 +263,8 @@ def test_every_bot_message_is_labelled_with_its_chat(day_of_work: tuple[str, Pat
     in_order(  # the digest comes by itself, in another chat than the one typed in
         out,
         "alice@private> :clock 2026-11-23 08:30\n(clock: Mon 2026-11-23 08:30)\n",
-        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund, total ¥12.50.",
+        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund, "
+        "total ¥12.50.",
         "[finance] bot: 💰 Refunds waiting for your answer: 1.",
         "   [1] ✅ R-1 paid  [2] ❌ R-1 rejected\n",
     )
@@ -364,7 +365,8 @@ MORNING_LINES = {
     "en": [
         "[team] bot: ✅ Roster imported: 14 days for 2 people.",
         "[team] bot: 📝 Note added to R-1.",
-        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund, total ¥12.50.",
+        "[finance] bot: [file refunds-2026-11-22.xlsx] 💰 Refund table for 2026-11-22: 1 refund, "
+        "total ¥12.50.",
         "[private:bob] bot: ⏰ Your day shift starts at 09:00 (in 30 min).",
         "(toast) R-1: paid",
         "[team] bot: 📒 Handover for the day shift: 1 open.",
