@@ -180,6 +180,9 @@ class Schedule(Model):
     next_kind = fields.CharField(max_length=12, null=True)
     ends_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    number = fields.IntField(null=True, unique=True)
+    """The alarm number people see and type (#1, #2 …), counted among alarms and watches only, so digests and
+    other schedules take none; None for those."""
 
     class Meta:
         table = "schedule"

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import timedelta
 
+from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.enums import ALARM_KINDS, ScheduleKind
+from bot.enums import ALARM_KINDS, ChatPurpose, ScheduleKind
 from bot.i18n import N_, Translator
 from bot.models import Occurrence, Schedule
 from bot.render.codec import Family
-from bot.render.keyboards import SNOOZE_MINUTES
+from bot.render.context import chat_translator
+from bot.render.keyboards import SNOOZE_MINUTES, escalation_buttons
 from bot.services.errors import UserError
 from bot.services.ids import parse_id
 from bot.services.scheduling import schedules, shop_calendar, watches
-from bot.services.team import people
+from bot.services.team import chats, people
 from bot.services.when import Reading, Rule, describe, format_moment, from_json, read_schedule
 from handlers.confirm import next_fire, settle
 from handlers.gate import Call, Target, button, command
+from jobs.alarms import posting_text
 from jobs.engine import now
 
+log = logging.getLogger(__name__)
 STATE_LABELS = {
     schedules.ACTIVE: N_("active"),
     schedules.PAUSED: N_("paused"),
@@ -35,10 +40,12 @@ WATCH_LABELS: dict[str, str] = {
 
 
 def local(t: Translator, schedule: Schedule) -> str:
-    """The next posting in the schedule's zone with its weekday, or its state when there is none."""
-    if schedule.state != schedules.ACTIVE or schedule.next_due_at is None:
+    """When the alarm next rings (not its heads-up) in the schedule's zone with its weekday, or its state
+    when there is none."""
+    ringing = schedules.next_alarm_at(schedule)
+    if schedule.state != schedules.ACTIVE or ringing is None:
         return t(STATE_LABELS.get(schedule.state, schedule.state))
-    return next_fire(t, schedule.next_due_at, schedules.zone_of(schedule))
+    return next_fire(t, ringing, schedules.zone_of(schedule))
 
 
 def rule_of(t: Translator, schedule: Schedule) -> str:
@@ -72,14 +79,18 @@ async def save_alarm(call: Call, reading: Reading) -> None:
         zone=call.zone,
         now=now(),
     )
-    await call.reply(
-        call.t(
-            "⏰ Alarm #{id} set: {rule}. Next: {next}.",
-            id=schedule.id,
-            rule=describe(reading.rule, call.t, call.zone, now()),
-            next=local(call.t, schedule),
-        )
+    said = call.t(
+        "⏰ Alarm #{id} set: {rule}. Next: {next}.",
+        id=schedules.number_of(schedule),
+        rule=describe(reading.rule, call.t, call.zone, now()),
+        next=local(call.t, schedule),
     )
+    if schedules.heads_up_skipped(schedule):
+        said += "\n" + call.t(
+            "⏳ No heads-up this time: the alarm rings within the {lead} min heads-up.",
+            lead=schedule.lead_minutes,
+        )
+    await call.reply(said)
 
 
 async def list_alarms(call: Call) -> None:
@@ -91,7 +102,8 @@ async def list_alarms(call: Call) -> None:
     lines = [call.t("Alarms in this chat:")]
     for schedule in found:
         rule = rule_of(call.t, schedule)
-        lines.append(f"#{schedule.id} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}")
+        number = schedules.number_of(schedule)
+        lines.append(f"#{number} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}")
     await call.reply("\n".join(lines))
 
 
@@ -119,7 +131,7 @@ async def alarm(call: Call) -> None:
     await call.reply(
         call.t(
             "Alarm #{id}: {state}.",
-            id=schedule.id,
+            id=schedules.number_of(schedule),
             state=call.t(STATE_LABELS.get(schedule.state, N_("deleted"))),
         )
     )
@@ -127,7 +139,7 @@ async def alarm(call: Call) -> None:
 
 async def alarm_log(t: Translator, schedule: Schedule) -> str:
     """Past postings of an alarm: when, who pressed Done, how late."""
-    lines = [t("Alarm #{id} log: {text}", id=schedule.id, text=schedule.text)]
+    lines = [t("Alarm #{id} log: {text}", id=schedules.number_of(schedule), text=schedule.text)]
     zone = schedules.zone_of(schedule)
     for occurrence in await schedules.history(schedule):
         when = format_moment(occurrence.due_at, zone, t.locale)
@@ -149,19 +161,55 @@ async def alarm_log(t: Translator, schedule: Schedule) -> str:
 
 
 async def load_alarm(call: Call) -> Target[Occurrence] | None:
-    """The posted alarm a Done or Snooze press answers; only in the chat it was posted to."""
+    """The posted alarm a Done, Snooze or I'm on it press answers; in the chat it was posted to, or (Done and
+    I'm on it, under an escalation) in the supervisors' groups."""
     assert call.button is not None
     occurrence = await Occurrence.get_or_none(id=call.button.id).prefetch_related("schedule")
     if occurrence is None or occurrence.kind != schedules.ALARM:
         return None
     if call.button.verb == "snooze" and call.button.arg not in SNOOZE_MINUTES:
         return None
-    return Target(occurrence, f"alarm.{call.button.verb}", frozenset({occurrence.chat_id}))
+    where = {occurrence.chat_id}
+    if call.button.verb != "snooze":
+        where |= set(await chats.of_purpose(ChatPurpose.SUPERVISORS))
+    return Target(occurrence, f"alarm.{call.button.verb}", frozenset(where))
+
+
+async def take_on(call: Call, occurrence: Occurrence) -> None:
+    """I'm on it under an escalation: note who took the alarm on and say so; Done stays for them."""
+    if not await schedules.take_on(occurrence, call.user_id, now()):
+        taker = await schedules.taker(occurrence)
+        person = await people.get(taker) if taker and occurrence.acked_by is None else None
+        said = N_("{name} is already on it.") if person else N_("Already handled.")
+        await call.answer(call.t(said, name=person.display_name if person else ""))
+        return
+    stamp = call.t("🙋 {name} is on it.", name=call.name)
+    await call.answer(stamp)
+    markup = escalation_buttons(call.t, occurrence.id, taken=True)
+    await call.query.edit_message_text(f"{call.message.text or ''}\n{stamp}", reply_markup=markup)
+
+
+async def stamp_alarm(call: Call, occurrence: Occurrence, stamp: str) -> None:
+    """Done pressed under the escalation: the alarm's own message says so too and loses its buttons."""
+    if occurrence.message_id is None or call.message.message_id == occurrence.message_id:
+        return
+    t = await chat_translator(call.app, occurrence.chat_id)
+    posted = posting_text(t, occurrence.schedule, schedules.ALARM, timedelta(0))
+    try:
+        await call.context.bot.edit_message_text(
+            f"{posted}\n{stamp}", chat_id=occurrence.chat_id, message_id=occurrence.message_id
+        )
+    except TelegramError as exc:  # deleted meanwhile, or too old to edit: the escalation says it anyway
+        log.info("alarm %s not stamped: %s", occurrence.id, exc)
 
 
 async def press(call: Call, occurrence: Occurrence) -> None:
-    """Done ✅ or Snooze under an alarm: record who and how, and stamp the alarm."""
+    """Done ✅ or Snooze under an alarm (Done and I'm on it also under its escalation): record who and how,
+    and stamp the message."""
     assert call.button is not None
+    if call.button.verb == "onit":
+        await take_on(call, occurrence)
+        return
     snoozing = call.button.verb == "snooze"
     outcome = schedules.SNOOZED if snoozing else schedules.DONE_OUTCOME
     answered = await schedules.acknowledge(occurrence.id, call.user_id, now(), outcome)
@@ -179,6 +227,8 @@ async def press(call: Call, occurrence: Occurrence) -> None:
         )
     await call.answer(stamp)
     await call.query.edit_message_text(f"{call.message.text or ''}\n{stamp}", reply_markup=None)
+    if not snoozing:
+        await stamp_alarm(call, answered, stamp)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

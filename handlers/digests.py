@@ -282,9 +282,40 @@ def problems_text(t: Translator, problems: list[finance_answers.Problem]) -> str
     return "\n".join(lines)
 
 
+UNSENT_WORDS = frozenset({"all", "unsent", "everything", "全部", "所有", "未发送", "未发"})
+YESTERDAY_WORDS = frozenset({"", "yesterday", "昨天", "昨日"})
+
+
+async def finance_now(call: Call) -> None:
+    """Finance's refund table on request, in the finance group: yesterday's (as the morning table brings
+    it, with older refunds never sent), or with `all` every refund not yet sent, today's included."""
+    if call.chat_id not in await finance_chats():
+        raise UserError(N_("Ask in the finance group: the refund table holds customer data."))
+    word = " ".join(call.args).strip().lower()
+    if word in UNSENT_WORDS:
+        found, what, slug = await content.unsent_refunds(), call.t("everything not yet sent"), "unsent"
+    elif word in YESTERDAY_WORDS:
+        day = content.previous_day(now(), call.zone)
+        found, what, slug = await content.finance_refunds(day, call.zone), str(day), str(day)
+    else:
+        raise UserError(N_("Which refunds? yesterday, or all (everything not yet sent)."))
+    if not found:
+        await call.reply(call.t("💰 No refund is waiting to be sent to finance."))
+        return
+    await call.message.reply_document(
+        content.finance_table(call.t, found),
+        filename=f"refunds-{slug}.xlsx",
+        caption=content.finance_caption(call.t, found, what),
+    )
+    await content.send_to_finance(found, actor_id=call.user_id, chat_id=call.chat_id)
+    text, markup = answer_list(call.t, await content.waiting_for_finance(1))
+    await call.message.reply_text(text, reply_markup=markup)
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    """Add /digest, the finance buttons, reasons by reply and returned refund tables."""
+    """Add /digest, /finance, the finance buttons, reasons by reply and returned refund tables."""
     app.add_handler(command("digest", digest))
+    app.add_handler(command("finance", finance_now))
     app.add_handler(button(Family.FINANCE, load_answer, press))
     replies = filters.REPLY & filters.TEXT & ~filters.COMMAND
     app.add_handler(message(replies, load_reason, reason_reply), group=OWN_GROUP)

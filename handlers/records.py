@@ -79,8 +79,10 @@ def claims_warning(t: Translator, created: records.Created) -> str:
         return ""
     ids = ", ".join(record.short_id for record in created.earlier_claims)
     return "\n\n" + t(
-        "⚠️ Repeat claimant: {count} refunds/complaints in the last window ({ids}). Check before you pay.",
+        "⚠️ Repeat claimant: {count} refunds/complaints in the last {days} days ({ids}). "
+        "Check before you pay.",
         count=len(created.earlier_claims) + 1,
+        days=created.claim_days,
         ids=ids,
     )
 
@@ -174,6 +176,14 @@ def duplicate_warning(t: Translator, duplicate: Record) -> str:
             "⚠️ {id} already refunds this order ({status}). Nothing was saved. Log anyway only if the buyer "
             "is owed a second refund: its card and finance's table will say it repeats {id}.",
             id=duplicate.short_id,
+            status=status,
+        )
+    if duplicate.kind == RecordKind.COURIER:
+        return t(
+            "{id} asks the same ({kind}) about this tracking number and is still open ({status}). Nothing "
+            "was saved. Add to it by replying to its card, or log a new one anyway.",
+            id=duplicate.short_id,
+            kind=t(rt.SUBKIND_LABELS.get(duplicate.subkind or "", duplicate.subkind or "")),
             status=status,
         )
     return t(
@@ -455,7 +465,10 @@ async def edit(call: Call) -> None:
         raise UserError(N_("Which record? Give its id, e.g. R-12."))
     record = await records.get(call.args[0])
     team_rules = await rules.current()
-    plain, values = rf.key_values(arguments(call)[1:], team_rules)
+    words = arguments(call)[1:]
+    plain, values = rf.key_values(words, team_rules)
+    if 0 in (run_ons := rf.run_ons(words)):
+        raise rf.run_on_error(plain[0], *run_ons[0])
     if plain:
         raise UserError(N_("Write changes as key=value, e.g. amount=12.5 or 金额=12.5."))
     if refunds.is_frozen(record) and refunds.money_changes(record, values):

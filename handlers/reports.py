@@ -42,12 +42,15 @@ async def chart(call: Call) -> None:
     which = charts.parse(call.args[0] if call.args else None)
     period = period_of(call, call.args[1:], MONTH)
     png: bytes | None = None
+    caption: str | None = None
     if which == charts.REFUNDS:
         daily = await reports.refunds_per_day(period)
         png = await asyncio.to_thread(charts.refunds, call.t, daily, period) if daily.total else None
+        caption = charts.caption(call.t, charts.refund_totals(daily), charts.reason_label)
     elif which == charts.COMPLAINTS:
         kinds = await reports.complaints_by_kind(period)
         png = await asyncio.to_thread(charts.complaints, call.t, kinds, period) if kinds else None
+        caption = charts.caption(call.t, kinds, charts.kind_label)
     elif which == charts.KPI:
         table = await kpi_figures.table(period.first, period.stop)
         names = await reports.names([f.person_id for f in table.agents])
@@ -58,7 +61,7 @@ async def chart(call: Call) -> None:
     if png is None:
         await call.reply(call.t("Nothing to chart in {period}.", period=format_period(period, call.t.locale)))
         return
-    await call.message.reply_photo(png, do_quote=not call.is_private)
+    await call.message.reply_photo(png, caption=caption or None, do_quote=not call.is_private)
 
 
 async def export(call: Call) -> None:

@@ -13,7 +13,7 @@ from bot.i18n import Translator
 from bot.models import Occurrence, Schedule
 from bot.ratelimit import REPLY_RETRIES
 from bot.render.context import App, chat_translator
-from bot.render.keyboards import alarm_buttons
+from bot.render.keyboards import alarm_buttons, escalation_buttons
 from bot.services.records import book as records
 from bot.services.scheduling import schedules, watches
 from bot.services.team import chats
@@ -87,7 +87,8 @@ async def escalate_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def escalate(app: App, occurrence: Occurrence) -> None:
-    """Post the escalation once to every supervisors' chat (or, with none registered, to the alarm's chat)."""
+    """Post the escalation once to every supervisors' chat (or, with none registered, to the alarm's chat),
+    with Done and I'm on it buttons that act on the alarm itself."""
     schedule: Schedule = occurrence.schedule
     claim = await schedules.claim(schedule, occurrence.due_at, schedules.ESCALATION)
     if claim is None:
@@ -102,10 +103,13 @@ async def escalate(app: App, occurrence: Occurrence) -> None:
             minutes=schedule.escalate_minutes,
             text=schedule.text,
             when=when,
-            id=schedule.id,
+            id=schedules.number_of(schedule),
         )
         try:
-            message = await app.bot.send_message(chat_id, text, **bulk(app, REPLY_RETRIES))
+            markup = escalation_buttons(t, occurrence.id)
+            message = await app.bot.send_message(
+                chat_id, text, reply_markup=markup, **bulk(app, REPLY_RETRIES)
+            )
         except TelegramError as exc:
             log.error("escalation of alarm %s to chat %s failed: %s", schedule.id, chat_id, exc)
             continue

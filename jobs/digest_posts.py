@@ -15,7 +15,6 @@ from bot.i18n import Translator
 from bot.models import Occurrence, Schedule
 from bot.render.context import App, chat_translator, settings_of, split_message
 from bot.render.finance_list import answer_list
-from bot.services import sheets
 from bot.services.digests import content
 from bot.services.digests import settings as digests
 from bot.services.scheduling import changes, deliveries, schedules
@@ -80,30 +79,11 @@ async def finance(posting: Posting) -> timedelta | None:
     found = await content.finance_refunds(day, posting.zone)
     if not found:
         return await posting.text(posting.heading(t("💰 No refunds were logged on {day}.", day=day)))
-    caption = "\n".join(
-        [
-            posting.heading(
-                t.ngettext(
-                    "💰 Refund table for {day}: {n} refund, total ¥{total}.",
-                    "💰 Refund table for {day}: {n} refunds, total ¥{total}.",
-                    len(found),
-                    day=day,
-                    total=t.amount(content.total(found)),
-                )
-            ),
-            t(
-                "Answer with the buttons below, or send this file back with a “result” column: paid, or "
-                "rejected + reason (已打款 / 驳回 + 原因)."
-            ),
-        ]
-    )
-    table = sheets.xlsx(
-        content.finance_headers(t), [content.finance_row(t, record) for record in found], t("Refunds")
-    )
+    caption = posting.heading(content.finance_caption(t, found, str(day)))
     send_file = partial(
         posting.app.bot.send_document,
         posting.chat_id,
-        table,
+        content.finance_table(t, found),
         filename=f"refunds-{day}.xlsx",
         caption=caption,
         **bulk(posting.app),

@@ -315,7 +315,8 @@ async def missed_line(app: App, t: Translator, schedule: Schedule, when: datetim
     if what is None:
         return None
     local = format_moment(when, schedules.zone_of(schedule), t.locale)
-    return f"• {local} #{schedule.id} {what}"
+    number = f" #{schedule.number}" if schedule.number else ""
+    return f"• {local}{number} {what}"
 
 
 async def report_missed(app: App, chat_id: int, items: list[tuple[datetime, Schedule]]) -> None:

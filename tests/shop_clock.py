@@ -23,6 +23,7 @@ FINANCE_COLUMNS = [
     "refund reason",
     "postage payer",
     "return tracking",
+    "insurance",
     "order number",
     "record id",
     "already refunded in",

@@ -91,7 +91,7 @@ async def test_digest_lists_and_changes_times(bot: Harness, clock: Any) -> None:
     working = await bot.say(ALICE, "/digest finance 工作日8点半")
     assert "every working day at 08:30 → Finance · next: Tue 24 Nov 08:30" in working
     audit = await bot.say(ALICE, "/audit 3", chat=ALICE)
-    assert audit.count("schedule.state") + audit.count("digest.time") >= 2
+    assert audit.count("schedule state") + audit.count("digest.time") >= 2
 
 
 @pytest.mark.parametrize(
@@ -132,9 +132,21 @@ async def test_finance_gets_yesterdays_refund_table_unmasked_with_totals(bot: Ha
     assert "💰 Refund table for 2026-11-23: 3 refunds, total ¥20.50." in table.params["caption"]
     assert rows_of(table) == [  # the draft R-4 is not in it: finance could not pay it
         FINANCE_COLUMNS,
-        ["tb_lee", "李雷", "lee@163.com", 12.5, "破损", "shop pays", "YT1234567890", ORDER, "R-1", None],
-        ["tb_wang", "王芳", "13812345678", 5, "少件", "buyer pays", None, OTHER, "R-2", None],
-        ["tb_zhao", "赵六", "zhao@163.com", 3, "运费", "split 50:50", None, THIRD, "R-3", None],
+        [
+            "tb_lee",
+            "李雷",
+            "lee@163.com",
+            12.5,
+            "破损",
+            "shop pays",
+            "YT1234567890",
+            None,
+            ORDER,
+            "R-1",
+            None,
+        ],
+        ["tb_wang", "王芳", "13812345678", 5, "少件", "buyer pays", None, None, OTHER, "R-2", None],
+        ["tb_zhao", "赵六", "zhao@163.com", 3, "运费", "split 50:50", None, None, THIRD, "R-3", None],
     ]
     answers = await posted(bot, FINANCE, "Refunds waiting for your answer: 3")
     assert "R-1 · ¥12.50 · tb_lee · 李* · l***@163.com" in answers.params["text"]  # a group message: masked
@@ -207,7 +219,7 @@ async def test_a_bad_returned_table_changes_nothing_and_lists_every_problem(bot:
     rows = rows_of(table)
     rows[0].append("结果")
     rows[1].append("paid")
-    rows[2][8] = "R-99"
+    rows[2][9] = "R-99"
     rows[2].append("paid")
     rows[3].append("maybe")
     reply = await bot.send(
@@ -216,7 +228,7 @@ async def test_a_bad_returned_table_changes_nothing_and_lists_every_problem(bot:
     text = reply[-1]["text"]
     assert "Nothing was changed. Fix these rows and send the file again:" in text
     assert "• row 3: There is no record R-99." in text and "• row 4: “maybe” is not paid or rejected" in text
-    headless = [row[:7] + row[8:] for row in rows]
+    headless = [row[:8] + row[9:] for row in rows]
     reply = await bot.send(ALICE, None, chat=FINANCE, document=("r.xlsx", xlsx(headless)), caption="x")
     assert "• row 1: The header row lacks the column “order number”." in reply[-1]["text"]
     wrong = await bot.send(ALICE, None, chat=FINANCE, document=("r.txt", b"hello"), caption="x")
@@ -370,7 +382,17 @@ async def test_a_chinese_finance_chat_gets_chinese_headers_and_answers(bot: Harn
     await advance(bot, clock, timedelta(hours=22))
     table = await sent_file(bot, FINANCE)
     rows = rows_of(table)
-    headers = ["旺旺名", "实名", "支付宝账号", "金额", "退款原因", "运费承担", "退货物流单号", "订单号"]
+    headers = [
+        "旺旺名",
+        "实名",
+        "支付宝账号",
+        "金额",
+        "退款原因",
+        "运费承担",
+        "退货物流单号",
+        "运费险",
+        "订单号",
+    ]
     assert rows[0] == [*headers, "记录编号", "此前已退款记录"]
     assert rows[1][:6] == ["tb_lee", "李雷", "lee@163.com", 12.5, "破损", "卖家承担"]
     assert "💰 2026-11-23 的退款表：1 笔，合计 ¥12.50。" in table.params["caption"]

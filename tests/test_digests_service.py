@@ -194,7 +194,8 @@ async def test_finance_table_is_yesterdays_refunds_and_older_ones_never_sent_but
 async def test_finance_row_has_exactly_the_columns_finance_checks() -> None:
     refund = await log(
         RecordKind.REFUND,
-        f"{ORDER} 12.5 破损 buyer=tb_Lee name=李雷 alipay=lee@163.com postage=shop tracking=YT1234567890",
+        f"{ORDER} 12.5 破损 buyer=tb_Lee name=李雷 alipay=lee@163.com postage=shop tracking=YT1234567890 "
+        "insured=yes",
         at=local(22, 9),
     )
     assert content.finance_headers(EN) == FINANCE_COLUMNS
@@ -206,6 +207,7 @@ async def test_finance_row_has_exactly_the_columns_finance_checks() -> None:
         "破损",
         "shop pays",
         "YT1234567890",
+        "yes",
         ORDER,
         "R-1",
         None,
@@ -332,7 +334,8 @@ def returned(
 ) -> list[list[str]]:
     """A returned table as read_table gives it: the header row, then rows with the result last."""
     head = header or content.finance_headers(EN)
-    cells = [["tb", "", "", "1", "", "", "", order, short_id, "", answer] for order, short_id, answer in rows]
+    blank = [""] * 4  # reason, postage, tracking and insurance, as finance left them
+    cells = [["tb", "", "", "1", *blank, order, short_id, "", answer] for order, short_id, answer in rows]
     return [[*head, result], *cells]
 
 

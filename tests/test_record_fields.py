@@ -500,8 +500,24 @@ def test_record_kinds_by_name(typed: str, kind: RecordKind) -> None:
 
 def test_unknown_record_kind_lists_the_kinds() -> None:
     with pytest.raises(UserError) as caught:
-        records.parse_kind("parcel")
+        records.parse_kind("sales")
     assert caught.value.params["choices"] == "refund, courier, complaint, problem, review"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("refunds", RecordKind.REFUND),
+        ("退款单", RecordKind.REFUND),
+        ("courier queries", RecordKind.COURIER),
+        ("parcels", RecordKind.COURIER),
+        ("投诉记录", RecordKind.COMPLAINT),
+        ("issues", RecordKind.PROBLEM),
+        ("Negative Reviews", RecordKind.REVIEW),
+    ],
+)
+def test_kinds_are_read_in_plural_and_by_their_other_names(typed: str, kind: RecordKind) -> None:
+    assert records.parse_kind(typed) == kind
 
 
 # ---------------------------------------------------------------------------------------------------- masking

@@ -323,7 +323,7 @@ async def test_repeat_claimant_warning_on_the_third_claim(bot: Harness) -> None:
     assert "Repeat claimant" not in first + second
     third = await bot.say(ALICE, f"/refund {THIRD_ORDER} 4 buyer=TB_Lee")
     assert third.endswith(
-        "⚠️ Repeat claimant: 3 refunds/complaints in the last window (R-1, C-1). Check before you pay."
+        "⚠️ Repeat claimant: 3 refunds/complaints in the last 30 days (R-1, C-1). Check before you pay."
     )
 
 
@@ -521,7 +521,7 @@ async def test_find_mine_open_and_buyer(bot: Harness) -> None:
         "K-1 · open · lost parcel · SF1234567890",
     ]
     assert (await bot.say(BOB, "/open 退款")).splitlines() == ["Open records (1):", found[2]]
-    assert "Unknown record kind “parcel”" in await bot.say(BOB, "/open parcel")
+    assert "Unknown record kind “sales”" in await bot.say(BOB, "/open sales")
     buyer = (await bot.say(BOB, "/buyer 13812345678", chat=BOB)).splitlines()
     assert buyer[0] == "History of buyer 13812345678 (2):" and buyer[1].startswith("C-1")
     assert "There is no record R-9." in await bot.say(BOB, "/show R-9")

@@ -330,7 +330,7 @@ async def test_creating_and_changing_state_are_audited() -> None:
     await schedules.set_state(schedule, schedules.DELETED, actor_id=BOB, now=local(12))
     entries = await AuditEntry.filter(target=f"alarm:{schedule.id}").order_by("id")
     assert [(e.action, e.actor_id, e.chat_id, e.before, e.after) for e in entries] == [
-        ("schedule.create", ALICE, TEAM, None, {"rule": to_json(Interval(30)), "text": "巡店"}),
+        ("schedule.create", ALICE, TEAM, None, {"rule": to_json(Interval(30)), "text": "巡店", "number": 1}),
         ("schedule.state", BOB, TEAM, {"state": "active"}, {"state": "paused"}),
         ("schedule.state", ALICE, TEAM, {"state": "paused"}, {"state": "active"}),
         ("schedule.state", BOB, TEAM, {"state": "active"}, {"state": "deleted"}),

@@ -206,7 +206,7 @@ def test_ctrl_c_at_the_prompt_leaves_at_once_without_a_traceback(tmp_path: Path)
 ORDER = "123456789012345678"
 ROSTER = "person,2026-11-23,2026-11-24\n@bob,day,day\n"
 ANSWERED_HEADER = [*FINANCE_COLUMNS, "result"]
-ANSWERED_ROW = ["tb_lee", "Li", "lee@163.com", "12.50", "damaged", "shop", "", ORDER, "R-1", "", "paid"]
+ANSWERED_ROW = ["tb_lee", "Li", "lee@163.com", "12.50", "damaged", "shop", "", "", ORDER, "R-1", "", "paid"]
 
 DAY_OF_WORK = """:clock 2026-11-22 20:00
 :as bob
@@ -349,13 +349,13 @@ def test_restart_demo_escalates_restarts_and_lists_what_was_missed(tmp_path: Pat
         "[team] bot: ⏰ take the summer dresses down\n",
         "alice@team> :clock +10m\n(clock: Mon 2026-11-23 10:10)\n",
         "[supervisors] bot: ⚠️ Nobody marked this alarm done within 10 min: “take the summer dresses down” "
-        "(due 10:00, alarm #2).\n",
+        "(due 10:00, alarm #1).\n   [1] Done ✅  [2] I'm on it 🙋\n",
         "alice@team> :restart +1h\n(bot stopped at Mon 2026-11-23 10:10)\n",
         "(bot starting at Mon 2026-11-23 11:10)\n",
-        "[team] bot: While I was offline, 3 alarms were missed:\n• Mon 23 Nov 10:15 #3 change the listings\n"
-        "• Mon 23 Nov 10:30 #3 change the listings\n• Mon 23 Nov 10:45 #3 change the listings\n",
+        "[team] bot: While I was offline, 3 alarms were missed:\n• Mon 23 Nov 10:15 #2 change the listings\n"
+        "• Mon 23 Nov 10:30 #2 change the listings\n• Mon 23 Nov 10:45 #2 change the listings\n",
         "[team] bot: ⏰ change the listings\n(late by 10 min: I was offline)\n",
-        "alice@team> /alarm log 3\n",
+        "alice@team> /alarm log 2\n",
         "• Mon 23 Nov 10:15 missed (I was offline)\n",
         "alice@team> :press 1\n(toast) ✅ Done by @alice, 10 min after.\n",
         "alice@team> :clock +5m\n(clock: Mon 2026-11-23 11:15)\n[team] bot: ⏰ change the listings\n",

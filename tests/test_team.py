@@ -125,7 +125,7 @@ async def test_audit_shows_who_changed_what(bot: Harness) -> None:
     reply = await bot.say(ALICE, "/audit 3")
     lines = reply.splitlines()
     assert lines[0] == "Latest changes (newest first):" and len(lines) == 4
-    assert "@alice: schedule.create" in lines[1] and "ledger" in lines[1]  # the team chat's monthly ledger
+    assert "@alice: schedule created" in lines[1] and "ledger" in lines[1]  # the team chat's monthly ledger
     assert "@alice: group registered" in lines[2] and "— → team" in lines[2]
     assert "@alice: roles changed @bob: — → aftersale" in lines[3]
     assert "is not a number" in await bot.say(ALICE, "/audit -3")

@@ -40,6 +40,12 @@ def alarm_buttons(t: Translator, occurrence_id: int) -> InlineKeyboardMarkup | N
     )
 
 
+def escalation_buttons(t: Translator, alarm_id: int, *, taken: bool = False) -> InlineKeyboardMarkup | None:
+    """Done and I'm on it under an escalation (both act on the alarm's posting); Done alone once taken."""
+    onit = [] if taken else [press(t("I'm on it 🙋"), Family.ALARM, "onit", alarm_id)]
+    return keyboard([press(t("Done ✅"), Family.ALARM, "done", alarm_id), *onit])
+
+
 def got_it(t: Translator, broadcast_id: int) -> InlineKeyboardMarkup | None:
     """The one button under a delivered broadcast: pressing it records who read it."""
     return keyboard([press(t("Got it 👍"), Family.BROADCAST, "ack", broadcast_id)])

@@ -137,11 +137,13 @@ PERMISSIONS: Final[dict[str, Permission]] = {
     "alarm": _p(LEADS),
     "alarm.done": _p(MEMBERS),
     "alarm.snooze": _p(MEMBERS),
+    "alarm.onit": _p(MEMBERS),
     "presale": _p(MEMBERS),
     "presales": _p(MEMBERS),
     # digests and finance's answers
     "digest": _p(LEADS),
     "finance.list": _p(FINANCE),
+    "finance": _p(FINANCE | LEADS),
     "finance.file": _p(FINANCE),
     # shifts
     "shifttype": _p(MEMBERS),

@@ -120,8 +120,9 @@ def xlsx(headers: Sequence[str], rows: Iterable[Sequence[Cell]], title: str = "S
 
 
 def naive(cell: Cell) -> Cell:
-    """Excel has no time zones: datetimes are written as the local wall time they were given in."""
-    return cell.replace(tzinfo=None) if isinstance(cell, datetime) else cell
+    """Excel has no time zones: datetimes are written as the local wall time they were given in, to the
+    second (microseconds only clutter a cell)."""
+    return cell.replace(tzinfo=None, microsecond=0) if isinstance(cell, datetime) else cell
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:

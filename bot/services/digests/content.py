@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 
 from bot.enums import DRAFT, VOID, RecordKind
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.models import Record, RecordEvent
+from bot.services import sheets
 from bot.services.records import book as records
 from bot.services.records import fields as rf
 from bot.services.records import text as rt
@@ -34,6 +35,7 @@ FINANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reason", N_("refund reason")),
     ("postage", N_("postage payer")),
     ("tracking", N_("return tracking")),
+    ("insured", N_("insurance")),
     ("order", N_("order number")),
     ("id", N_("record id")),
     (records.REPEAT_OF, N_("already refunded in")),
@@ -66,6 +68,36 @@ async def finance_refunds(day: date, zone: ZoneInfo) -> list[Record]:
     )
 
 
+async def unsent_refunds() -> list[Record]:
+    """Every complete refund not yet sent to finance, today's included: what finance asks for with
+    `/finance all` instead of waiting for the morning table."""
+    return await Record.filter(kind=RecordKind.REFUND, status="new").order_by("id")
+
+
+def finance_caption(t: Translator, found: Sequence[Record], what: str) -> str:
+    """The table's caption: which refunds, how many, the total, and how to answer."""
+    return "\n".join(
+        [
+            t.ngettext(
+                "💰 Refund table for {day}: {n} refund, total ¥{total}.",
+                "💰 Refund table for {day}: {n} refunds, total ¥{total}.",
+                len(found),
+                day=what,
+                total=t.amount(total(found)),
+            ),
+            t(
+                "Answer with the buttons below, or send this file back with a “result” column: paid, or "
+                "rejected + reason (已打款 / 驳回 + 原因)."
+            ),
+        ]
+    )
+
+
+def finance_table(t: Translate, found: Sequence[Record]) -> bytes:
+    """The refund table finance reconciles, as xlsx."""
+    return sheets.xlsx(finance_headers(t), [finance_row(t, record) for record in found], t("Refunds"))
+
+
 def finance_headers(t: Translate) -> list[str]:
     """The table's headers in the chat's language."""
     return [t(label) for _, label in FINANCE_COLUMNS]
@@ -78,6 +110,8 @@ def finance_row(t: Translate, record: Record) -> list[Cell]:
         value = cell_value(record, key)
         if key == "postage" and isinstance(value, str):
             value = t(rt.VALUE_LABELS.get(value, value))
+        if isinstance(value, bool):
+            value = rt.show_value(t, key, value, masked=False)
         row.append(value if isinstance(value, Decimal) or value is None else str(value))
     return row
 

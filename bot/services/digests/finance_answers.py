@@ -29,8 +29,9 @@ RESULT = N_("result")
 RESULT_ALIASES = frozenset({"结果", "处理结果", "财务结果", "打款结果"})
 SEPARATORS = " :：,，;；-—"
 REASON_MAX = 200
-OPTIONAL_COLUMNS = frozenset({records.REPEAT_OF})
-"""Columns a returned table may lack: the repeat warning is for finance's eyes, not needed to answer."""
+OPTIONAL_COLUMNS = frozenset({records.REPEAT_OF, "insured"})
+"""Columns a returned table may lack: the repeat warning and the insurance are for finance's eyes, not needed
+to answer (and tables sent before the insurance column existed come back without it)."""
 CHANGE = N_("{id} is {status}: it cannot move to {target}.")
 
 

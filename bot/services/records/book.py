@@ -84,6 +84,8 @@ class Created:
     record: Record | None = None
     duplicate: Record | None = None
     earlier_claims: list[Record] = field(default_factory=list)
+    claim_days: int = 0
+    """The repeat-claimant window the earlier claims were counted in, in days."""
 
 
 def parse(kind: RecordKind, words: list[str], rules: Rules, photo: str | None = None) -> Draft:
@@ -97,6 +99,10 @@ def parse(kind: RecordKind, words: list[str], rules: Rules, photo: str | None = 
         else:
             values[name] = rf.FIELD_BY_KEY[name].parse(word, rules)
     rest = plain[len(slots) :]
+    run_ons = rf.run_ons(words)
+    for place, word in enumerate(rest, start=len(slots)):
+        if place in run_ons:
+            raise rf.run_on_error(word, *run_ons[place])
     if rest and REST_FIELD[kind] not in values:
         values[REST_FIELD[kind]] = rf.text(" ".join(rest), rules)
     if kind == RecordKind.COURIER and "carrier" not in values and "tracking" in values:
@@ -150,7 +156,8 @@ def is_open(record: Record) -> bool:
 
 async def duplicate_of(draft: Draft) -> Record | None:
     """A refund of the same order that finance has in hand or has paid, else an open record of the same kind
-    for the same order (or tracking number, for courier queries)."""
+    for the same order (or, for courier queries, the same tracking number and query kind: asking to weigh a
+    parcel that is also overdue is a second query, not a repeat)."""
     if draft.kind == RecordKind.REFUND:
         paid = await refunds.earlier_payments(draft.values.get("order"))
         if paid:
@@ -160,7 +167,8 @@ async def duplicate_of(draft: Draft) -> Record | None:
     value = draft.values.get(key)
     if value is None:
         return None
-    candidates = await Record.filter(kind=draft.kind, **{column: value}).exclude(status=VOID).order_by("id")
+    same = {column: value, **({"subkind": draft.subkind} if draft.kind == RecordKind.COURIER else {})}
+    candidates = await Record.filter(kind=draft.kind, **same).exclude(status=VOID).order_by("id")
     return next((record for record in candidates if is_open(record)), None)
 
 
@@ -176,7 +184,9 @@ async def create(
         if duplicate is not None:
             return Created(duplicate=duplicate)
     record = await _insert(draft, author_id=author_id, chat_id=chat_id, rules=rules, now=now)
-    return Created(record=record, earlier_claims=await earlier_claims(record, rules, now))
+    return Created(
+        record=record, earlier_claims=await earlier_claims(record, rules, now), claim_days=rules.repeat_days
+    )
 
 
 def _columns(
@@ -629,22 +639,42 @@ async def buyer_history(buyer: str, page: int = 1, *, personal: bool = False) ->
     return await _page(Q(*conditions, join_type="OR") if conditions else Q(id=-1), page)
 
 
+KIND_WORDS: dict[RecordKind, tuple[str, ...]] = {
+    RecordKind.REFUND: (
+        "refund", "refund request", "退款", "退款单", "退款申请", "退款信息", "退款表", "退钱",
+    ),
+    RecordKind.COURIER: (
+        "courier", "courier query", "parcel", "parcel query", "tracking", "logistics", "delivery", "shipping",
+        "查件", "物流", "物流查询", "快递", "快递查询", "查件单", "查快递",
+    ),
+    RecordKind.COMPLAINT: ("complaint", "complaint slip", "slip", "投诉", "投诉单", "客诉", "售后投诉"),
+    RecordKind.PROBLEM: ("problem", "problem order", "issue", "问题", "问题订单", "问题单", "异常订单"),
+    RecordKind.REVIEW: (
+        "review", "negative review", "bad review", "review case", "差评", "中差评", "评价", "差评单",
+    ),
+}  # fmt: skip
+"""What people call each kind, singular; plurals (refunds, queries) and 记录/列表 after a name read too."""
+KIND_ALIASES: dict[str, RecordKind] = {
+    **{word: kind for kind, words in KIND_WORDS.items() for word in words},
+    **{kind.value: kind for kind in RecordKind},
+    **{prefix.lower(): kind for kind, prefix in RECORD_PREFIX.items()},
+}
+ZH_AFTER = ("记录", "列表", "清单", "信息")
+EN_PLURALS = (("ies", "y"), ("es", ""), ("s", ""))
+
+
+def kind_named(text: str) -> RecordKind | None:
+    """A record kind by any name people use for it (refunds, courier queries, 退款单, 投诉记录), or None."""
+    word = " ".join(text.strip().lower().split())
+    candidates = [word]
+    candidates += [word[: -len(after)] for after in ZH_AFTER if word.endswith(after)]
+    candidates += [word[: -len(end)] + stem for end, stem in EN_PLURALS if word.endswith(end)]
+    return next((KIND_ALIASES[c] for c in candidates if c in KIND_ALIASES), None)
+
+
 def parse_kind(text: str) -> RecordKind:
-    """A record kind by name, Chinese name or id prefix."""
-    aliases = {
-        **{kind.value: kind for kind in RecordKind},
-        **{prefix.lower(): kind for kind, prefix in RECORD_PREFIX.items()},
-        "退款": RecordKind.REFUND,
-        "查件": RecordKind.COURIER,
-        "物流": RecordKind.COURIER,
-        "投诉": RecordKind.COMPLAINT,
-        "投诉单": RecordKind.COMPLAINT,
-        "问题": RecordKind.PROBLEM,
-        "问题订单": RecordKind.PROBLEM,
-        "差评": RecordKind.REVIEW,
-        "中差评": RecordKind.REVIEW,
-    }
-    kind = aliases.get(text.strip().lower())
+    """A record kind by name, Chinese name, plural, synonym or id prefix."""
+    kind = kind_named(text)
     if kind is None:
         raise UserError(
             N_("Unknown record kind “{value}”. Kinds: {choices}."), value=text, choices=", ".join(RecordKind)

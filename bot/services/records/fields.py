@@ -74,6 +74,18 @@ SUBKINDS: dict[RecordKind, dict[str, str]] = {
     ),
     RecordKind.REVIEW: _choices({"medium": ("中评",), "negative": ("差评",)}),
 }
+REASON_KINDS = frozenset(SUBKINDS[RecordKind.COMPLAINT].values())
+"""The canonical kinds a refund's free-text reason is counted under when it starts with one (破损)."""
+
+
+def reason_kind(reason: str) -> str:
+    """The canonical kind a reason names in its first word, in either language (破损 and damaged are one),
+    else the reason as typed, folded; reports count by this so one reason is not split across languages."""
+    folded = " ".join(reason.lower().split())
+    first = folded.split(" ", 1)[0] if folded else ""
+    return SUBKINDS[RecordKind.COMPLAINT].get(first) or SUBKINDS[RecordKind.COMPLAINT].get(folded) or folded
+
+
 OFFERS = _choices({"gift": ("小礼物", "礼物"), "free-postage": ("包邮",), "return": ("退货",)})
 REFUND_OFFER = re.compile(r"^(?:refund|退款)[:：](.+)$", re.IGNORECASE)
 PHONE = re.compile(r"^(?:\+?86)?(1[3-9][0-9]{9})$")
@@ -319,6 +331,43 @@ def split_words(args: str) -> list[str]:
         return list(lexer)
     except ValueError:
         raise UserError(N_("A quote is not closed.")) from None
+
+
+WORDY = frozenset({"name", "address", "reason", "from", "to", "text"})
+"""Fields whose values may hold spaces (欧阳 娜娜): unquoted, such a value may run on into the next word."""
+
+
+def run_ons(words: list[str]) -> dict[int, tuple[str, str]]:
+    """For each plain word (by its place among the plain words) typed straight after an unquoted wordy
+    `key=value` (or after such a word), that field and the value it would have with the words joined."""
+    found: dict[int, tuple[str, str]] = {}
+    current: tuple[str, str] | None = None
+    plain = 0
+    for word in words:
+        key, sep, raw = word.partition("=")
+        if sep:
+            field = FIELD_BY_ALIAS.get(key.strip().lower())
+            quoted = " " in raw  # unquoted, a value never holds a space
+            current = (key, raw) if field is not None and field.key in WORDY and not quoted else None
+            continue
+        if current is not None:
+            current = (current[0], f"{current[1]} {word}")
+            found[plain] = current
+        plain += 1
+    return found
+
+
+def run_on_error(word: str, field: str, whole: str) -> UserError:
+    """The question for a word that may belong to the field before it rather than start the free text."""
+    return UserError(
+        N_(
+            "“{value}” follows {field}= and is not a field. If it belongs to {field}, put the whole value in "
+            'quotes: {field}="{whole}"; otherwise move it before {field}=.'
+        ),
+        value=word,
+        field=field,
+        whole=whole,
+    )
 
 
 def key_values(words: list[str], rules: Rules) -> tuple[list[str], dict[str, Value]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pylopdf_fonts_zh_cn
@@ -15,6 +16,7 @@ import pylopdf_fonts_zh_cn
 from bot.i18n import N_, Translator
 from bot.services.errors import UserError
 from bot.services.kpi.figures import Table
+from bot.services.records.fields import REASON_KINDS
 from bot.services.records.text import SUBKIND_LABELS
 from bot.services.reports import figures as reports
 from bot.services.when import Period, format_period
@@ -46,6 +48,28 @@ LATENESS_LABELS = (
     N_("> 30 min"),
     N_("never"),
 )
+
+
+def reason_label(t: Translator, reason: str) -> str:
+    """A refund reason as the chart names it: a canonical kind in the reader's language, else as typed."""
+    if reason in REASON_KINDS:
+        return t(SUBKIND_LABELS[reason])
+    return (reason if len(reason) <= LEGEND_CHARS else reason[: LEGEND_CHARS - 1] + "…") or t(NO_REASON)
+
+
+def caption(t: Translator, totals: dict[str, int], label: Callable[[Translator, str], str]) -> str:
+    """What a chart counts, in words under it: `damaged 3 · size 1` (readable without the picture)."""
+    return " · ".join(f"{label(t, key)} {n}" for key, n in totals.items())
+
+
+def refund_totals(counts: reports.DailyCounts) -> dict[str, int]:
+    """Refunds of the period per reason, as the chart's legend orders them."""
+    return {reason: sum(values) for reason, values in counts.series.items()}
+
+
+def kind_label(t: Translator, kind: str) -> str:
+    """A complaint kind as the chart names it."""
+    return t(SUBKIND_LABELS.get(kind, kind)) if kind else t(NO_REASON)
 
 
 def parse(word: str | None) -> str:
@@ -106,7 +130,7 @@ def refunds(t: Translator, counts: reports.DailyCounts, period: Period) -> bytes
     positions = list(range(len(counts.days)))
     bottom = [0] * len(counts.days)
     for index, (reason, values) in enumerate(counts.series.items()):
-        label = (reason if len(reason) <= LEGEND_CHARS else reason[: LEGEND_CHARS - 1] + "…") or t(NO_REASON)
+        label = reason_label(t, reason)
         axes.bar(positions, values, bottom=bottom, label=label, color=COLOURS[index % len(COLOURS)])
         bottom = [below + value for below, value in zip(bottom, values, strict=True)]
     step = max(1, len(counts.days) // 10)
@@ -121,7 +145,7 @@ def refunds(t: Translator, counts: reports.DailyCounts, period: Period) -> bytes
 def complaints(t: Translator, counts: dict[str, int], period: Period) -> bytes:
     """Complaint slips by kind, the commonest at the top."""
     figure, axes = _figure()
-    labels = [t(SUBKIND_LABELS.get(kind, kind)) if kind else t(NO_REASON) for kind in counts]
+    labels = [kind_label(t, kind) for kind in counts]
     values = list(counts.values())
     positions = list(range(len(values)))[::-1]
     axes.barh(positions, values, color=COLOURS[0])

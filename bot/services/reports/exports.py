@@ -22,14 +22,14 @@ from bot.services import audit, masking
 from bot.services import sql_portable as sql
 from bot.services.errors import UserError
 from bot.services.records import text as rt
-from bot.services.records.book import parse_kind
+from bot.services.records.book import kind_named
 from bot.services.records.fields import FIELD_BY_KEY
 from bot.services.sheets import Cell, CsvSheet, XlsxSheet
 from bot.services.when import Period, read_period
 from bot.services.when.days import MONTH
 
 ALL = "all"
-ALL_WORDS = frozenset({"all", "全部", "所有", "全部记录"})
+ALL_WORDS = frozenset({"all", "everything", "records", "all records", "全部", "所有", "全部记录", "所有记录"})
 FORMATS: dict[str, str] = {"xlsx": "xlsx", "excel": "xlsx", "表格": "xlsx", "csv": "csv"}
 KIND_CHOICES = "refund 退款, courier 查件, complaint 投诉, problem 问题, review 差评, all 全部"
 CHUNK = 5000
@@ -111,18 +111,25 @@ def parse(words: list[str], now: datetime, zone: ZoneInfo) -> Request:
     if not words:
         raise UserError(N_("Export what? Kinds: {choices}."), choices=KIND_CHOICES)
     kind: RecordKind | None = None
-    if words[0].strip().lower() not in ALL_WORDS:
-        try:
-            kind = parse_kind(words[0])
-        except UserError:
+    taken = 2 if len(words) > 1 and _kind_or_all(" ".join(words[:2])) else 1
+    named = " ".join(words[:taken])
+    if named.strip().lower() not in ALL_WORDS:
+        kind = kind_named(named)
+        if kind is None:
             raise UserError(
                 N_("Unknown kind “{value}”. Export one of: {choices}."), value=words[0], choices=KIND_CHOICES
-            ) from None
+            )
+    words = words[taken - 1 :]
     fmts = [FORMATS[word.strip().lower()] for word in words[1:] if word.strip().lower() in FORMATS]
     said = " ".join(word for word in words[1:] if word.strip().lower() not in FORMATS)
     if len(fmts) > 1:
         raise UserError(N_("I do not understand “{value}”."), value=words[-1])
     return Request(kind, read_period(said, now, zone, default=MONTH), fmts[0] if fmts else "xlsx")
+
+
+def _kind_or_all(words: str) -> bool:
+    """Whether the words name a kind (courier queries, complaint slips) or everything (all records)."""
+    return words.strip().lower() in ALL_WORDS or kind_named(words) is not None
 
 
 async def count(request: Request) -> int:

@@ -18,6 +18,7 @@ from bot.enums import STATUS_FLOW, VOID, RecordKind, ScheduleKind
 from bot.models import Occurrence, Person, Record
 from bot.services import sql_portable as sql
 from bot.services.masking import ERASED
+from bot.services.records import fields as rf
 from bot.services.scheduling import schedules
 from bot.services.when import Period
 
@@ -199,7 +200,8 @@ class DailyCounts:
 
 
 async def refunds_per_day(period: Period, top: int = 6) -> DailyCounts:
-    """Refunds logged per day, split by reason (the `top` commonest; the rest together under "")."""
+    """Refunds logged per day, split by reason counted by its canonical kind (破损 and damaged are one; the
+    `top` commonest; the rest together under "")."""
     found = await sql.rows(
         f"SELECT {sql.slot('created_at', SLOT_SECONDS)} AS slot, "
         f"{sql.json_text('data', 'reason')} AS reason, COUNT(*) AS n FROM record "
@@ -208,7 +210,8 @@ async def refunds_per_day(period: Period, top: int = 6) -> DailyCounts:
     )
     per_reason: Counter[str] = Counter()
     for row in found:
-        per_reason[str(row["reason"] or "")] += int(row["n"])
+        row["reason"] = rf.reason_kind(str(row["reason"] or ""))
+        per_reason[row["reason"]] += int(row["n"])
     kept = [reason for reason, _ in per_reason.most_common() if reason][:top]
     days = period.days
     index = {day: position for position, day in enumerate(days)}

@@ -6,10 +6,11 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.enums import ScheduleKind
+from bot.enums import ALARM_KINDS, ScheduleKind
 from bot.i18n import N_
 from bot.models import Occurrence, Schedule
 from bot.services import audit
@@ -31,6 +32,7 @@ ALARM, LEAD, ESCALATION = "alarm", "lead", "escalation"
 SENDING, SENT, MISSED, FAILED = "sending", "sent", "missed", "failed"
 DEFAULT_ESCALATE_MINUTES = 10
 DEFAULT_GRACE = timedelta(minutes=10)
+NUMBER_ATTEMPTS = 3
 
 
 def zone_of(schedule: Schedule) -> ZoneInfo:
@@ -81,17 +83,48 @@ async def create(
     if upcoming is None:
         raise UserError(N_("That time has already passed."))
     schedule.next_due_at, schedule.next_kind = upcoming
-    async with in_transaction() as conn:
-        await schedule.save(using_db=conn)
-        await audit.record(
-            actor_id=owner_id,
-            chat_id=chat_id,
-            action="schedule.create",
-            target=f"alarm:{schedule.id}",
-            after={"rule": schedule.rule, "text": schedule.text},
-            using_db=conn,
-        )
+    for attempt in range(NUMBER_ATTEMPTS):
+        try:
+            async with in_transaction() as conn:
+                schedule.number = await _next_number(conn) if kind in ALARM_KINDS else None
+                await schedule.save(using_db=conn)
+                await audit.record(
+                    actor_id=owner_id,
+                    chat_id=chat_id,
+                    action="schedule.create",
+                    target=f"alarm:{schedule.id}",
+                    after={"rule": schedule.rule, "text": schedule.text, "number": schedule.number},
+                    using_db=conn,
+                )
+            break
+        except IntegrityError:  # another alarm took the number meanwhile: take the next one
+            if attempt == NUMBER_ATTEMPTS - 1:
+                raise
     return changes.note(schedule)
+
+
+async def _next_number(conn: BaseDBAsyncClient) -> int:
+    """The number after the highest any alarm or watch ever had (deleted ones keep theirs)."""
+    last = await Schedule.filter(number__isnull=False).using_db(conn).order_by("-number").first()
+    return (last.number or 0) + 1 if last else 1
+
+
+def number_of(schedule: Schedule) -> int:
+    """The number people see for an alarm or watch."""
+    assert schedule.number is not None, f"schedule {schedule.id} ({schedule.kind}) is not an alarm"
+    return schedule.number
+
+
+def heads_up_skipped(schedule: Schedule) -> bool:
+    """Whether a schedule with a heads-up rings next without one: the alarm is closer than the heads-up."""
+    return bool(schedule.lead_minutes) and schedule.state == ACTIVE and schedule.next_kind == ALARM
+
+
+def next_alarm_at(schedule: Schedule) -> datetime | None:
+    """When the alarm itself next rings: a heads-up due first is `lead` minutes before it."""
+    if schedule.next_due_at is None or schedule.next_kind != LEAD:
+        return schedule.next_due_at
+    return schedule.next_due_at + timedelta(minutes=schedule.lead_minutes or 0)
 
 
 async def due(now: datetime) -> list[Schedule]:
@@ -177,6 +210,47 @@ async def acknowledge(
     return await Occurrence.get_or_none(id=occurrence_id).prefetch_related("schedule") if updated else None
 
 
+ON_IT = "onit"
+
+
+async def take_on(alarm: Occurrence, user_id: int, now: datetime) -> bool:
+    """Somebody took an escalated alarm on ("I'm on it"): noted on its escalation with an audit entry, once;
+    False when the alarm was already answered or somebody else took it."""
+    if alarm.acked_by is not None:
+        return False
+    async with in_transaction() as conn:
+        taken = (
+            await Occurrence.filter(
+                schedule_id=alarm.schedule_id,  # type: ignore[attr-defined]
+                due_at=alarm.due_at,
+                kind=ESCALATION,
+                acked_by__isnull=True,
+            )
+            .using_db(conn)
+            .update(acked_by=user_id, acked_at=now, outcome=ON_IT)
+        )
+        if taken:
+            await audit.record(
+                actor_id=user_id,
+                chat_id=alarm.chat_id,
+                action="alarm.onit",
+                target=f"alarm:{alarm.schedule_id}",  # type: ignore[attr-defined]
+                after={"due": alarm.due_at.isoformat()},
+                using_db=conn,
+            )
+    return bool(taken)
+
+
+async def taker(alarm: Occurrence) -> int | None:
+    """Who said "I'm on it" for an escalated alarm, if anybody."""
+    escalation = await Occurrence.get_or_none(
+        schedule_id=alarm.schedule_id,  # type: ignore[attr-defined]
+        due_at=alarm.due_at,
+        kind=ESCALATION,
+    )
+    return escalation.acked_by if escalation else None
+
+
 async def mark_failed(occurrence: Occurrence) -> None:
     """Record a posting Telegram refused for good (the bot was removed from the chat, say)."""
     occurrence.state = FAILED
@@ -204,13 +278,13 @@ async def of_chat(chat_id: int, kinds: Collection[str]) -> list[Schedule]:
     )
 
 
-async def owned(schedule_id: int, chat_id: int, kinds: Collection[str]) -> Schedule:
-    """A schedule of one of these kinds of this chat by id, or a clear error."""
-    schedule = await Schedule.get_or_none(id=schedule_id)
+async def owned(number: int, chat_id: int, kinds: Collection[str]) -> Schedule:
+    """A schedule of one of these kinds of this chat by the number people see, or a clear error."""
+    schedule = await Schedule.get_or_none(number=number)
     if schedule is None or schedule.state == DELETED or schedule.kind not in kinds:
-        raise UserError(N_("There is no alarm {value}."), value=schedule_id)
+        raise UserError(N_("There is no alarm {value}."), value=number)
     if schedule.chat_id != chat_id:
-        raise UserError(N_("Alarm {value} belongs to another chat."), value=schedule_id)
+        raise UserError(N_("Alarm {value} belongs to another chat."), value=number)
     return schedule
 
 

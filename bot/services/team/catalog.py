@@ -100,6 +100,12 @@ COMMANDS: tuple[CommandInfo, ...] = (
         N_("/digest finance 08:30"),
     ),
     CommandInfo(
+        "finance",
+        ALARMS,
+        N_("finance's refund table now, in the finance group: yesterday's, or all not yet sent"),
+        N_("/finance all"),
+    ),
+    CommandInfo(
         "shifttype",
         SHIFTS,
         N_("shift hours by season; supervisors change them"),

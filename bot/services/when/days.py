@@ -54,19 +54,26 @@ TODAY, YESTERDAY, WEEK, LAST_WEEK, NEXT_WEEK, MONTH, LAST_MONTH, NEXT_MONTH, YEA
     "last-year",
 )
 NAMED: dict[str, str] = {
-    **dict.fromkeys(("today", "day", "今天", "今日", "当天", "本日"), TODAY),
-    **dict.fromkeys(("yesterday", "昨天", "昨日"), YESTERDAY),
-    **dict.fromkeys(("week", "this week", "this-week", "本周", "这周", "本星期", "这星期", "这个星期"), WEEK),
-    **dict.fromkeys(("本礼拜", "这礼拜", "这个礼拜"), WEEK),
+    **dict.fromkeys(("today", "day", "this day", "今天", "今日", "当天", "本日", "今儿"), TODAY),
+    **dict.fromkeys(("yesterday", "yday", "昨天", "昨日", "昨儿"), YESTERDAY),
+    **dict.fromkeys(("week", "this week", "this-week", "current week", "本周", "这周", "本星期"), WEEK),
+    **dict.fromkeys(("这星期", "这个星期", "本礼拜", "这礼拜", "这个礼拜", "这一周", "这1周"), WEEK),
+    **dict.fromkeys(("本周内",), WEEK),
     **dict.fromkeys(
-        ("last week", "last-week", "上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), LAST_WEEK
+        ("last week", "last-week", "previous week", "prev week", "上周", "上星期", "上个星期", "上礼拜"),
+        LAST_WEEK,
     ),
+    **dict.fromkeys(("上个礼拜", "上一周", "上1周"), LAST_WEEK),
     **dict.fromkeys(
-        ("next week", "next-week", "下周", "下星期", "下个星期", "下礼拜", "下个礼拜"), NEXT_WEEK
+        ("next week", "next-week", "下周", "下星期", "下个星期", "下礼拜", "下个礼拜", "下1周"), NEXT_WEEK
     ),
-    **dict.fromkeys(("month", "this month", "this-month", "本月", "这个月", "当月", "这月"), MONTH),
-    **dict.fromkeys(("last month", "last-month", "上月", "上个月"), LAST_MONTH),
-    **dict.fromkeys(("next month", "next-month", "下月", "下个月"), NEXT_MONTH),
+    **dict.fromkeys(("month", "this month", "this-month", "current month", "本月", "这个月", "当月"), MONTH),
+    **dict.fromkeys(("这月", "本月份", "这个月份", "本月内"), MONTH),
+    **dict.fromkeys(
+        ("last month", "last-month", "previous month", "prev month", "上月", "上个月", "上月份", "上1个月"),
+        LAST_MONTH,
+    ),
+    **dict.fromkeys(("next month", "next-month", "下月", "下个月", "下1个月"), NEXT_MONTH),
     **dict.fromkeys(("this year", "this-year", "year", "今年", "本年"), YEAR),
     **dict.fromkeys(("last year", "last-year", "去年"), LAST_YEAR),
 }
@@ -84,9 +91,15 @@ def _previous_month(first: date) -> date:
     return (first - timedelta(days=1)).replace(day=1)
 
 
+def _bare(words: str) -> str:
+    """A period word without what people add to it: today's, this week's, 本月的, "the month"."""
+    words = words.removeprefix("the ").removesuffix("的").strip()
+    return words.removesuffix("'s").removesuffix("’s")
+
+
 def named_span(words: str, today: date) -> tuple[date, date] | None:
     """The days [first, stop) a named stretch covers (本周 is Monday on), or None if it names none."""
-    kind = NAMED.get(words)
+    kind = NAMED.get(words) or NAMED.get(_bare(words))
     month = today.replace(day=1)
     spans = {
         TODAY: (today, today + timedelta(days=1)),

@@ -38,7 +38,6 @@ BAD_LEAD = N_("I can't read the heads-up “{value}”. Examples: lead=5m, 提�
 LEAD_TWICE = N_("Give the heads-up only once, e.g. lead=5m.")
 LEAD_SHORT = N_("The heads-up “{value}” must be at least 1 minute, e.g. lead=5m.")
 LEAD_LONG = N_("The heads-up “{value}” must be shorter than the time between alarms ({limit} min).")
-LEAD_PAST = N_("The heads-up “{value}” would be before now: the alarm is only {limit} min away.")
 
 NEEDS_INTERVAL = N_("How often between “{value}”? e.g. every 30m from 09:00 to 18:00 or 每30分钟 9点到18点.")
 ONE_DAY_REPEAT = N_(

@@ -431,8 +431,9 @@ def lead_minutes(value: str) -> int | None:
     return found[0] if found and found[1] == len(src.norm) else None
 
 
-def _lead(values: list[str], rule: Rule, now: datetime) -> timedelta | None:
-    """The heads-up: at least a minute, shorter than the gap between alarms, not before now for a one-off."""
+def _lead(values: list[str], rule: Rule) -> timedelta | None:
+    """The heads-up: at least a minute and shorter than the gap between alarms. A one-off's may reach back to
+    now or before (`in 1m … lead=1m`): there is no time for it, so it is skipped and the reply says so."""
     if not values:
         return None
     if len(values) > 1:
@@ -443,10 +444,7 @@ def _lead(values: list[str], rule: Rule, now: datetime) -> timedelta | None:
         raise UserError(msg.BAD_LEAD, value=value)
     if minutes < 1:
         raise UserError(msg.LEAD_SHORT, value=value)
-    if isinstance(rule, Once):
-        if timedelta(minutes=minutes) >= rule.at - now:
-            raise UserError(msg.LEAD_PAST, value=value, limit=int((rule.at - now) / timedelta(minutes=1)))
-    elif minutes >= (gap := gap_minutes(rule)):
+    if not isinstance(rule, Once) and minutes >= (gap := gap_minutes(rule)):
         raise UserError(msg.LEAD_LONG, value=value, limit=gap)
     return timedelta(minutes=minutes)
 
@@ -516,7 +514,7 @@ def read_schedule(
         raise UserError(msg.NO_TEXT, value=src.typed(0, parts.end))
     if len(rest) > MAX_TEXT:
         raise UserError(msg.TEXT_LONG, length=len(rest), limit=MAX_TEXT)
-    return _reading(rule, rest, _lead(leads, rule, now), parts, ctx)
+    return _reading(rule, rest, _lead(leads, rule), parts, ctx)
 
 
 def read_rule(text: str, now: datetime, zone: ZoneInfo, calendar: ShopCalendar = CHINA) -> Reading:
