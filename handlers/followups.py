@@ -27,7 +27,7 @@ LIST_WORDS = {"list", "列表", "我的"}
 OUTCOME_TOASTS = {
     "done": N_("✅ #{id} done."),
     "called": N_("📞 #{id}: call noted at {time}."),
-    "noanswer": N_("🔕 #{id}: no answer noted ({n} tries). It stays on your list."),
+    "noanswer": N_("🔕 #{id}: no answer noted ({tries}). It stays on your list."),
 }
 
 
@@ -144,7 +144,8 @@ async def answered(call: Call, found: FollowUp) -> None:
         await call.answer(call.t("Already handled."))
         return
     clock = now().astimezone(call.zone).strftime("%H:%M")
-    await call.answer(call.t(OUTCOME_TOASTS[verb], id=found.id, time=clock, n=found.attempts))
+    tries = call.t.ngettext("{n} try", "{n} tries", found.attempts)
+    await call.answer(call.t(OUTCOME_TOASTS[verb], id=found.id, time=clock, tries=tries))
     await call.query.edit_message_reply_markup(without(call.message.reply_markup, found.id))
 
 

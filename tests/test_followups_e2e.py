@@ -53,7 +53,7 @@ async def test_a_follow_up_turns_into_a_phone_call(bot: Harness, clock: Any) -> 
     assert f"#1 order {ORDER} · buyer tb_lee · day 2 · 💬 on the platform chat" in text
     assert buttons(morning) == ["✅ #1", "📞 Called #1", "🔕 No answer #1"]
     await bot.press(BOB, BOB, morning.result["message_id"], 3)
-    assert last_answer(bot)["text"] == "🔕 #1: no answer noted (1 tries). It stays on your list."
+    assert last_answer(bot)["text"] == "🔕 #1: no answer noted (1 try). It stays on your list."
     assert bot.api.get_message(BOB, morning.result["message_id"]).get("reply_markup") is None  # type: ignore[union-attr]
     *earlier, call_now = await mornings(bot, clock, 25, 30, BOB)  # a week on: the phone stage, in private
     assert "day 8" in call_now.params["text"] and "late" not in call_now.params["text"]

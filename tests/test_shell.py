@@ -506,7 +506,7 @@ def test_week_demo_replays_the_teams_paperwork(tmp_path: Path) -> None:
     out = shell(ROOT, script, "--db", str(tmp_path / "week.sqlite3"))  # its files are named from the root
     in_order(
         out,
-        "(toast) 🔕 #1: no answer noted (1 tries). It stays on your list.",
+        "(toast) 🔕 #1: no answer noted (1 try). It stays on your list.",
         "(toast) ✅ Approved by @erin: those days are off the roster.",
         "🌴 On leave today: @carol (until Fri 27 Nov)",
         "[team] bot: 💸 Fine #1 for @bob: ¥20.00, late for the shift.",
