@@ -138,65 +138,7 @@ class PostgresLeadership:
         self.conn = None
 
 
-class FileLeadership:
-    """SQLite serves one process: an exclusive fcntl lock on `<database>.lock`, holding the owner's pid."""
-
-    def __init__(self, database: Path) -> None:
-        """Take the lock now, or raise AlreadyRunningError naming the process that holds it."""
-        self.path = database.with_name(database.name + ".lock")
-        self.lost = asyncio.Event()
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "unknown"
-            os.close(self.fd)
-            raise AlreadyRunningError(
-                f"Another kefu-bot process (pid {holder}) is already running on {database}.\n"
-                "SQLite serves one process: stop that one first, or use PostgreSQL to run several instances."
-            ) from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
-
-    async def acquire(self) -> bool:
-        """The file lock was taken at start: this process leads."""
-        return True
-
-    async def holds(self) -> bool:
-        """A file lock is not lost while the process lives."""
-        return True
-
-    @asynccontextmanager
-    async def migrating(self) -> AsyncIterator[None]:
-        """Only this process uses the file."""
-        yield
-
-    async def close(self) -> None:
-        """Release the lock (closing the file does) and leave an empty file behind."""
-        if self.fd < 0:
-            return
-        os.ftruncate(self.fd, 0)
-        os.close(self.fd)
-        self.fd = -1
-
-
-def is_postgres(url: str) -> bool:
-    """Whether the database is PostgreSQL (several instances) rather than SQLite (one process)."""
-    return url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
-
-
-def leadership_for(url: str) -> Leadership:
-    """PostgreSQL elects among instances; SQLite allows one process per file (none for :memory:)."""
-    if is_postgres(url):
-        return PostgresLeadership(url)
-    path = url.split("://", 1)[-1].split("?", 1)[0]
-    if ":memory:" in path:
-        return _Alone()
-    return FileLeadership(Path(path))
-
-
-class _Alone:
+class Alone:
     """An in-memory database cannot be shared: the one process leads."""
 
     def __init__(self) -> None:
@@ -218,3 +160,49 @@ class _Alone:
 
     async def close(self) -> None:
         """Nothing to free."""
+
+
+class FileLeadership(Alone):
+    """SQLite serves one process: an exclusive fcntl lock on `<database>.lock`, holding the owner's pid; it
+    leads from the start and never loses the lead while it lives."""
+
+    def __init__(self, database: Path) -> None:
+        """Take the lock now, or raise AlreadyRunningError naming the process that holds it."""
+        super().__init__()
+        self.path = database.with_name(database.name + ".lock")
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(self.fd)
+            raise AlreadyRunningError(
+                f"Another kefu-bot process (pid {holder}) is already running on {database}.\n"
+                "SQLite serves one process: stop that one first, or use PostgreSQL to run several instances."
+            ) from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
+
+    async def close(self) -> None:
+        """Release the lock (closing the file does) and leave an empty file behind."""
+        if self.fd < 0:
+            return
+        os.ftruncate(self.fd, 0)
+        os.close(self.fd)
+        self.fd = -1
+
+
+def is_postgres(url: str) -> bool:
+    """Whether the database is PostgreSQL (several instances) rather than SQLite (one process)."""
+    return url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
+
+
+def leadership_for(url: str) -> Leadership:
+    """PostgreSQL elects among instances; SQLite allows one process per file (none for :memory:)."""
+    if is_postgres(url):
+        return PostgresLeadership(url)
+    path = url.split("://", 1)[-1].split("?", 1)[0]
+    if ":memory:" in path:
+        return Alone()
+    return FileLeadership(Path(path))
