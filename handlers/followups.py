@@ -146,7 +146,9 @@ async def answered(call: Call, found: FollowUp) -> None:
     clock = now().astimezone(call.zone).strftime("%H:%M")
     tries = call.t.ngettext("{n} try", "{n} tries", found.attempts)
     await call.answer(call.t(OUTCOME_TOASTS[verb], id=found.id, time=clock, tries=tries))
-    await call.query.edit_message_reply_markup(without(call.message.reply_markup, found.id))
+    kept = without(call.message.reply_markup, found.id)
+    if kept != call.message.reply_markup:  # Telegram refuses an edit that changes nothing
+        await call.query.edit_message_reply_markup(kept)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

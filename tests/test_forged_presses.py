@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import time_machine
@@ -16,8 +17,20 @@ import time_machine
 from bot import models
 from bot.fakeapi.driver import handled
 from bot.i18n import translator
-from bot.models import Broadcast, HandoverItem, Occurrence, Record, Schedule, SwapRequest
-from bot.render.codec import SPECS, Family, decode
+from bot.models import (
+    Broadcast,
+    FollowUp,
+    HandoverItem,
+    LeaveRequest,
+    LedgerEntry,
+    Occurrence,
+    Phrase,
+    Record,
+    Schedule,
+    StarRound,
+    SwapRequest,
+)
+from bot.render.codec import SPECS, Family, decode, encode
 from bot.services.permissions import PERMISSIONS, Facts, check
 from handlers.gate import denied
 from tests.harness import ALICE, BOB, FINANCE, SUPERVISORS, TEAM, Harness
@@ -39,7 +52,8 @@ REFUSED = frozenset(
 """Every answer that refuses a press; a press on something already decided may also say so (nothing moves)."""
 TABLES = (models.AuditEntry, models.Broadcast, models.BroadcastAck, models.Chat, models.HandoverItem)
 TABLES += (models.Occurrence, models.Record, models.RecordEvent, models.RoleGrant, models.Schedule)
-TABLES += (models.SwapRequest,)
+TABLES += (models.SwapRequest, models.LedgerEntry, models.LeaveRequest, models.FollowUp, models.Phrase)
+TABLES += (models.StarRound,)
 """Where a press could change something; every change of state also writes an AuditEntry."""
 CASES = ("wrong chat", "wrong person", "malformed", "stale", "huge id", "argument out of range")
 
@@ -51,8 +65,9 @@ class Genuine:
     chat: int
     message: int
     data: str
-    elsewhere: tuple[int, int]
-    """A chat (and a bot message there) the button does not belong to."""
+    elsewhere: tuple[int, int] | None
+    """A chat (and a bot message there) the button does not belong to; None when it belongs to none in
+    particular (a quick reply goes privately to whoever may have it, wherever it was found)."""
     stranger: int
     """Someone it is not for (no role, not asked, or with no form or question of their own)."""
     gone: str
@@ -244,6 +259,79 @@ async def erasure(bot: Harness, world: World) -> Genuine:
     return held(ALICE, asked, keyed(asked), (TEAM, world.anchors[TEAM]))
 
 
+async def private_anchor(bot: Harness, person: int) -> int:
+    """A bot message in a person's private chat, to press under."""
+    return int((await bot.send(person, "/whoami", chat=person))[-1]["message_id"])
+
+
+async def appeal(bot: Harness, world: World) -> Genuine:
+    """Keep under an appeal against a fine, in a manager's (Alice's) private chat."""
+    fields = {"kind": "fine", "person_id": 300, "amount": Decimal(50), "reason": "late", "actor_id": ALICE}
+    entry = await LedgerEntry.create(appeal="I was with a buyer", appealed_at=datetime.now(UTC), **fields)
+    data = encode(Family.APPEAL, "keep", entry.id)
+    gone = await deleted(LedgerEntry, appeal="x", **fields)
+    return Genuine(
+        ALICE, await private_anchor(bot, ALICE), data, (TEAM, world.anchors[TEAM]), BOB, with_id(data, gone)
+    )
+
+
+async def phrase(bot: Harness, world: World) -> Genuine:
+    """📋 under a /phrase search result in the team chat (any chat may hold one)."""
+    fields = {"title": "发货提醒", "text": "亲，今天发货。", "category": "shipping", "language": "zh"}
+    found = await Phrase.create(created_by=ALICE, **fields)
+    data = encode(Family.PHRASE, "send", found.id)
+    gone = await deleted(Phrase, created_by=ALICE, **fields)
+    return Genuine(TEAM, world.anchors[TEAM], data, None, BOB, with_id(data, gone))
+
+
+async def star(bot: Harness, world: World) -> Genuine:
+    """⭐ for the first candidate on a star-agent shortlist in the supervisors' chat."""
+    fields = {"chat_id": SUPERVISORS, "candidates": [300, 301], "reward": Decimal(200), "created_by": ALICE}
+    gone = await deleted(StarRound, month=date(2026, 9, 1), **fields)
+    found = await StarRound.create(month=date(2026, 10, 1), **fields)
+    data = encode(Family.STAR, "pick", found.id)
+    return Genuine(
+        SUPERVISORS,
+        world.anchors[SUPERVISORS],
+        data,
+        (FINANCE, world.anchors[FINANCE]),
+        BOB,
+        with_id(data, gone),
+    )
+
+
+async def followup(bot: Harness, world: World) -> Genuine:
+    """Done under a follow-up on its owner's (Alice's) morning list, in her private chat."""
+    fields = {"order_no": ORDER, "owner_id": ALICE, "author_id": ALICE, "chat_id": TEAM}
+    found = await FollowUp.create(due_at=datetime.now(UTC) + timedelta(days=3), **fields)
+    data = encode(Family.FOLLOWUP, "done", found.id)
+    gone = await deleted(FollowUp, due_at=datetime.now(UTC), **fields)
+    return Genuine(
+        ALICE, await private_anchor(bot, ALICE), data, (TEAM, world.anchors[TEAM]), BOB, with_id(data, gone)
+    )
+
+
+async def leave(bot: Harness, world: World) -> Genuine:
+    """Approve under a leave request asked in the team chat, in the supervisors' chat."""
+    fields = {
+        "first_day": date(2026, 12, 20),
+        "last_day": date(2026, 12, 20),
+        "reason": "trip",
+        "chat_id": TEAM,
+    }
+    found = await LeaveRequest.create(person_id=300, **fields)
+    data = encode(Family.LEAVE, "approve", found.id)
+    gone = await deleted(LeaveRequest, person_id=301, **fields)
+    return Genuine(
+        SUPERVISORS,
+        world.anchors[SUPERVISORS],
+        data,
+        (FINANCE, world.anchors[FINANCE]),
+        BOB,
+        with_id(data, gone),
+    )
+
+
 FORGERIES: dict[Family, Forge] = {
     Family.RECORD: record_card,
     Family.FINANCE: finance_answer,
@@ -257,6 +345,11 @@ FORGERIES: dict[Family, Forge] = {
     Family.SETUP: setup_question,
     Family.WHEN: reading,
     Family.FORGET: erasure,
+    Family.APPEAL: appeal,
+    Family.PHRASE: phrase,
+    Family.STAR: star,
+    Family.FOLLOWUP: followup,
+    Family.LEAVE: leave,
 }
 
 
@@ -268,7 +361,7 @@ def variants(genuine: Genuine, anchors: dict[int, int]) -> dict[str, list[tuple[
     home = (genuine.chat, genuine.message)
     beyond = max(SPECS[button.family].args) + 1
     return {
-        "wrong chat": [(*genuine.elsewhere, ALICE, genuine.data)],
+        "wrong chat": [(*genuine.elsewhere, ALICE, genuine.data)] if genuine.elsewhere else [],
         "wrong person": [(*home, genuine.stranger, genuine.data)]
         if genuine.chat < 0
         else [(genuine.stranger, anchors[genuine.stranger], genuine.stranger, genuine.data)],

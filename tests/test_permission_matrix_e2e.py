@@ -18,7 +18,7 @@ from typing import Any
 
 import time_machine
 
-from bot.enums import ChatPurpose, Role
+from bot.enums import WITHDRAWN, ChatPurpose, Role
 from bot.fakeapi.driver import handled
 from bot.fakeapi.server import ApiCall
 from bot.i18n import translator
@@ -26,10 +26,15 @@ from bot.models import (
     Broadcast,
     BroadcastAck,
     Chat,
+    FollowUp,
     HandoverItem,
+    LeaveRequest,
+    LedgerEntry,
     Occurrence,
+    Phrase,
     Record,
     Schedule,
+    StarRound,
     SwapRequest,
 )
 from bot.render.codec import Family, encode
@@ -44,7 +49,8 @@ from tests.shop_clock import advance, posted, register
 T = translator("en")
 OWNER = 300
 """The person the seeded objects belong to: a record's and a broadcast's author, the colleague a swap asks,
-one of its two parties. Holds no role, so only the owner rules let them act."""
+one of its two parties, the one fined, on leave, shortlisted as star agent, owning the follow-up. Holds no
+role, so only the owner rules let them act."""
 PEOPLE: dict[str, tuple[int, frozenset[Role]]] = {
     "no role": (200, frozenset()),
     **{role.value: (201 + index, frozenset({role})) for index, role in enumerate(Role)},
@@ -114,6 +120,9 @@ class Probe:
     reveals: str = ""
     """Customer data the answer shows exactly when the person may see it here: in private, with the roles
     `personal.see` names; masked everywhere else, never refused."""
+    private_to: frozenset[str] = frozenset()
+    """When home is private: the people whose own chat it is (a manager's appeal question, the follow-up
+    owner's list); in anyone else's private chat the press is foreign. Empty: anyone's."""
 
 
 def asks(*actions: str) -> Callable[[str], tuple[str, ...]]:
@@ -266,6 +275,66 @@ def page_turn(action: str) -> Probe:
     return Probe(press(Family.PAGE, "go", "", 1), asks(action))
 
 
+async def undecided_appeal(w: World) -> None:
+    """The owner's fine appealed and not decided yet."""
+    await LedgerEntry.filter(id=w.ids["fine"]).update(
+        outcome=None, cancelled_at=None, cancelled_by_id=None, cancel_reason=None
+    )
+
+
+def appeal(verb: str) -> Callable[[str], Probe]:
+    """Keep / Cancel under the appeal question, which goes to each manager privately."""
+    done = {"keep": "✅ Kept by", "cancel": "↩️ Cancelled by"}[verb]
+    return lambda action: Probe(
+        press(Family.APPEAL, verb, "fine"),
+        asks(action),
+        frozenset({"private"}),
+        done,
+        undecided_appeal,
+        private_to=frozenset({Role.MANAGER.value}),
+    )
+
+
+async def asked_leave(w: World) -> None:
+    """The owner's leave waiting for a supervisor."""
+    await LeaveRequest.filter(id=w.ids["leave"]).update(state="asked", decided_by=None)
+
+
+def leave(verb: str, done: str) -> Callable[[str], Probe]:
+    """Approve / Decline under a leave request, where it was asked (the team chat) or in the supervisors'."""
+    return lambda action: Probe(
+        press(Family.LEAVE, verb, "leave"),
+        asks(action),
+        frozenset({"team", "supervisors"}),
+        done,
+        asked_leave,
+    )
+
+
+async def open_followup(w: World) -> None:
+    """The owner's follow-up open and never tried."""
+    await FollowUp.filter(id=w.ids["followup"]).update(
+        state="open", attempts=0, last_try_at=None, called_at=None, done_at=None
+    )
+
+
+def followup(verb: str, done: str) -> Callable[[str], Probe]:
+    """Done / Called / No answer under the owner's morning list, in the owner's private chat."""
+    return lambda action: Probe(
+        press(Family.FOLLOWUP, verb, "followup"),
+        asks(action),
+        frozenset({"private"}),
+        done,
+        open_followup,
+        private_to=frozenset({"owner"}),
+    )
+
+
+async def unvoted(w: World) -> None:
+    """Nobody has confirmed the star shortlist yet."""
+    await StarRound.filter(id=w.ids["star"]).update(votes={}, star_id=None, decided_at=None)
+
+
 PROBES: dict[str, Callable[[str], Probe]] = {
     "start": say("/start"),
     "help": say("/help"),
@@ -404,6 +473,41 @@ PROBES: dict[str, Callable[[str], Probe]] = {
     "report": say("/report"),
     "chart": say("/chart"),
     "export": say("/export"),
+    "refund.withdrawn": card("refund", WITHDRAWN, "new"),
+    "fine": say("/fine", done="Say who, how much"),
+    "reward": say("/reward", done="Say who, how much"),
+    "ledger.rule": say("/fine rule", also=("ledger.rule",), done="Name the rule, its amounts"),
+    "appeal": say("/appeal", done="Say which fine and why"),
+    "appeal.keep": appeal("keep"),
+    "appeal.cancel": appeal("cancel"),
+    "ledger": say("/ledger"),
+    "ledger.team": say(f"/ledger @p{OWNER}", also=("ledger.team",)),
+    "phrase": say("/phrase 发货"),
+    "phrase.send": lambda action: Probe(
+        press(Family.PHRASE, "send", "phrase"), asks(action), done="📋 Sent to you privately"
+    ),
+    "phrase.edit": say("/phrase add", also=("phrase.edit",), done="Give a category, a title"),
+    "kpi": say("/kpi", done="No figures yet"),
+    "kpi.import": say("/kpi import", also=("kpi.import",), done="Send the platform's export"),
+    "star": say("/star"),
+    "star.confirm": lambda action: Probe(
+        press(Family.STAR, "pick", "star"),
+        asks(action),
+        frozenset({"supervisors"}),
+        "⭐ You confirmed",
+        unvoted,
+    ),
+    "followup": say("/followup", done="No open follow-ups."),
+    "followup.rota": say(f"/followup list @p{OWNER}", also=("followup.rota",), done="Open follow-ups: 1"),
+    "followup.done": followup("done", "done."),
+    "followup.called": followup("called", "call noted"),
+    "followup.noanswer": followup("noanswer", "no answer noted"),
+    "leave": say("/leave", done="Say which days and why"),
+    "leave.approve": leave("approve", "✅ Approved by"),
+    "leave.decline": leave("decline", "❌ Declined by"),
+    "wecom": say("/wecom"),
+    "dingtalk": say("/dingtalk"),
+    "channels": say("/channels", done="No robot is linked"),
 }
 """One probe per action."""
 
@@ -430,6 +534,8 @@ def expected(probe: Probe, person: str, place: str) -> str | None:
     """The refusal the person should see, or None when the map lets them act here."""
     if probe.home is not None and place not in probe.home:
         return FOREIGN if probe.button else ""
+    if place == "private" and probe.private_to and person not in probe.private_to:
+        return FOREIGN
     user, roles = PEOPLE[person]
     facts = Facts(
         actor_id=user,
@@ -437,6 +543,7 @@ def expected(probe: Probe, person: str, place: str) -> str | None:
         asked_id=OWNER,
         parties=frozenset({OWNER, ALICE}),
         in_case_group=Role.REVIEW in roles,  # before the rotation is set up, every review member serves
+        owner_id=OWNER,
     )
     for action in probe.asks(place):
         verdict = check(action, roles, facts)
@@ -541,6 +648,32 @@ async def build(bot: Harness, clock: time_machine.Coordinates) -> World:
             target_chats=[{"id": TEAM, "title": "Kefu team"}],
         )
         world.ids[name] = announcement.id
+    fine = await LedgerEntry.create(
+        kind="fine", person_id=OWNER, amount=Decimal(50), reason="late", actor_id=ALICE, chat_id=TEAM
+    )
+    await LedgerEntry.filter(id=fine.id).update(appeal="I was with a buyer", appealed_at=later)
+    request = await LeaveRequest.create(
+        person_id=OWNER,
+        first_day=date(2026, 12, 20),
+        last_day=date(2026, 12, 20),
+        reason="trip",
+        chat_id=TEAM,
+    )
+    followup = await FollowUp.create(
+        order_no=ORDER, buyer="tb_lee", owner_id=OWNER, author_id=ALICE, chat_id=TEAM, due_at=later
+    )
+    phrase = await Phrase.create(
+        title="发货提醒", text="亲，您的订单今天发货。", category="shipping", language="zh", created_by=ALICE
+    )
+    shortlist = await StarRound.create(
+        month=date(2026, 10, 1),
+        chat_id=SUPERVISORS,
+        candidates=[OWNER],
+        reward=Decimal(200),
+        created_by=ALICE,
+    )
+    world.ids |= {"fine": fine.id, "leave": request.id, "followup": followup.id}
+    world.ids |= {"phrase": phrase.id, "star": shortlist.id}
     return world
 
 
