@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -23,17 +24,55 @@ PG_SCHEMA = f"kefu_test_{os.getpid()}"
 """Each test run gets its own schema, so parallel runs on one server never see each other's tables."""
 
 
-async def _reset_postgres() -> str | None:
-    """Recreate this run's schema empty; a message when PostgreSQL is not reachable."""
+MIGRATIONS_TABLE = "tortoise_migrations"
+_migrated: dict[str, object] = {}
+"""What this process migrated once: the SQLite template file, and whether its PostgreSQL schema is."""
+
+
+async def _connect() -> asyncpg.Connection:
+    """A plain connection to the test server."""
+    return await asyncpg.connect(PG_SERVER.replace("postgres://", "postgresql://"), timeout=3)
+
+
+async def _reset_postgres(*, migrated: bool = False) -> str | None:
+    """Empty this run's schema (dropped, or only its rows when `migrated`); a message when PostgreSQL is
+    absent.
+
+    Migrating a database from nothing takes about two seconds (Tortoise rebuilds its model state per
+    operation), so each process migrates its schema once and later tests start from its emptied tables."""
     try:
-        conn = await asyncpg.connect(PG_SERVER.replace("postgres://", "postgresql://"), timeout=3)
+        conn = await _connect()
     except (OSError, asyncpg.PostgresError) as exc:
         return f"PostgreSQL at {PG_SERVER} is not reachable: {exc}"
     try:
+        if migrated and _migrated.get("postgres"):
+            tables = await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> $2",
+                PG_SCHEMA,
+                MIGRATIONS_TABLE,
+            )
+            if tables:
+                names = ", ".join(f'"{PG_SCHEMA}"."{row["tablename"]}"' for row in tables)
+                await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            return None
         await conn.execute(f'DROP SCHEMA IF EXISTS "{PG_SCHEMA}" CASCADE; CREATE SCHEMA "{PG_SCHEMA}";')
+        _migrated.pop("postgres", None)
     finally:
         await conn.close()
+    if migrated:
+        await db.migrate(f"{PG_SERVER}?schema={PG_SCHEMA}")
+        _migrated["postgres"] = True
     return None
+
+
+async def _sqlite_template(folder: Path) -> Path:
+    """A migrated, empty SQLite file made once per process, copied for each test."""
+    template = _migrated.get("sqlite")
+    if not isinstance(template, Path):
+        template = folder / "template.sqlite3"
+        await db.migrate(f"sqlite://{template}")
+        _migrated["sqlite"] = template
+    return template
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,7 +83,7 @@ def _drop_postgres_schema() -> Iterator[None]:
     async def drop() -> None:
         """Drop this run's schema if it was created."""
         try:
-            conn = await asyncpg.connect(PG_SERVER.replace("postgres://", "postgresql://"), timeout=3)
+            conn = await _connect()
         except (OSError, asyncpg.PostgresError):
             return
         try:
@@ -55,17 +94,33 @@ def _drop_postgres_schema() -> Iterator[None]:
     asyncio.run(drop())
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database URL for an empty database; PostgreSQL is skipped locally when absent, fatal on CI."""
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path}/kefu.sqlite3"
-    problem = await _reset_postgres()
+async def _url(kind: str, folder: Path, *, migrated: bool) -> str:
+    """A URL for an empty database of `kind`, migrated or not; PostgreSQL is skipped locally when absent,
+    fatal on CI."""
+    if kind == "sqlite":
+        path = folder / "kefu.sqlite3"
+        if migrated:
+            shutil.copyfile(await _sqlite_template(folder.parent), path)
+            path.chmod(0o600)
+        return f"sqlite://{path}"
+    problem = await _reset_postgres(migrated=migrated)
     if problem:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(problem)
         pytest.skip(problem)
     return f"{PG_SERVER}?schema={PG_SCHEMA}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL for a migrated database with no rows."""
+    return await _url(request.param, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def bare_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL for a database with no tables at all, for tests of the migrations themselves."""
+    return await _url(request.param, tmp_path, migrated=False)
 
 
 @pytest.fixture

@@ -87,16 +87,16 @@ OLD_ROWS = [
 
 
 @pytest.fixture
-async def migrated(db_url: str) -> AsyncIterator[str]:
+async def migrated(bare_db_url: str) -> AsyncIterator[str]:
     """A database built up to the migration before 0009, filled with old rows, then migrated to the end."""
-    await migrate(config=db.tortoise_config(db_url), target=BEFORE)
+    await migrate(config=db.tortoise_config(bare_db_url), target=BEFORE)
     client = connections.get("default")
     for statement in OLD_ROWS:
         await client.execute_query(statement)
     await Tortoise.close_connections()
-    await db.open_db(db_url)
+    await db.open_db(bare_db_url)
     try:
-        yield db_url
+        yield bare_db_url
     finally:
         await db.close_db()
 
