@@ -434,6 +434,8 @@ class LedgerRule(Model):
 
     class Meta:
         table = "ledger_rule"
+
+
 class Phrase(Model):
     """An approved quick reply (快捷语): what agents paste to buyers, found by /phrase, never deleted."""
 
@@ -497,6 +499,8 @@ class StarRound(Model):
 
     class Meta:
         table = "star_round"
+
+
 class FollowUp(Model):
     """A buyer to follow up after the deal (回访): whose customer, whose follow-up, until done or overdue."""
 
@@ -541,6 +545,8 @@ class LeaveRequest(Model):
 
     class Meta:
         table = "leave_request"
+
+
 class RobotLink(Model):
     """A group robot of WeCom or DingTalk that mirrors what the bot posts on its own in one chat."""
 

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 from telegram.ext.filters import BaseFilter
@@ -110,6 +110,12 @@ class Call:
         return self.update.callback_query
 
     @property
+    def seen(self) -> people.SeenUser:
+        """The caller as the people service knows them (names as typed in Telegram)."""
+        assert self.update.effective_user is not None
+        return seen_user(self.update.effective_user)
+
+    @property
     def name(self) -> str:
         """How the caller is named in stamps: @username, else the first name."""
         assert self.update.effective_user is not None
@@ -140,6 +146,11 @@ class Call:
             await self.update.callback_query.answer(text, show_alert=alert)
         elif text:
             await self.reply(text)
+
+
+def seen_user(user: User) -> people.SeenUser:
+    """Translate PTB's User into the service's plain record."""
+    return people.SeenUser(user.id, user.first_name, user.last_name, user.username)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,7 @@ async def burst(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def alerts(bot: Harness) -> list[str]:
     """Texts the owner (Alice) got in private that are error alerts."""
     return [
-        str(m.get("text", ""))
-        for m in bot.api.sent(ALICE)
-        if "An error occurred" in str(m.get("text", ""))
+        str(m.get("text", "")) for m in bot.api.sent(ALICE) if "An error occurred" in str(m.get("text", ""))
     ]
 
 

@@ -195,6 +195,7 @@ class PartScan:
     def start_cell(self, ref: str | None) -> None:
         """A cell: its column is the one it states, or the one after the previous cell."""
         from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # at first use
+
         self.column = column_index_from_string(coordinate_from_string(ref)[0]) if ref else self.column + 1
         self.cells_in_row += 1
         self.tally.cell(max(self.column, self.cells_in_row))

@@ -281,9 +281,7 @@ async def _move(
     return bool(moved)
 
 
-async def confirm(
-    broadcast_id: int, *, actor_id: int, now: datetime
-) -> tuple[Broadcast, Schedule]:
+async def confirm(broadcast_id: int, *, actor_id: int, now: datetime) -> tuple[Broadcast, Schedule]:
     """Confirm a draft: it becomes a one-off schedule, due now or at its time, that the engine posts once."""
     broadcast = await get(broadcast_id)
     if broadcast.state != DRAFT:
@@ -306,9 +304,7 @@ async def confirm(
     return broadcast, schedule
 
 
-async def cancel(
-    broadcast_id: int, *, actor_id: int, now: datetime
-) -> tuple[Broadcast, Schedule | None]:
+async def cancel(broadcast_id: int, *, actor_id: int, now: datetime) -> tuple[Broadcast, Schedule | None]:
     """Cancel a draft, or a confirmed broadcast still waiting for its time; returns its schedule to disarm."""
     broadcast = await get(broadcast_id)
     if broadcast.state in (SENDING, DONE):
