@@ -1,6 +1,7 @@
 """Backlog benchmark (not a test): how fast a bot drains updates queued while it was stopped.
 
     python bench/backlog.py [--updates 600] [--users 50] [--rounds 3] [--workloads light,records,chatter]
+    python bench/backlog.py --before /tmp/kefu-before   # also kefu-bot from an older checkout, in turn
     python bench/backlog.py --profile light   # kefu-bot only, under cProfile: top costs on stdout
 
 After downtime or at a shift's start the bot's own CPU is the limit, which bench/throughput.py's closed
@@ -12,6 +13,7 @@ logging as shipped) and drains them. kefu-bot and the bare PTB bot of bench/echo
 Workloads (each user's messages in their private chat unless said):
 - light: /whoami, /help, /today in turn;
 - records: /refund with all fields and /courier in turn, every number new;
+- whoami: /whoami only (the issue's original measurement);
 - chatter: plain text in one registered team group (no command: kefu-bot answers nothing, the bare bot
   runs with ECHO_COMMANDS_ONLY so it ignores it too).
 
@@ -56,6 +58,7 @@ MARKER = FIRST_USER_ID - 1
 """The person whose /whoami, queued last, marks the end of the drain."""
 ORDER_BASE = 610_000_000_000_000_000
 TRACKING_BASE = 880_000_000
+WORKLOADS = ("light", "records", "chatter", "whoami")
 SETUP_TIMEOUT = 60.0
 DRAIN_TIMEOUT = 60.0
 
@@ -81,6 +84,8 @@ class Workload:
         n = next(self._count)
         if self.name == "light":
             return ("/whoami", "/help", "/today")[n % 3]
+        if self.name == "whoami":
+            return "/whoami"
         if self.name == "records":
             if n % 2 == 0:
                 return f"/refund {ORDER_BASE + n} 12.5 damaged buyer=tb_{n % 500} postage=shop"
@@ -206,8 +211,18 @@ def specs(workdir: Path, users: list[int], workload: str) -> tuple[BotSpec, BotS
     return kefu_bot(env), bare
 
 
+def contenders(workdir: Path, users: list[int], workload: str, before: Path | None) -> dict[str, BotSpec]:
+    """The bots taking turns: kefu-bot, kefu-bot from another checkout (--before), the bare bot."""
+    kefu, bare = specs(workdir, users, workload)
+    bots = {"kefu": kefu}
+    if before is not None:
+        bots["before"] = BotSpec("kefu-before", kefu.argv, {**kefu.env, "PYTHONPATH": str(before)})
+    bots["bare"] = bare
+    return bots
+
+
 async def run(args: argparse.Namespace) -> dict[str, dict[str, list[Drain]]]:
-    """Every workload: prepare once, then kefu and bare in turn, --rounds each."""
+    """Every workload: prepare once, then the bots in turn, --rounds each."""
     users = [FIRST_USER_ID + i for i in range(args.users)]
     results: dict[str, dict[str, list[Drain]]] = {}
     with tempfile.TemporaryDirectory(prefix="kefu-backlog-") as tmp:
@@ -216,12 +231,13 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, list[Drain]]]:
         log("preparing kefu-bot's database (migrations, users, team group)")
         await prepare(kefu, users, workdir)
         for name in args.workloads:
-            kefu, bare = specs(workdir, users, name)
+            bots = contenders(workdir, users, name, args.before)
             workload = Workload(name)
-            results[name] = {"kefu": [], "bare": []}
+            results[name] = {who: [] for who in bots}
             for number in range(1, args.rounds + 1):
-                for who, spec in (("kefu", kefu), ("bare", bare)):
-                    result = await drain(spec, workload, users, args.updates, workdir)
+                for who, spec in bots.items():
+                    count = args.chatter_updates if workload.in_group else args.updates
+                    result = await drain(spec, workload, users, count, workdir)
                     results[name][who].append(result)
                     log(
                         f"  {name} round {number}/{args.rounds} {who}: {result.rate:.0f} updates/s, "
@@ -231,28 +247,45 @@ async def run(args: argparse.Namespace) -> dict[str, dict[str, list[Drain]]]:
 
 
 def report(results: dict[str, dict[str, list[Drain]]], args: argparse.Namespace) -> str:
-    """The table as pasted into docs/benchmarks.md."""
+    """The table as pasted into docs/benchmarks.md: per bot its best rate, its ratio to the bare bot (best to
+    best, and the range over rounds against the bare round that followed) and its lowest CPU per update."""
     lines = [
-        f"Backlog of {args.updates} updates from {args.users} people, best of {args.rounds} "
+        f"Backlog of {args.updates} commands or {args.chatter_updates} chatter messages from {args.users} "
+        f"people, best of {args.rounds} "
         f"(kefu-bot BOT_RATE_LIMIT=true, SQLite WAL). Machine: {machine()}",
         "",
-        "| workload | kefu-bot updates/s | bare PTB updates/s | ratio (best) | ratio range | "
-        "kefu CPU ms/update | bare CPU ms/update |",
-        "|---|---|---|---|---|---|---|",
+        "| workload | bot | updates/s (best) | ratio to bare (best) | ratio range | CPU ms/update |",
+        "|---|---|---|---|---|---|",
     ]
     for name, by_bot in results.items():
-        kefu, bare = by_bot["kefu"], by_bot["bare"]
-        best_k, best_b = max(kefu, key=lambda d: d.rate), max(bare, key=lambda d: d.rate)
-        ratios = [k.rate / b.rate for k, b in zip(kefu, bare, strict=True)]
-        lines.append(
-            f"| {name} | {best_k.rate:.0f} | {best_b.rate:.0f} | {best_k.rate / best_b.rate:.2f} | "
-            f"{min(ratios):.2f}-{max(ratios):.2f} | {min(d.cpu_ms for d in kefu):.2f} | "
-            f"{min(d.cpu_ms for d in bare):.2f} |"
-        )
+        bare = by_bot["bare"]
+        best_bare = max(d.rate for d in bare)
+        for who, drains in by_bot.items():
+            best = max(d.rate for d in drains)
+            ratios = [d.rate / b.rate for d, b in zip(drains, bare, strict=True)]
+            lines.append(
+                f"| {name} | {who} | {best:.0f} | {best / best_bare:.2f} | "
+                f"{min(ratios):.2f}-{max(ratios):.2f} | {min(d.cpu_ms for d in drains):.2f} |"
+            )
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------- profiling
+
+
+PROFILED_RUN = """
+import cProfile, runpy, sys, time
+profiler = cProfile.Profile(time.process_time)
+out, sys.argv = sys.argv[1], ["bot", "run"]
+profiler.enable()
+try:
+    runpy.run_module("bot", run_name="__main__")
+finally:
+    profiler.disable()
+    profiler.dump_stats(out)
+"""
+"""`python -m bot run` under cProfile counting CPU time (process_time), not wall time: on a shared machine
+time spent preempted would otherwise be charged to whatever function was running."""
 
 
 async def profile(args: argparse.Namespace) -> str:
@@ -263,7 +296,7 @@ async def profile(args: argparse.Namespace) -> str:
         kefu, _ = specs(workdir, users, args.profile)
         await prepare(kefu, users, workdir)
         out = workdir / "drain.prof"
-        argv = (sys.executable, "-m", "cProfile", "-o", str(out), "-m", "bot", "run")
+        argv = (sys.executable, "-c", PROFILED_RUN, str(out))
         result = await drain(
             BotSpec("kefu-profiled", argv, kefu.env), Workload(args.profile), users, args.updates, workdir
         )
@@ -288,10 +321,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--updates", type=int, default=600)
+    parser.add_argument("--chatter-updates", type=int, default=3000, help="chatter is cheap: more of it")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workloads", type=lambda s: s.split(","), default=["light", "records", "chatter"])
-    parser.add_argument("--profile", choices=["light", "records", "chatter"])
+    parser.add_argument("--before", type=Path, help="also run kefu-bot from this checkout, in turn")
+    parser.add_argument("--profile", choices=WORKLOADS)
     parser.add_argument("--top", type=int, default=30)
     return parser.parse_args(argv)
 
