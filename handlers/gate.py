@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, Message, Update, User
+from telegram import CallbackQuery, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler
 from telegram.ext.filters import BaseFilter
@@ -353,3 +353,61 @@ async def out_of_date(update: Update, context: Ctx) -> None:
 def catch_all() -> BaseHandler[Update, Ctx, None]:
     """Registered last: presses with data no family reads."""
     return CallbackQueryHandler(out_of_date)
+
+
+class CommandRouter(BaseHandler[Update, Ctx, Any]):
+    """A run of consecutive command handlers as one: the command's name is read once and only the handlers
+    for that name are asked, in their order, so a message that is no command costs one check, not sixty."""
+
+    def __init__(self, handlers: list[CommandHandler[Any, Any]]) -> None:
+        super().__init__(self._unused, block=all(handler.block for handler in handlers))
+        self.by_name: dict[str, list[CommandHandler[Any, Any]]] = {}
+        for handler in handlers:
+            for name in handler.commands:
+                self.by_name.setdefault(name, []).append(handler)
+
+    @staticmethod
+    async def _unused(update: Update, context: Ctx) -> None:
+        """Never called: handle_update passes the update to the handler that matched."""
+
+    def check_update(self, update: object) -> tuple[CommandHandler[Any, Any], object] | None:
+        """The first handler (in registration order) that takes this command, with its own check result."""
+        if not isinstance(update, Update) or update.effective_message is None:
+            return None
+        message = update.effective_message
+        entities = message.entities
+        if not entities or entities[0].type != MessageEntity.BOT_COMMAND or entities[0].offset != 0:
+            return None
+        if not message.text:
+            return None
+        name = message.text[1 : entities[0].length].split("@")[0].lower()
+        for handler in self.by_name.get(name, ()):
+            check = handler.check_update(update)
+            if check is not None and check is not False:
+                return handler, check
+        return None
+
+    async def handle_update(self, update: Update, application: Any, check_result: Any, context: Ctx) -> Any:
+        """Run the handler that matched, exactly as PTB would have."""
+        handler, check = check_result
+        return await handler.handle_update(update, application, check, context)
+
+
+def route_commands(app: App) -> None:
+    """Replace every run of consecutive command handlers in each handler group by one CommandRouter (the
+    order between commands and other handlers is unchanged, so the same handler wins every update)."""
+    for group, handlers in app.handlers.items():
+        routed: list[BaseHandler[Any, Any, Any]] = []
+        run: list[CommandHandler[Any, Any]] = []
+        for handler in [*handlers, None]:
+            if isinstance(handler, CommandHandler):
+                run.append(handler)
+                continue
+            if len(run) > 1:
+                routed.append(CommandRouter(run))
+            else:
+                routed.extend(run)
+            run = []
+            if handler is not None:
+                routed.append(handler)
+        app.handlers[group] = routed
