@@ -2,7 +2,7 @@
 
     python bench/backlog.py [--updates 600] [--users 50] [--rounds 3] [--workloads light,records,chatter]
     python bench/backlog.py --before /tmp/kefu-before   # also kefu-bot from an older checkout, in turn
-    python bench/backlog.py --profile light   # kefu-bot only, under cProfile: top costs on stdout
+    python bench/backlog.py --profile light [--before DIR]   # kefu-bot alone under cProfile: top costs
 
 After downtime or at a shift's start the bot's own CPU is the limit, which bench/throughput.py's closed
 loop (bound by the round trip) hides. Here N updates from M people are queued on a fresh FakeBotApi
@@ -297,8 +297,10 @@ async def profile(args: argparse.Namespace) -> str:
         await prepare(kefu, users, workdir)
         out = workdir / "drain.prof"
         argv = (sys.executable, "-c", PROFILED_RUN, str(out))
+        env = {**kefu.env, "PYTHONPATH": str(args.before)} if args.before else dict(kefu.env)
+        count = args.chatter_updates if args.profile == "chatter" else args.updates
         result = await drain(
-            BotSpec("kefu-profiled", argv, kefu.env), Workload(args.profile), users, args.updates, workdir
+            BotSpec("kefu-profiled", argv, env), Workload(args.profile), users, count, workdir
         )
         log(f"  profiled drain: {result.rate:.0f} updates/s under cProfile")
         return profile_text(out, args.top)
