@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.gate import CommandRouter
 from tests.harness import ALICE, BOB, TEAM, Harness
@@ -73,9 +73,11 @@ async def test_commands_for_other_bots_are_ignored(bot: Harness) -> None:
 
 
 async def test_commands_are_routed_by_name_in_registration_order(bot: Harness) -> None:
-    plain = [isinstance(h, CommandHandler) for h in bot.app.handlers[0]]
+    plain = [isinstance(h, CommandHandler | CallbackQueryHandler) for h in bot.app.handlers[0]]
     assert any(isinstance(h, CommandRouter) for h in bot.app.handlers[0])
-    assert not any(a and b for a, b in itertools.pairwise(plain))  # every run of commands is routed
+    assert not any(
+        a and b for a, b in itertools.pairwise(plain)
+    )  # every run of commands and buttons is routed
     assert "Roles: manager" in await bot.say(ALICE, f"/whoami@{bot.api.bot_username}")
     assert await bot.say(ALICE, "/whoami@some_other_bot") == ""
     assert await bot.say(ALICE, "whoami, /whoami") == ""
