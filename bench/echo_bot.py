@@ -2,7 +2,8 @@
 
 It has nothing but what any PTB bot has (no database, no rate limiter, no logging set-up), so the
 difference to kefu-bot is our own handler overhead. Configured like kefu-bot from BOT_TOKEN and
-TELEGRAM_API_BASE_URL; run with `python bench/echo_bot.py`.
+TELEGRAM_API_BASE_URL; run with `python bench/echo_bot.py`. With ECHO_COMMANDS_ONLY set it answers commands
+only and ignores other text, like a group bot that mostly listens (bench/backlog.py's chatter).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def main() -> None:
         .base_url(os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"))
         .build()
     )
-    app.add_handler(MessageHandler(filters.TEXT, echo))
+    only = filters.COMMAND if os.environ.get("ECHO_COMMANDS_ONLY") else filters.TEXT
+    app.add_handler(MessageHandler(only, echo))
     app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 

@@ -66,3 +66,4 @@ def register_all(app: Application) -> None:  # type: ignore[type-arg]
     unknown.register(app)  # last: unknown commands in private chats
     app.add_handler(gate.catch_all())  # last: presses no family reads: "out of date"
     errors.register(app)  # one error handler: log first, then apologise
+    gate.route_commands(app)  # consecutive commands matched by name at once: chatter skips them in one check

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot.enums import Role
 from bot.i18n import N_, Translator, translator
 from bot.render import menus
 from bot.services.team import chats
@@ -11,17 +12,28 @@ from bot.services.team.catalog import SECTIONS, CommandInfo, visible_to
 from handlers import links
 from handlers.gate import Call, command, role_names, usage
 
+_help_texts: dict[tuple[str, frozenset[Role]], str] = {}
+"""The help list per language and set of roles: it depends on nothing else, and /help is asked often."""
+
 
 def help_text(t: Translator, call: Call) -> str:
-    """The commands the caller may use, grouped, one example each."""
-    visible = visible_to(call.roles)
+    """The commands the caller may use, grouped, one example each (built once per language and roles)."""
+    key = (t.locale, call.roles)
+    if key not in _help_texts:
+        _help_texts[key] = build_help(t, call.roles)
+    return _help_texts[key]
+
+
+def build_help(t: Translator, roles: frozenset[Role]) -> str:
+    """The help list for these roles in t's language."""
+    visible = visible_to(roles)
     lines = [t("Commands you can use:")]
     for section in SECTIONS:
         entries = [info for info in visible if info.section == section]
         if entries:
             lines.append(f"\n{t(section)}")
             lines.extend(help_line(t, info) for info in entries)
-    if not call.roles:
+    if not roles:
         lines.append("\n" + t("You have no role yet: ask a supervisor to give you one with /role."))
     return "\n".join(lines)
 

@@ -8,12 +8,7 @@ from telegram.ext import Application, ChatMemberHandler, TypeHandler
 
 from bot.render.context import translator_for
 from bot.services.team import chats, people
-from handlers.gate import Ctx
-
-
-def seen_user(user: User) -> people.SeenUser:
-    """Translate PTB's User into the service's plain record."""
-    return people.SeenUser(user.id, user.first_name, user.last_name, user.username)
+from handlers.gate import Ctx, seen_user
 
 
 async def learn(update: Update, context: Ctx) -> None:

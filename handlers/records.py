@@ -53,7 +53,7 @@ def masked_for(call: Call) -> bool:
 
 async def post_card(call: Call, record: Record, extra: str = "") -> Message:
     """Reply with a record's card and remember the message, so replies and presses reach the record."""
-    text = await card_text(call.t, record, call.zone, masked=masked_for(call))
+    text = await card_text(call.t, record, call.zone, masked=masked_for(call), caller=call.seen)
     sent = await call.reply(f"{text}{extra}", reply_markup=status_buttons(call.t, record))
     await records.remember_card(record, sent.chat_id, sent.message_id)
     return sent

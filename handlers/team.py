@@ -12,8 +12,7 @@ from bot.render.context import settings_of
 from bot.services.errors import UserError
 from bot.services.team import people
 from bot.services.team.catalog import ROLE_LABELS
-from handlers.gate import Call, command
-from handlers.gatekeeper import seen_user
+from handlers.gate import Call, command, seen_user
 
 
 async def team(call: Call) -> None:

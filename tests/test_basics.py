@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers.gate import CommandRouter
 from tests.harness import ALICE, BOB, TEAM, Harness
 
 
@@ -65,3 +70,17 @@ async def test_unknown_command_is_ignored_in_groups_and_explained_in_private(bot
 async def test_commands_for_other_bots_are_ignored(bot: Harness) -> None:
     assert await bot.send(ALICE, "/whoami@some_other_bot") == []
     assert "manager" in await bot.say(ALICE, "/whoami@kefu_test_bot")
+
+
+async def test_commands_are_routed_by_name_in_registration_order(bot: Harness) -> None:
+    plain = [isinstance(h, CommandHandler | CallbackQueryHandler) for h in bot.app.handlers[0]]
+    assert any(isinstance(h, CommandRouter) for h in bot.app.handlers[0])
+    assert not any(
+        a and b for a, b in itertools.pairwise(plain)
+    )  # every run of commands and buttons is routed
+    assert "Roles: manager" in await bot.say(ALICE, f"/whoami@{bot.api.bot_username}")
+    assert await bot.say(ALICE, "/whoami@some_other_bot") == ""
+    assert await bot.say(ALICE, "whoami, /whoami") == ""
+    form = await bot.say(ALICE, "/refund", chat=ALICE)  # the form, registered before the plain /refund
+    logged = await bot.say(ALICE, "/refund 610000000000000009 12.5 damaged")
+    assert "Saved" not in form and "Saved" in logged

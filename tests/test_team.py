@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import time_machine
+
+from bot.models import Chat, Person
+from bot.services.team import chats, people
 from tests.harness import ALICE, BOB, CAROL, DAVE, SUPERVISORS, TEAM, Harness
 from tests.shop_clock import register
 
@@ -129,3 +135,29 @@ async def test_audit_shows_who_changed_what(bot: Harness) -> None:
     assert "@alice: group registered" in lines[2] and "— → team" in lines[2]
     assert "@alice: roles changed @bob: — → aftersale" in lines[3]
     assert "is not a number" in await bot.say(ALICE, "/audit -3")
+
+
+async def test_a_known_unchanged_person_is_read_not_rewritten_after_a_restart(
+    database: str, clock: time_machine.Coordinates
+) -> None:
+    seen = people.SeenUser(BOB, "Bob", None, "Bob")
+    await people.observe(seen)
+    written = (await Person.get(id=BOB)).last_seen_at
+    clock.shift(timedelta(hours=1))
+    people.forget_cache()  # what a restart does
+    await people.observe(seen)
+    assert (await Person.get(id=BOB)).last_seen_at == written
+    people.forget_cache()
+    await people.observe(people.SeenUser(BOB, "Bobby", None, "bob_new"))
+    person = await Person.get(id=BOB)
+    assert (person.first_name, person.username, person.last_seen_at > written) == ("Bobby", "bob_new", True)
+
+
+async def test_a_chat_renamed_while_the_bot_was_down_is_learned_after_a_restart(database: str) -> None:
+    await chats.observe(chats.SeenChat(TEAM, "supergroup", "Kefu team"))
+    chats.forget_cache()
+    await chats.observe(chats.SeenChat(TEAM, "supergroup", "Kefu team"))
+    assert await Chat.filter(id=TEAM).values_list("title", flat=True) == ["Kefu team"]
+    chats.forget_cache()
+    await chats.observe(chats.SeenChat(TEAM, "supergroup", "Kefu team 2"))
+    assert await Chat.filter(id=TEAM).values_list("title", flat=True) == ["Kefu team 2"]

@@ -25,8 +25,13 @@ def status_buttons(t: Translator, record: Record) -> InlineKeyboardMarkup | None
     return keyboard(buttons)
 
 
-async def card_text(t: Translator, record: Record, zone: ZoneInfo, *, masked: bool) -> str:
-    """A record's card with its author's name."""
-    author = await people.get(record.author_id)
-    name = author.display_name if author else str(record.author_id)
+async def card_text(
+    t: Translator, record: Record, zone: ZoneInfo, *, masked: bool, caller: people.SeenUser | None = None
+) -> str:
+    """A record's card with its author's name (taken from the caller when they are the author: no lookup)."""
+    if caller is not None and caller.id == record.author_id:
+        name = people.display_name(caller)
+    else:
+        author = await people.get(record.author_id)
+        name = author.display_name if author else str(record.author_id)
     return rt.card(t, record, masked=masked, author=name, zone=zone)

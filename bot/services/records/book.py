@@ -179,11 +179,13 @@ async def create(
 
     A refund lacking what finance needs is stored as a draft; one whose order finance already has in hand
     or has paid remembers those refunds, so its card and finance's table say so."""
+    kept: dict[str, object] | None = None
     if not force:
         duplicate = await duplicate_of(draft)
         if duplicate is not None:
             return Created(duplicate=duplicate)
-    record = await _insert(draft, author_id=author_id, chat_id=chat_id, rules=rules, now=now)
+        kept = {}  # no paid refund of this order (duplicate_of looked): nothing to remember, no second look
+    record = await _insert(draft, author_id=author_id, chat_id=chat_id, rules=rules, now=now, kept=kept)
     return Created(
         record=record, earlier_claims=await earlier_claims(record, rules, now), claim_days=rules.repeat_days
     )
@@ -222,13 +224,22 @@ def _columns(
     }
 
 
-async def _insert(draft: Draft, *, author_id: int, chat_id: int, rules: Rules, now: datetime) -> Record:
-    """Insert with the next number of its kind; retries when two people log at the same instant."""
+async def _insert(
+    draft: Draft,
+    *,
+    author_id: int,
+    chat_id: int,
+    rules: Rules,
+    now: datetime,
+    kept: dict[str, object] | None = None,
+) -> Record:
+    """Insert with the next number of its kind; retries when two people log at the same instant. `kept`:
+    the refund's repeat mark when the caller already knows it (looked up here when None)."""
     status = INITIAL_STATUS[draft.kind]
-    kept: dict[str, object] = {}
     if draft.kind == RecordKind.REFUND:
         status = refunds.settled_status(status, draft.values)
-        kept = await repeat_mark(draft.values.get("order"))
+        if kept is None:
+            kept = await repeat_mark(draft.values.get("order"))
     columns = _columns(draft, rules, now, kept)
     for attempt in range(NUMBER_RETRIES):
         try:

@@ -75,6 +75,10 @@ async def observe(chat: SeenChat) -> None:
     """Remember a chat's title and type; writes only when something changed."""
     if _seen.get(chat.id) == chat:
         return
+    stored = await Chat.filter(id=chat.id).first().values_list("type", "title")
+    if stored == (chat.type, clean(chat.title)):  # known and unchanged (first sight since a restart)
+        _seen[chat.id] = chat
+        return
     await Chat.update_or_create(id=chat.id, defaults={"type": chat.type, "title": clean(chat.title)})
     _seen[chat.id] = chat
 

@@ -69,17 +69,27 @@ async def observe(user: SeenUser) -> None:
     if _seen.get(user.id) == user:
         return
     username = user.username.lower() if user.username else None
+    first, last = clean(user.first_name), user.last_name and clean(user.last_name)
+    stored = await Person.filter(id=user.id).first().values_list("first_name", "last_name", "username")
+    if stored == (first, last, username):  # known and unchanged (first sight since a restart): read, no write
+        _seen[user.id] = user
+        return
     if username:
         await Person.filter(username=username).exclude(id=user.id).update(username=None)
     await Person.update_or_create(
         id=user.id,
         defaults={
-            "first_name": clean(user.first_name),
-            "last_name": user.last_name and clean(user.last_name),
+            "first_name": first,
+            "last_name": last,
             "username": username,
         },
     )
     _seen[user.id] = user
+
+
+def display_name(user: SeenUser) -> str:
+    """How a person is named in replies, as Person.display_name would say it once `observe` stored them."""
+    return f"@{user.username.lower()}" if user.username else (clean(user.first_name) or str(user.id))
 
 
 async def by_username(username: str) -> Person | None:
