@@ -152,7 +152,7 @@ async def alarm(bot: Harness, world: World) -> Genuine:
         TEAM,
         posting.result["message_id"],
         data,
-        (SUPERVISORS, world.anchors[SUPERVISORS]),
+        (FINANCE, world.anchors[FINANCE]),  # not SUPERVISORS: its escalation carries the same Done
         BOB,
         with_id(data, gone),
     )

@@ -409,7 +409,11 @@ PROBES: dict[str, Callable[[str], Probe]] = {
     "alarms": say("/alarms"),
     "alarm": say("/alarm"),
     "alarm.done": lambda action: Probe(
-        press(Family.ALARM, "done", "alarm"), asks(action), frozenset({"team"}), "✅ Done by", reopen_alarm
+        press(Family.ALARM, "done", "alarm"),
+        asks(action),
+        frozenset({"team", "supervisors"}),  # Done is under the escalation too
+        "✅ Done by",
+        reopen_alarm,
     ),
     "alarm.snooze": lambda action: Probe(
         press(Family.ALARM, "snooze", "alarm", SNOOZE_MINUTES[0]),
@@ -418,9 +422,17 @@ PROBES: dict[str, Callable[[str], Probe]] = {
         "😴 Snoozed",
         reopen_alarm,
     ),
+    "alarm.onit": lambda action: Probe(
+        press(Family.ALARM, "onit", "alarm"),
+        asks(action),
+        frozenset({"team", "supervisors"}),
+        "",
+        reopen_alarm,
+    ),
     "presale": say("/presale"),
     "presales": say("/presales"),
     "digest": say("/digest"),
+    "finance": say("/finance"),
     "finance.list": lambda action: Probe(
         press(Family.FINANCE, "page", "", 1), asks(action), frozenset({"finance"})
     ),

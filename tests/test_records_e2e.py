@@ -486,7 +486,9 @@ async def test_void_keeps_the_record_with_its_history(bot: Harness) -> None:
     assert "R-1 is already void." in await bot.say(ALICE, "/void R-1 again")
     assert "R-1 is void and cannot be edited." in await bot.say(ALICE, "/edit R-1 amount=3")
     shown = await card(bot, ALICE, "/show R-1")
-    assert lines(shown)[0] == "R-1 · Refund · void" and buttons(shown) == []
+    assert lines(shown)[0] == "R-1 · Refund · void" and buttons(shown) == [
+        "Full card in private 🔒"
+    ]  # no status left to set
     assert lines(shown)[-1].endswith("@alice: voided typed twice")
     assert await bot.say(ALICE, "/open") == NOTHING
     assert (await bot.say(ALICE, "/find tb_lee")).splitlines()[1] == f"R-1 · void · {ORDER} · tb_lee · ¥12.50"

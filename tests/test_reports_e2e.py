@@ -167,7 +167,7 @@ async def test_charts_in_chinese(bot: Harness, clock: Any) -> None:
 
 async def test_chart_bad_input(bot: Harness, clock: Any) -> None:
     assert await bot.say(ALICE, "/chart sales") == (
-        "Unknown chart “sales”. Charts: refunds 退款, complaints 投诉, alarms 闹钟.\n"
+        "Unknown chart “sales”. Charts: refunds 退款, complaints 投诉, alarms 闹钟, kpi 业绩.\n"
         "Usage: /chart refunds month"
     )
     assert (await bot.say(ALICE, "/chart")).startswith("Which chart?")

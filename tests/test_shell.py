@@ -277,7 +277,7 @@ def test_every_bot_message_is_labelled_with_its_chat(day_of_work: tuple[str, Pat
 
 def test_reply_to_a_bot_message_by_number_or_to_a_person(day_of_work: tuple[str, Path]) -> None:
     out, _ = day_of_work
-    assert after(out, "alice@team> :reply /role aftersale") == ["[team] bot: @bob is now after-sales."]
+    assert after(out, "alice@team> :reply /role aftersale")[0] == "[team] bot: @bob is now after-sales."
     assert after(out, "bob@team> :reply 1 the buyer called back") == ["[team] bot: 📝 Note added to R-1."]
     assert after(out, "bob@team> :reply 9 hello?") == ["(this chat has 4 bot message(s); no number 9)"]
 

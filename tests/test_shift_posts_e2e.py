@@ -192,7 +192,7 @@ async def test_postings_missed_while_down_are_listed_by_shift_only_when_they_wou
             summary = await posted(second, TEAM, "While I was offline, 2 alarms were missed:")
             listed = summary.params["text"].splitlines()[1:]
             # neither the summer schedules nor the night's own reminder: they would have said nothing
-            assert [line.split(" ", 6)[6] for line in listed] == [
+            assert [line.split(" ", 5)[5] for line in listed] == [  # "• Mon 23 Nov 18:00 <what>"
                 "end of the day shift (09:00–18:00)",
                 "start of the night shift (19:00–24:00)",
             ]

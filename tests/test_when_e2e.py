@@ -404,8 +404,9 @@ async def test_rules_stored_by_the_old_alarm_parser_still_fire(bot: Harness, clo
         ({"kind": "interval", "minutes": 30, "start": "09:00", "end": "18:00"}, "旧的窗口提醒"),
         ({"kind": "once", "at": soon.isoformat()}, "旧的一次提醒"),
     ]
-    for rule, text in old:
-        stored = await Schedule.create(
+    for number, (rule, text) in enumerate(old, start=1):
+        stored = await Schedule.create(  # numbered as migration 0017 numbers the alarms it finds
+            number=number,
             kind="shelf",
             chat_id=TEAM,
             owner_id=ALICE,
