@@ -20,6 +20,7 @@ from bot.services.shifts.roster import resolve_person
 from bot.services.team import people, rules
 from bot.services.when import format_day
 from handlers.gate import Call, Target, button, command
+from handlers.privacy import scrub
 from jobs.engine import now
 
 ROTA_WORDS = {"rota", "轮值", "轮班"}
@@ -69,6 +70,8 @@ async def open_one(call: Call, words: list[str]) -> None:
     if made.silent:
         text += "\n" + call.t("🔇 A silent customer, given out by the weekly rota.")
     await call.reply(text)
+    if made.phone:
+        await scrub(call)  # the typed phone leaves the group once the masked answer is there
 
 
 async def show_list(call: Call, words: list[str]) -> None:

@@ -120,6 +120,8 @@ async def test_lists_are_masked_in_groups_and_chinese_works(bot: Harness, clock:
     await bot.say(ALICE, "/lang zh")
     said = await bot.say(BOB, f"/followup {ORDER} tb_lee {PHONE}")
     assert "✅ 回访 #1" in said and "138****5678" in said
+    deleted = [call.params for call in bot.api.calls_to("deleteMessage")]
+    assert [int(params["chat_id"]) for params in deleted] == [TEAM]  # bob's message with the phone is gone
     await bot.say(BOB, "/lang zh", chat=BOB)
     await advance_to(bot, clock, local(10, 30))
     listed = await bot.say(BOB, "/followup 列表", chat=BOB)
