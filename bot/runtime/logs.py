@@ -13,6 +13,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.render import codec
+
 CURRENT: ContextVar[dict[str, Any] | None] = ContextVar("kefu_update", default=None)
 """The update the current task is handling: PTB handles one update's handlers in one task."""
 LAST_UPDATE_KEY = "last_update_at"
@@ -31,7 +33,8 @@ def describe(update: Update) -> dict[str, Any]:
     if text and text.startswith("/"):
         fields["command"] = text.split()[0].split("@")[0]
     elif update.callback_query is not None and update.callback_query.data:
-        fields["command"] = "button:" + update.callback_query.data.split(":", 1)[0]
+        button = codec.decode(update.callback_query.data)  # a forged press is named, never echoed
+        fields["command"] = f"button:{button.family.value}{codec.VERSION}" if button else "button:unreadable"
     return fields
 
 
