@@ -10,6 +10,7 @@ from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
 from bot.models import StarRound
 from bot.render.codec import Family
+from bot.render.context import chat_translator
 from bot.render.keyboards import keyboard, press
 from bot.services.errors import UserError
 from bot.services.kpi import figures, imports, star
@@ -139,7 +140,7 @@ async def star_shortlist(call: Call) -> None:
     named = await names(list({p for ranking in found.rankings.values() for p in ranking}))
     shown = format_period(period, call.t.locale)
     round_ = await star.open_round(month, found.candidates, chat_id=targets[0], actor_id=call.user_id)
-    t = await chat_translator(call, targets[0])
+    t = await chat_translator(call.app, targets[0])
     buttons = [
         press(f"⭐ {named.get(p, str(p))}", Family.STAR, "pick", round_.id, place)
         for place, p in enumerate(found.candidates)
@@ -153,11 +154,6 @@ async def star_shortlist(call: Call) -> None:
     await round_.save(update_fields=["message_id"])
     if call.chat_id != targets[0]:
         await call.reply(call.t("⭐ The shortlist for {month} is in the supervisors' chat.", month=shown))
-
-
-async def chat_translator(call: Call, chat_id: int) -> Translator:
-    """The translator of another chat (the supervisors' chat speaks its own language)."""
-    return Translator(await chats.locale_of(chat_id, call.t.locale))
 
 
 async def load_round(call: Call) -> Target[StarRound] | None:
@@ -213,7 +209,7 @@ async def pick(call: Call, found: StarRound) -> None:
     await call.answer(announcement)
     await call.query.edit_message_text(f"{call.message.text}\n\n{announcement}")
     for team in await chats.of_purpose(ChatPurpose.TEAM):
-        t = await chat_translator(call, team)
+        t = await chat_translator(call.app, team)
         await call.context.bot.send_message(
             team, t("⭐ Star agent of {month}: {name}. Congratulations!", month=month, name=candidate)
         )
