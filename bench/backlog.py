@@ -303,6 +303,8 @@ async def profile(args: argparse.Namespace) -> str:
             BotSpec("kefu-profiled", argv, env), Workload(args.profile), users, count, workdir
         )
         log(f"  profiled drain: {result.rate:.0f} updates/s under cProfile")
+        if args.save_profile:
+            args.save_profile.write_bytes(out.read_bytes())
         return profile_text(out, args.top)
 
 
@@ -329,6 +331,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workloads", type=lambda s: s.split(","), default=["light", "records", "chatter"])
     parser.add_argument("--before", type=Path, help="also run kefu-bot from this checkout, in turn")
     parser.add_argument("--profile", choices=WORKLOADS)
+    parser.add_argument("--save-profile", type=Path, help="keep the profile (pstats file) here")
     parser.add_argument("--top", type=int, default=30)
     return parser.parse_args(argv)
 

@@ -12,19 +12,21 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 import handlers
 from bot import db
+from bot.api_client import BotApiRequest
 from bot.config import Settings
 from bot.ratelimit import RollingRateLimiter
 from bot.render import menus
 from bot.render.context import SETTINGS_KEY, settings_of
-from bot.services.channels import links, pacing
-from bot.services.scheduling import shop_calendar
-from bot.services.team import chats, people, rules
+from bot.services import caches
+from bot.services.team import people
 from jobs import alarms, digest_posts, engine, ledger_posts, retention, robot_posts, rotation_posts
 from jobs.kinds import KINDS
 
 log = logging.getLogger(__name__)
 
 RETRIES_ON_RETRY_AFTER = 3
+REQUEST_POOL = 256
+"""Connections for sending, as PTB's own default (getUpdates has its one connection)."""
 
 
 async def on_start(app: Application) -> None:  # type: ignore[type-arg]
@@ -35,12 +37,7 @@ async def on_start(app: Application) -> None:  # type: ignore[type-arg]
 
 async def open_storage(app: Application) -> None:  # type: ignore[type-arg]
     """Open the database (migrating first) with empty caches: what every instance does at start."""
-    people.forget_cache()
-    chats.forget_cache()
-    rules.forget_cache()
-    shop_calendar.forget_cache()
-    links.forget_cache()
-    pacing.forget_cache()
+    caches.forget_all()
     await db.open_db(settings_of(app).database_url)
 
 
@@ -75,6 +72,8 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.api_base_file_url)
+        .request(BotApiRequest(connection_pool_size=REQUEST_POOL))
+        .get_updates_request(BotApiRequest(connection_pool_size=1))
         .defaults(Defaults(tzinfo=ZoneInfo(settings.bot_timezone)))
         .post_init(on_start)
         .post_shutdown(on_shutdown)

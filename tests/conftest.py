@@ -14,8 +14,7 @@ import pytest
 import time_machine
 
 from bot import db
-from bot.services.scheduling import shop_calendar
-from bot.services.team import chats, people, rules
+from bot.services import caches
 from tests.harness import Harness
 from tests.shop_clock import START
 
@@ -126,10 +125,7 @@ async def bare_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 async def database(db_url: str) -> AsyncIterator[str]:
     """An open, migrated database for service tests."""
-    people.forget_cache()
-    chats.forget_cache()
-    rules.forget_cache()
-    shop_calendar.forget_cache()
+    caches.forget_all()
     await db.open_db(db_url)
     try:
         yield db_url

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from bot.i18n import N_
 from bot.models import Person, RosterShift, ShiftType
-from bot.services import audit, ids, when
+from bot.services import audit, ids, invalidation, when
 from bot.services.errors import Msg, UserError
 from bot.services.team import people
 
@@ -55,11 +55,28 @@ def code(shift_type: ShiftType) -> str:
     return TYPE_CODES.get(shift_type.name, shift_type.name[:1].upper())
 
 
+_types: list[ShiftType] = []
+"""Every shift type, cached: `/today`, `/roster` and shift postings read them on every call, /shifttype alone
+writes them."""
+
+
+def forget_cache() -> None:
+    """Drop the cached shift types (a new database was opened, or another instance changed them)."""
+    _types.clear()
+
+
+invalidation.register("shift_types", lambda _key: forget_cache())
+
+
 async def all_types() -> list[ShiftType]:
     """Every shift type, earliest start first; the domain's defaults are created on first use."""
-    found = await ShiftType.all().order_by("start", "id")
-    if found:
-        return found
+    if not _types:
+        _types.extend(await ShiftType.all().order_by("start", "id") or await default_types())
+    return list(_types)
+
+
+async def default_types() -> list[ShiftType]:
+    """Create the domain's shift types (the first time any is needed) and return them."""
     for name, hours in DEFAULT_TYPES.items():
         with suppress(IntegrityError):  # created meanwhile by a concurrent first use
             await ShiftType.get_or_create(name=name, defaults=hours)
@@ -208,6 +225,8 @@ async def change_type(change: TypeChange, *, actor_id: int, chat_id: int) -> Shi
             after=type_state(shift_type),
             using_db=conn,
         )
+    forget_cache()
+    await invalidation.changed("shift_types")
     return shift_type
 
 
@@ -362,7 +381,8 @@ async def spans(first: date, last: date, zone: ZoneInfo) -> list[Span]:
     """Every shift of every type from `first` to `last`, in time order, with the people on it."""
     types = await all_types()
     rostered = await RosterShift.filter(day__gte=first, day__lte=last).order_by("id")
-    names = {p.id: p for p in await Person.filter(id__in={r.person_id for r in rostered})}
+    on_roster = {r.person_id for r in rostered}
+    names = {p.id: p for p in await Person.filter(id__in=on_roster)} if on_roster else {}
     found = []
     day = first
     while day <= last:
