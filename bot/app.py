@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 import handlers
 from bot import db
 from bot.api_client import BotApiRequest
+from bot.chat_order import ChatOrderedProcessor
 from bot.config import Settings
 from bot.ratelimit import RollingRateLimiter
 from bot.render import menus
@@ -75,6 +76,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .request(BotApiRequest(connection_pool_size=REQUEST_POOL))
         .get_updates_request(BotApiRequest(connection_pool_size=1))
         .defaults(Defaults(tzinfo=ZoneInfo(settings.bot_timezone)))
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(on_start)
         .post_shutdown(on_shutdown)
     )

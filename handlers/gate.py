@@ -364,22 +364,35 @@ def catch_all() -> BaseHandler[Update, Ctx, None]:
     return CallbackQueryHandler(out_of_date)
 
 
-Routable = CommandHandler[Any, Any] | CallbackQueryHandler[Any, Any]
+class SlashHandler(MessageHandler[Any, Any]):
+    """A message handler whose filters take only text or a caption starting with "/" (a command with a photo
+    or a file, an unknown command): the router asks it about nothing else."""
+
+
+Routable = CommandHandler[Any, Any] | CallbackQueryHandler[Any, Any] | SlashHandler
+ROUTABLE = (CommandHandler, CallbackQueryHandler, SlashHandler)
 
 
 class CommandRouter(BaseHandler[Update, Ctx, Any]):
-    """A run of consecutive command and button handlers as one. A message's command name is read once and
-    only that name's handlers are asked, in order (button handlers never take a message), so a message that
-    is no command costs one check, not dozens; a press is offered to every handler in order, as PTB would."""
+    """A run of consecutive command, button and slash handlers as one. A message that does not start with "/"
+    costs one check instead of one per handler; one that does is offered, in registration order, only to
+    the handlers of its command name and the slash handlers; a press only to the button handlers. Any other
+    handler of the run could not take the update, so the same handler wins as with PTB's walk."""
 
     def __init__(self, handlers: list[Routable]) -> None:
         super().__init__(self._unused, block=all(handler.block for handler in handlers))
         self.handlers = handlers
-        self.by_name: dict[str, list[CommandHandler[Any, Any]]] = {}
+        self.buttons = [handler for handler in handlers if isinstance(handler, CallbackQueryHandler)]
+        self.slashed = [handler for handler in handlers if isinstance(handler, SlashHandler)]
+        self.by_name: dict[str, list[Routable]] = {}
         for handler in handlers:
             if isinstance(handler, CommandHandler):
                 for name in handler.commands:
-                    self.by_name.setdefault(name, []).append(handler)
+                    self.by_name.setdefault(name, [])
+        for name, found in self.by_name.items():
+            found.extend(
+                h for h in handlers if isinstance(h, SlashHandler) or name in getattr(h, "commands", ())
+            )
 
     @staticmethod
     async def _unused(update: Update, context: Ctx) -> None:
@@ -390,16 +403,23 @@ class CommandRouter(BaseHandler[Update, Ctx, Any]):
         if not isinstance(update, Update):
             return None
         if update.callback_query is not None:
-            return first_taker(self.handlers, update)
+            return first_taker(self.buttons, update)
         message = update.effective_message
-        if message is None or not message.text:
+        if message is None:
+            return None
+        body = message.text or message.caption
+        if not body or body[0] != "/":
             return None
         entities = message.entities
-        if not entities or entities[0].type != MessageEntity.BOT_COMMAND or entities[0].offset != 0:
-            return None
-        return first_taker(
-            self.by_name.get(message.text[1 : entities[0].length].split("@")[0].lower(), ()), update
-        )
+        if (
+            message.text
+            and entities
+            and entities[0].type == MessageEntity.BOT_COMMAND
+            and not entities[0].offset
+        ):
+            name = message.text[1 : entities[0].length].split("@")[0].lower()
+            return first_taker(self.by_name.get(name, self.slashed), update)
+        return first_taker(self.slashed, update)
 
     async def handle_update(self, update: Update, application: Any, check_result: Any, context: Ctx) -> Any:
         """Run the handler that matched, exactly as PTB would have."""
@@ -417,13 +437,13 @@ def first_taker(handlers: Iterable[Routable], update: Update) -> tuple[Routable,
 
 
 def route_commands(app: App) -> None:
-    """Replace every run of consecutive command and button handlers in each handler group by one
+    """Replace every run of consecutive command, button and slash handlers in each handler group by one
     CommandRouter (the order between them and other handlers is unchanged, so the same handler wins)."""
     for group, handlers in app.handlers.items():
         routed: list[BaseHandler[Any, Any, Any]] = []
         run: list[Routable] = []
         for handler in [*handlers, None]:
-            if isinstance(handler, CommandHandler | CallbackQueryHandler):
+            if isinstance(handler, ROUTABLE):
                 run.append(handler)
                 continue
             if len(run) > 1:

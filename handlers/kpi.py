@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, filters
 
 from bot.enums import ChatPurpose
 from bot.i18n import N_, Translator
@@ -20,7 +20,7 @@ from bot.services.shifts.roster import resolve_person
 from bot.services.team import chats
 from bot.services.when import Period, format_period, read_day, read_period
 from bot.services.when.days import LAST_MONTH, MONTH, next_month
-from handlers.gate import Call, Target, button, command, explain, gated
+from handlers.gate import Call, SlashHandler, Target, button, command, explain, gated
 from handlers.uploads import download
 from jobs.engine import now
 
@@ -218,7 +218,7 @@ async def pick(call: Call, found: StarRound) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add /kpi, /star, KPI files captioned /kpi import and the ⭐ confirmations."""
     captioned = filters.Document.ALL & filters.CaptionRegex(CAPTION)
-    app.add_handler(MessageHandler(captioned, gated("kpi.import", import_file)))
+    app.add_handler(SlashHandler(captioned, gated("kpi.import", import_file)))
     app.add_handler(command("kpi", kpi))
     app.add_handler(command("star", star_shortlist))
     app.add_handler(button(Family.STAR, load_round, pick))

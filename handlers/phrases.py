@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, filters
 
 from bot.i18n import N_, Translator
 from bot.models import Phrase
 from bot.render.codec import Family
 from bot.render.keyboards import keyboard, press
 from bot.services.phrases import book, files
-from handlers.gate import Call, Target, button, command, explain, gated
+from handlers.gate import Call, SlashHandler, Target, button, command, explain, gated
 from handlers.uploads import download
 
 PREVIEW = 80
@@ -126,6 +126,6 @@ async def send_privately(call: Call, found: Phrase) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add /phrase, its buttons and phrase files captioned /phrase import."""
     captioned = filters.Document.ALL & filters.CaptionRegex(CAPTION)
-    app.add_handler(MessageHandler(captioned, gated("phrase.edit", import_file)))
+    app.add_handler(SlashHandler(captioned, gated("phrase.edit", import_file)))
     app.add_handler(command("phrase", phrase))
     app.add_handler(button(Family.PHRASE, load, send_privately))

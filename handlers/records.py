@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, Message
 from telegram.error import TelegramError
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, filters
 
 from bot.enums import DRAFT, ChatPurpose, RecordKind
 from bot.i18n import N_, Translator
@@ -33,7 +33,7 @@ from bot.services.rotations import review_groups
 from bot.services.scheduling import watches
 from bot.services.team import chats, people, rules
 from handlers import links, pages, privacy, routing
-from handlers.gate import Call, Target, button, command, gated, message, role_names
+from handlers.gate import Call, SlashHandler, Target, button, command, gated, message, role_names
 from jobs.engine import now
 
 log = logging.getLogger(__name__)
@@ -550,7 +550,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     for kind in RecordKind:
         app.add_handler(command(kind.value, logger(kind)))
         caption = filters.CaptionRegex(rf"^/{kind.value}(@\w+)?(\s|$)")
-        app.add_handler(MessageHandler(filters.PHOTO & caption, gated(kind.value, logger(kind))))
+        app.add_handler(SlashHandler(filters.PHOTO & caption, gated(kind.value, logger(kind))))
     app.add_handler(command("show", show))
     pages.view("show", "show", show_page)
     links.opener(RECORD_LINK, "show", open_record)

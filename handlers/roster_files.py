@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from telegram import Document
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, filters
 
 from bot.i18n import N_, Translator
 from bot.services.errors import UserError
 from bot.services.shifts import postings as ss
 from bot.services.shifts import roster_import
 from bot.services.when import format_day, read_stretch
-from handlers.gate import Call, explain, gated
+from handlers.gate import Call, SlashHandler, explain, gated
 from jobs.engine import now
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -89,4 +89,4 @@ async def import_reply(call: Call) -> None:
 def register_files(app: Application) -> None:  # type: ignore[type-arg]
     """A spreadsheet captioned /roster import (typed /roster import goes through /roster)."""
     captioned = filters.Document.ALL & filters.CaptionRegex(CAPTION)
-    app.add_handler(MessageHandler(captioned, gated("roster.edit", import_reply)))
+    app.add_handler(SlashHandler(captioned, gated("roster.edit", import_reply)))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, filters
 
 from bot.render.context import translator_for
-from handlers.gate import Ctx
+from handlers.gate import Ctx, SlashHandler
 
 
 async def unknown_command(update: Update, context: Ctx) -> None:
@@ -21,4 +21,4 @@ async def unknown_command(update: Update, context: Ctx) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Registered last, so real commands win."""
-    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
+    app.add_handler(SlashHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))

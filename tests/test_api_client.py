@@ -21,7 +21,7 @@ Seen = list[tuple[str, bytes]]
 
 @pytest.fixture
 async def server() -> AsyncIterator[tuple[str, Seen]]:
-    """A local HTTP server that keeps each request's content type and body and answers ok (slowly on /slow)."""
+    """A local HTTP server keeping each request's content type and body; it answers ok (slowly on /slow)."""
     seen: Seen = []
 
     async def answer(request: web.Request) -> web.Response:
@@ -61,7 +61,8 @@ def params(**values: object) -> RequestData:
 async def test_a_message_with_buttons_is_sent_as_one_json_object(server: tuple[str, Seen]) -> None:
     url, seen = server
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("已付款 ✅", callback_data="r1:paid:5:0")]])
-    await post(f"{url}/sendMessage", params(chat_id=-1001, text="退款 R-5 & more = 12.5%", reply_markup=markup))
+    text = "退款 R-5 & more = 12.5%"
+    await post(f"{url}/sendMessage", params(chat_id=-1001, text=text, reply_markup=markup))
     ((kind, body),) = seen
     assert kind == "application/json"
     sent = json.loads(body)

@@ -51,12 +51,22 @@ def json_text(column: str, key: str) -> str:
 
 async def rows(sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     """Run a query written with `?` placeholders on whichever database is open."""
+    found = await Tortoise.get_connection("default").execute_query_dict(*portable(sql, params))
+    return [dict(row) for row in found]
+
+
+async def execute(sql: str, params: Sequence[Any] = ()) -> None:
+    """Run a statement written with `?` placeholders on whichever database is open (committed at once)."""
+    await Tortoise.get_connection("default").execute_query(*portable(sql, params))
+
+
+def portable(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
+    """The statement in the open database's placeholders, timestamps in UTC (SQLite compares timestamps as
+    the text they were stored as)."""
     if is_postgres():
         numbers = iter(range(1, len(params) + 1))
         sql = PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
-    # SQLite compares timestamps as the text they were stored as: in UTC
-    values = [value.astimezone(UTC) if isinstance(value, datetime) else value for value in params]
-    return [dict(row) for row in await Tortoise.get_connection("default").execute_query_dict(sql, values)]
+    return sql, [value.astimezone(UTC) if isinstance(value, datetime) else value for value in params]
 
 
 async def median(inner: str, params: Sequence[Any]) -> tuple[float | None, int]:

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from bot.enums import INITIAL_STATUS, RECORD_PREFIX, REVERSED, STATUS_FLOW, VOID, RecordKind
 from bot.i18n import N_
-from bot.models import Record, RecordCard, RecordEvent
+from bot.models import Record, RecordEvent
 from bot.services import audit, masking
 from bot.services import sql_portable as sql
 from bot.services.clean import clean
@@ -158,10 +158,6 @@ async def duplicate_of(draft: Draft) -> Record | None:
     """A refund of the same order that finance has in hand or has paid, else an open record of the same kind
     for the same order (or, for courier queries, the same tracking number and query kind: asking to weigh a
     parcel that is also overdue is a second query, not a repeat)."""
-    if draft.kind == RecordKind.REFUND:
-        paid = await refunds.earlier_payments(draft.values.get("order"))
-        if paid:
-            return paid[0]
     key = "tracking" if draft.kind == RecordKind.COURIER else "order"
     column = "tracking_no" if key == "tracking" else "order_no"
     value = draft.values.get(key)
@@ -169,7 +165,8 @@ async def duplicate_of(draft: Draft) -> Record | None:
         return None
     same = {column: value, **({"subkind": draft.subkind} if draft.kind == RecordKind.COURIER else {})}
     candidates = await Record.filter(kind=draft.kind, **same).exclude(status=VOID).order_by("id")
-    return next((record for record in candidates if is_open(record)), None)
+    paid = [record for record in candidates if draft.kind == RecordKind.REFUND and refunds.is_frozen(record)]
+    return next(iter(paid), None) or next((record for record in candidates if is_open(record)), None)
 
 
 async def create(
@@ -523,19 +520,21 @@ async def history(record: Record) -> list[RecordEvent]:
     return await RecordEvent.filter(record_id=record.id).order_by("id")
 
 
+CARD_UPSERT = (
+    "INSERT INTO record_card (chat_id, message_id, record_id) VALUES (?, ?, ?) "
+    "ON CONFLICT (chat_id, message_id) DO UPDATE SET record_id = excluded.record_id"
+)
+"""One statement both databases read alike; the ORM's bulk upsert cost more CPU than the rest of a card."""
+
+
 async def remember_card(record: Record, chat_id: int, message_id: int) -> None:
     """Link a bot message to the record it shows, so replies to it reach the record; one upsert, no read."""
-    await RecordCard.bulk_create(
-        [RecordCard(chat_id=chat_id, message_id=message_id, record=record)],
-        on_conflict=["chat_id", "message_id"],
-        update_fields=["record_id"],
-    )
+    await sql.execute(CARD_UPSERT, (chat_id, message_id, record.id))
 
 
 async def record_for_card(chat_id: int, message_id: int) -> Record | None:
     """The record a bot message shows, if any."""
-    card = await RecordCard.get_or_none(chat_id=chat_id, message_id=message_id).prefetch_related("record")
-    return card.record if card else None
+    return await Record.filter(cards__chat_id=chat_id, cards__message_id=message_id).first()
 
 
 @dataclass(slots=True)

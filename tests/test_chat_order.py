@@ -1,0 +1,76 @@
+"""Updates of one chat are handled in order, one at a time; other chats do not wait for them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from telegram import Chat, Message, Update, User
+
+from bot.chat_order import ChatOrderedProcessor
+
+pytestmark = pytest.mark.asyncio
+
+
+def update(number: int, chat_id: int) -> Update:
+    """A text message from chat `chat_id`."""
+    chat = Chat(chat_id, Chat.PRIVATE if chat_id > 0 else Chat.GROUP)
+    user = User(abs(chat_id), "P", False)
+    return Update(number, message=Message(number, datetime(2026, 12, 1), chat, from_user=user, text="hi"))
+
+
+async def test_a_chat_waits_for_its_own_earlier_update_but_not_for_other_chats() -> None:
+    processor = ChatOrderedProcessor()
+    log: list[str] = []
+    release = asyncio.Event()
+
+    async def handle(name: str, hold: bool = False) -> None:
+        log.append(f"{name} starts")
+        if hold:
+            await release.wait()
+        log.append(f"{name} ends")
+
+    tasks = [
+        asyncio.create_task(processor.process_update(update(1, 7), handle("A1", hold=True))),
+        asyncio.create_task(processor.process_update(update(2, 7), handle("A2"))),
+        asyncio.create_task(processor.process_update(update(3, -5), handle("B1"))),
+    ]
+    await asyncio.sleep(0.01)
+    assert log == ["A1 starts", "B1 starts", "B1 ends"]
+    release.set()
+    await asyncio.gather(*tasks)
+    assert log == ["A1 starts", "B1 starts", "B1 ends", "A1 ends", "A2 starts", "A2 ends"]
+
+
+async def test_a_failed_update_lets_the_next_one_of_its_chat_run() -> None:
+    processor = ChatOrderedProcessor()
+    done: list[int] = []
+
+    async def fail() -> None:
+        raise RuntimeError("boom")
+
+    async def note() -> None:
+        done.append(2)
+
+    first = asyncio.create_task(processor.process_update(update(1, 7), fail()))
+    second = asyncio.create_task(processor.process_update(update(2, 7), note()))
+    with pytest.raises(RuntimeError):
+        await first
+    await second
+    assert done == [2]
+
+
+async def test_a_hundred_updates_of_one_chat_keep_their_order() -> None:
+    processor = ChatOrderedProcessor(max_concurrent_updates=8)
+    seen: list[int] = []
+
+    async def handle(number: int) -> None:
+        await asyncio.sleep(0.001 * (number % 3))  # later ones would overtake if they could
+        seen.append(number)
+
+    await asyncio.gather(
+        *(processor.process_update(update(n, -5 if n % 2 else 7), handle(n)) for n in range(100))
+    )
+    assert [n for n in seen if n % 2] == list(range(1, 100, 2))
+    assert [n for n in seen if not n % 2] == list(range(0, 100, 2))
