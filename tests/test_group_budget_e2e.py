@@ -219,23 +219,3 @@ async def test_thirty_people_beyond_the_limit_are_all_acknowledged_at_once_and_n
     assert len(folded) == 1 and "edit_date" in folded[0]
     for item in [item for item in again if item.reaction() == THUMBS_UP]:
         assert str(item.private_reply()["text"]).split(" ", 1)[0] in folded[0]["text"]  # type: ignore[index]
-
-
-async def test_reactions_and_deletions_do_not_spend_a_groups_minute() -> None:
-    limiter = RollingRateLimiter(clock=lambda: 0.0)
-    sent = 0
-
-    async def call() -> bool:
-        nonlocal sent
-        sent += 1
-        return True
-
-    for endpoint in ("setMessageReaction", "deleteMessage"):
-        await limiter.process_request(call, (), {}, endpoint, {"chat_id": TEAM}, None)
-    assert limiter.group_budget(TEAM) == GROUP_PER_MINUTE
-    for _ in range(GROUP_PER_MINUTE - 1):
-        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": TEAM}, None)
-    assert limiter.group_budget(TEAM) == 1
-    assert limiter.group_wait(TEAM) == 0
-    assert limiter.group_wait(TEAM, keep=1) == pytest.approx(60.05)
-    assert sent == GROUP_PER_MINUTE + 1
