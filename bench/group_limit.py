@@ -110,8 +110,14 @@ def acks(calls: list[ApiCall]) -> Acks:
 
 def waits(commands: list[Command], found: Acks, end: float) -> tuple[list[float], Counter[str]]:
     """Seconds from each command to its first acknowledgement (unacknowledged: until `end`), and how each was
-    acknowledged first."""
-    used: Counter[int] = Counter()
+    acknowledged first. A private message counts for a person's command when it came before their next one."""
+    following: dict[Command, float] = {}
+    by_user: defaultdict[int, list[Command]] = defaultdict(list)
+    for command in sorted(commands, key=lambda c: c.at):
+        by_user[command.user].append(command)
+    for mine in by_user.values():
+        for command, after in zip(mine, [*mine[1:], None], strict=True):
+            following[command] = after.at if after is not None else math.inf
     out: list[float] = []
     kinds: Counter[str] = Counter()
     for command in sorted(commands, key=lambda c: c.at):
@@ -121,10 +127,9 @@ def waits(commands: list[Command], found: Acks, end: float) -> tuple[list[float]
             options.append((at, f"reaction {emoji}"))
         if command.message_id in found.quotes:
             options.append((found.quotes[command.message_id], "group reply"))
-        mine = [at for at in found.private.get(command.user, []) if at >= command.at]
-        if len(mine) > used[command.user]:
-            options.append((mine[used[command.user]], "private reply"))
-            used[command.user] += 1
+        private = [at for at in found.private.get(command.user, []) if command.at <= at < following[command]]
+        if private:
+            options.append((private[0], "private reply"))
         if not options:
             out.append(end - command.at)
             kinds["none"] += 1
