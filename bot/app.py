@@ -20,6 +20,7 @@ from bot.render import menus
 from bot.render.context import SETTINGS_KEY, settings_of
 from bot.services import caches
 from bot.services.team import people
+from handlers import crowd
 from jobs import alarms, digest_posts, engine, ledger_posts, retention, robot_posts, rotation_posts
 from jobs.kinds import KINDS
 
@@ -60,7 +61,8 @@ async def take_over(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def on_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    """Close database connections so the process can exit."""
+    """Stop posting group backlogs, then close database connections so the process can exit."""
+    await crowd.stop(app)
     await db.close_db()
 
 

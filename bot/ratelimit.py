@@ -23,6 +23,13 @@ GROUP_PER_MINUTE = 20
 MARGIN = 0.05
 """Seconds added to each window: requests may reach Telegram a little out of the order they left in."""
 REPLY_RETRIES = 3
+GROUP_RESERVE = 3
+"""Sends a group's minute keeps for what must be said there (refusals, alarms, hand-overs): replies give way
+to private chats and reactions before the budget falls to this (handlers/crowd.py)."""
+NOT_MESSAGES = frozenset(
+    {"setMessageReaction", "deleteMessage", "deleteMessages", "sendChatAction", "answerCallbackQuery"}
+)
+"""Endpoints with a chat that Telegram does not count as messages: no window holds them back."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,8 @@ class RollingWindow:
         self.limit, self.period, self.clock = limit, period + MARGIN, clock
         self.stamps: deque[float] = deque(maxlen=limit)
         self.turn = asyncio.Lock()
+        self.waiting = 0
+        """Acquisitions asked for and not yet counted: they spend the window before anything asked later."""
 
     def free_in(self) -> float:
         """Seconds until one more acquisition fits in the window."""
@@ -49,6 +58,23 @@ class RollingWindow:
     def stamp(self) -> None:
         """Count one acquisition now."""
         self.stamps.append(self.clock())
+
+    def budget(self) -> int:
+        """Acquisitions that would go at once now, after those already waiting."""
+        now = self.clock()
+        used = sum(1 for stamp in self.stamps if stamp + self.period > now)
+        return max(0, self.limit - used - self.waiting)
+
+    def wait_after(self, keep: int) -> float:
+        """Seconds until the window has room for one more beyond those waiting and `keep` more."""
+        now = self.clock()
+        stamps = [stamp for stamp in self.stamps if stamp + self.period > now]
+        at = now
+        for _ in range(self.waiting + keep + 1):
+            if len(stamps) >= self.limit:
+                at = max(at, stamps[-self.limit] + self.period)
+            stamps.append(at)
+        return at - now
 
 
 class RollingRateLimiter(BaseRateLimiter[Bulk]):
@@ -68,11 +94,25 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.retries, self.clock, self.sleep = retries, clock, sleep
-        self.overall = RollingWindow(OVERALL_PER_SECOND, 1.0, clock)
+        self.overall = RollingWindow(OVERALL_PER_SECOND, 1.0, self.now)
         self.groups: defaultdict[int | str, RollingWindow] = defaultdict(
-            lambda: RollingWindow(GROUP_PER_MINUTE, 60.0, clock)
+            lambda: RollingWindow(GROUP_PER_MINUTE, 60.0, self.now)
         )
         self.paused_until: dict[object, float] = {}
+
+    def now(self) -> float:
+        """The limiter's clock (read each time, so a test may swap it for one it moves itself)."""
+        return self.clock()
+
+    def group_budget(self, chat_id: int | str) -> int:
+        """Messages a group may still get at once in its rolling minute (0 for a group at its limit)."""
+        return self.groups[chat_id].budget() if is_group(chat_id) else GROUP_PER_MINUTE
+
+    def group_wait(self, chat_id: int | str, keep: int = 0) -> float:
+        """Seconds until one more message to the group goes at once with `keep` sends still to spare."""
+        if not is_group(chat_id):
+            return 0.0
+        return max(self.groups[chat_id].wait_after(keep), self.paused_for(chat_id))
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -81,18 +121,29 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
         """Nothing to release."""
 
     async def acquire(self, chat_id: int | str | None, bulk: bool) -> None:
-        """Wait until one more message to `chat_id` stays within its windows and any pause on it."""
-        await self.wait(lambda: self.paused_for(chat_id))
+        """Wait until one more message to `chat_id` stays within its windows and any pause on it; while it
+        waits it counts as spent in the group's budget, so nobody is promised a send it is queued for."""
         group = self.groups[chat_id] if is_group(chat_id) else None  # type: ignore[index]
-        async with group.turn if group else contextlib.nullcontext():
-            if group:
+        if group is None:
+            await self.wait(lambda: self.paused_for(chat_id))
+            await self.take_overall(bulk)
+            return
+        group.waiting += 1
+        try:
+            await self.wait(lambda: self.paused_for(chat_id))
+            async with group.turn:
                 await self.wait(group.free_in)
-            async with self.overall.turn if bulk else contextlib.nullcontext():
-                if bulk:
-                    await self.wait(self.overall.free_in)
-                self.overall.stamp()
-                if group:
-                    group.stamp()
+                await self.take_overall(bulk)
+                group.stamp()
+        finally:
+            group.waiting -= 1
+
+    async def take_overall(self, bulk: bool) -> None:
+        """Count one message in the overall second; bulk postings wait for room there first."""
+        async with self.overall.turn if bulk else contextlib.nullcontext():
+            if bulk:
+                await self.wait(self.overall.free_in)
+            self.overall.stamp()
 
     def paused_for(self, chat_id: object) -> float:
         """Seconds left of a 429's wait on this chat."""
@@ -119,7 +170,7 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
             chat_id = int(chat_id)  # type: ignore[arg-type]
         attempt = 0
         while True:
-            if chat_id is not None:
+            if chat_id is not None and endpoint not in NOT_MESSAGES:
                 await self.acquire(chat_id, bulk=rate_limit_args is not None)
             try:
                 return await callback(*args, **kwargs)

@@ -114,8 +114,14 @@ async def preview(call: Call, request: broadcasts.Request) -> None:
     item = await broadcasts.create(
         request, author_id=call.user_id, chat_id=call.chat_id, zone=call.zone, to=to
     )
-    sent = await call.reply(preview_text(call.t, item), reply_markup=broadcast_decision(call.t, item.id))
-    await broadcasts.set_preview(item, sent.message_id)
+
+    async def remember(sent: Message) -> None:
+        """The preview's message, so its buttons can be taken off later."""
+        await broadcasts.set_preview(item, sent.message_id)
+
+    await call.reply(
+        preview_text(call.t, item), sent=remember, reply_markup=broadcast_decision(call.t, item.id)
+    )
 
 
 async def cancel(call: Call, broadcast_id: int) -> None:

@@ -30,6 +30,7 @@ from bot.services.permissions import Facts, Rule, Verdict, check
 from bot.services.scheduling import changes
 from bot.services.team import people
 from bot.services.team.catalog import COMMANDS, ROLE_LABELS
+from handlers import crowd
 from jobs import engine
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class Call:
     action: str
     button: Button | None = None
     armed: list[int] = field(default_factory=list)
+    reacted: bool = False
+    """Whether the person's message already got a reaction (handlers/crowd.py): one per update."""
 
     @property
     def app(self) -> App:
@@ -141,13 +144,22 @@ class Call:
         if not verdict.allowed:
             raise RefusedError(verdict)
 
-    async def reply(self, text: str, **kwargs: Any) -> Message:
-        """Answer in the same chat (quoting in groups); long text is split, buttons go on the last part."""
+    async def reply(
+        self, text: str, *, busy: crowd.Busy = crowd.OWN, sent: crowd.Sent | None = None, **kwargs: Any
+    ) -> Message | None:
+        """Answer in the same chat (quoting in groups); long text is split, buttons go on the last part. In a
+        group whose 20 messages a minute are spent, the answer gives way as `busy` allows (handlers/crowd.py):
+        the message that carries it, or None while it waits for the group; `sent` hears of it either way."""
+        if crowd.spent(self, busy):
+            return await crowd.give_way(self, text, busy, sent, kwargs)
         quote = not self.is_private and self.button is None
         *first, last = split_message(text)
         for chunk in first:
             await self.message.reply_text(chunk, do_quote=quote)
-        return await self.message.reply_text(last, do_quote=quote, **kwargs)
+        message = await self.message.reply_text(last, do_quote=quote, **kwargs)
+        if sent is not None:
+            await sent(message)
+        return message
 
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer a button press with a toast (or an alert); for a message, reply with the text."""
@@ -256,7 +268,7 @@ async def refuse(call: Call, verdict: Verdict) -> None:
     if call.update.callback_query is not None:
         await call.answer(text, alert=True)
     else:
-        await call.reply(text)
+        await call.reply(text, busy=crowd.URGENT)
 
 
 async def complain(call: Call, text: str) -> None:
@@ -265,7 +277,7 @@ async def complain(call: Call, text: str) -> None:
         await call.answer(text, alert=True)
         return
     lines = [text, usage(call.t, call.action)]
-    await call.reply("\n".join(line for line in lines if line))
+    await call.reply("\n".join(line for line in lines if line), busy=crowd.URGENT)
 
 
 async def stale(call: Call) -> None:

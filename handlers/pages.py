@@ -18,6 +18,7 @@ from telegram.ext import Application
 from bot.i18n import Translator
 from bot.render.codec import Family
 from bot.render.keyboards import keyboard, pages
+from handlers.crowd import Busy, Sent
 from handlers.gate import Call, Target, button
 
 STATES_KEY = "paged_views"
@@ -70,16 +71,23 @@ def fitted(text: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def show(call: Call, name: str, arg: str) -> Message:
-    """Send page 1 of a view and remember it for the page buttons."""
+async def show(call: Call, name: str, arg: str, sent: Sent | None = None) -> None:
+    """Send page 1 of a view and remember it for the page buttons in the chat it went to (in a busy group,
+    the person's private chat: a listing is theirs); `sent` hears of the message too."""
     page = await VIEWS[name].render(call, arg, 1)
-    sent = await call.reply(fitted(page.text), reply_markup=markup(call.t, page))
-    assert call.context.chat_data is not None
-    held: dict[int, tuple[str, str]] = call.context.chat_data.setdefault(STATES_KEY, {})
-    while len(held) >= MAX_STATES:
-        held.pop(next(iter(held)))
-    held[sent.message_id] = (name, arg)
-    return sent
+
+    async def remember(message: Message) -> None:
+        """Hold the view's state for that message's page buttons."""
+        held: dict[int, tuple[str, str]] = call.app.chat_data[message.chat_id].setdefault(STATES_KEY, {})
+        while len(held) >= MAX_STATES:
+            held.pop(next(iter(held)))
+        held[message.message_id] = (name, arg)
+        if sent is not None:
+            await sent(message)
+
+    await call.reply(
+        fitted(page.text), busy=Busy(private=True), sent=remember, reply_markup=markup(call.t, page)
+    )
 
 
 async def load(call: Call) -> Target[tuple[str, str]] | None:

@@ -24,7 +24,7 @@ from bot.render.keyboards import keyboard, press
 from bot.services import deeplinks, masking
 from bot.services.errors import UserError
 from bot.services.ids import MAX_ID
-from bot.services.permissions import is_allowed, may_see_personal, required_roles
+from bot.services.permissions import check, is_allowed, may_see_personal, required_roles
 from bot.services.records import book as records
 from bot.services.records import fields as rf
 from bot.services.records import refunds
@@ -33,6 +33,7 @@ from bot.services.rotations import review_groups
 from bot.services.scheduling import watches
 from bot.services.team import chats, people, rules
 from handlers import links, pages, privacy, routing
+from handlers.crowd import Busy
 from handlers.gate import Call, SlashHandler, Target, button, command, gated, message, role_names
 from jobs.engine import now
 
@@ -51,12 +52,30 @@ def masked_for(call: Call) -> bool:
     return not may_see_personal(call.roles, private=call.is_private)
 
 
-async def post_card(call: Call, record: Record, extra: str = "") -> Message:
-    """Reply with a record's card and remember the message, so replies and presses reach the record."""
+async def post_card(call: Call, record: Record, extra: str = "") -> None:
+    """Reply with a record's card and remember the message, so replies and presses reach the record. In a
+    group whose budget is spent the card goes to its author in private and the group gets a folded line, or
+    the card itself later when someone else must press its buttons (crowd.Busy)."""
     text = await card_text(call.t, record, call.zone, masked=masked_for(call), caller=call.seen)
-    sent = await call.reply(f"{text}{extra}", reply_markup=status_buttons(call.t, record))
-    await records.remember_card(record, sent.chat_id, sent.message_id)
-    return sent
+
+    async def remember(sent: Message) -> None:
+        """Link the message (here, in private, or the group's later copy) to the record."""
+        await records.remember_card(record, sent.chat_id, sent.message_id)
+
+    busy = Busy(
+        private=True, fold=f"{rt.title(call.t, record)} · {call.name}", group_too=others_act(call, record)
+    )
+    await call.reply(f"{text}{extra}", busy=busy, sent=remember, reply_markup=status_buttons(call.t, record))
+
+
+def others_act(call: Call, record: Record) -> bool:
+    """Whether the card carries a button its author may not press (a lead's, a reviewer's, an escalation):
+    then the group must get the card itself, not just a folded line."""
+    actions = [f"{record.kind}.{target}" for _, target in rt.transitions(call.t, record)]
+    if review_groups.can_escalate(record):
+        actions.append("review.escalate")
+    facts = call.facts(author_id=record.author_id)
+    return not all(check(action, call.roles, facts).allowed for action in actions)
 
 
 def arguments(call: Call) -> list[str]:
@@ -226,8 +245,12 @@ async def show(call: Call) -> None:
 async def show_card(call: Call, ref: str) -> None:
     """Page 1 of a record's card and history, remembered so replies and presses reach the record."""
     record = await records.get(ref)
-    sent = await pages.show(call, "show", record.short_id)
-    await records.remember_card(record, sent.chat_id, sent.message_id)
+
+    async def remember(sent: Message) -> None:
+        """Link the page to the record, wherever it went."""
+        await records.remember_card(record, sent.chat_id, sent.message_id)
+
+    await pages.show(call, "show", record.short_id, sent=remember)
 
 
 async def open_record(call: Call, link: deeplinks.Link) -> None:

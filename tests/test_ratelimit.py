@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import MARGIN, Bulk, RollingRateLimiter
+from bot.ratelimit import GROUP_PER_MINUTE, MARGIN, Bulk, RollingRateLimiter
 
 GROUP = -100
 OTHER_GROUP = -200
@@ -164,3 +164,40 @@ async def test_after_the_last_retry_the_429_reaches_the_caller() -> None:
     with pytest.raises(RetryAfter):
         await time.run(send(rl, GROUP, flooded))
     assert len(calls) == 3
+
+
+async def test_reactions_and_deletions_do_not_spend_a_groups_minute() -> None:
+    limiter = RollingRateLimiter(clock=lambda: 0.0)
+    sent = 0
+
+    async def call() -> bool:
+        nonlocal sent
+        sent += 1
+        return True
+
+    for endpoint in ("setMessageReaction", "deleteMessage"):
+        await limiter.process_request(call, (), {}, endpoint, {"chat_id": GROUP}, None)
+    assert limiter.group_budget(GROUP) == GROUP_PER_MINUTE
+    for _ in range(GROUP_PER_MINUTE - 1):
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": GROUP}, None)
+    assert limiter.group_budget(GROUP) == 1
+    assert limiter.group_wait(GROUP) == 0
+    assert limiter.group_wait(GROUP, keep=1) == pytest.approx(60 + MARGIN)
+    assert sent == GROUP_PER_MINUTE + 1
+
+
+async def test_sends_waiting_for_a_group_count_as_spent_until_they_go() -> None:
+    time = FakeTime()
+    rl = limiter(time)
+
+    async def post() -> bool:
+        return True
+
+    queued = [asyncio.ensure_future(send(rl, GROUP, post)) for _ in range(GROUP_PER_MINUTE + 2)]
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert rl.group_budget(GROUP) == 0
+    assert rl.group_wait(GROUP) == pytest.approx(60 + MARGIN)
+    assert rl.group_budget(OTHER_GROUP) == GROUP_PER_MINUTE
+    await time.run(*queued)
+    assert rl.group_budget(GROUP) == GROUP_PER_MINUTE - 2

@@ -92,6 +92,7 @@ class ServerCore:
         self.on_call: Callable[[ApiCall], None] | None = None
         self._faults: list[Fault] = []
         self._limiter: RateLimiter | None = None
+        self._limit_clock: Callable[[], float] = time.monotonic
         self._updates_signal: Notifier | None = None
         self._calls_signal: Notifier | None = None
         self._closing = False
@@ -206,9 +207,14 @@ class ServerCore:
         return None
 
     def enforce_limits(
-        self, per_chat_per_minute: int | None = 20, overall_per_second: int | None = 30
+        self,
+        per_chat_per_minute: int | None = 20,
+        overall_per_second: int | None = 30,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """From now on answer 429 to sends and edits beyond Telegram's limits (None disables one)."""
+        """From now on answer 429 to sends and edits beyond Telegram's limits (None disables one), timed by
+        `clock` (a test that moves the bot's clock by hand gives the server the same one)."""
+        self._limit_clock = clock
         if per_chat_per_minute is None and overall_per_second is None:
             self._limiter = None
             return
@@ -218,7 +224,7 @@ class ServerCore:
         """Answer 429 "Too Many Requests: retry after N" if one more send to this chat breaks a limit."""
         if self._limiter is None:
             return
-        wait = self._limiter.check(chat["id"], chat["type"] in GROUP_TYPES, time.monotonic())
+        wait = self._limiter.check(chat["id"], chat["type"] in GROUP_TYPES, self._limit_clock())
         if wait is not None:
             self.limit_violations += 1
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
@@ -226,7 +232,7 @@ class ServerCore:
     def _record_send(self, chat: JSONDict) -> None:
         """Count an accepted send or edit for the limiter."""
         if self._limiter is not None:
-            self._limiter.record(chat["id"], chat["type"] in GROUP_TYPES, time.monotonic())
+            self._limiter.record(chat["id"], chat["type"] in GROUP_TYPES, self._limit_clock())
 
     # ------------------------------------------------------------------ HTTP plumbing
 
