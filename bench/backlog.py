@@ -13,13 +13,14 @@ logging as shipped) and drains them. kefu-bot and the bare PTB bot of bench/echo
 Workloads (each user's messages in their private chat unless said):
 - light: /whoami, /help, /today in turn;
 - records: /refund with all fields and /courier in turn, every number new;
-- whoami: /whoami only (the issue's original measurement);
+- whoami: /whoami only (the issue's original measurement); help, today: that command only;
 - chatter: plain text in one registered team group (no command: kefu-bot answers nothing, the bare bot
   runs with ECHO_COMMANDS_ONLY so it ignores it too).
 
-The window runs from the bot's first getUpdates (start-up excluded) to its answer to an end marker (a
-/whoami from another person queued last; both bots handle updates in order); CPU ms per update is
-the bot process's own CPU time over the same window (psutil), divided by the updates queued.
+The window runs from the bot's first getUpdates (start-up excluded) until every chat's end marker (a
+/whoami queued last in each chat) is answered: kefu-bot handles chats side by side, each in order. CPU
+ms per update is the bot process's own CPU time over the same window (psutil), divided by the updates
+queued (markers included).
 """
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ from bot.fakeapi import ApiCall, FakeBotApi
 FIRST_USER_ID = 7_100_001
 GROUP_ID = -100_777_000
 MARKER = FIRST_USER_ID - 1
-"""The person whose /whoami, queued last, marks the end of the drain."""
+"""The person whose /whoami, queued last in the group, marks the end of a chatter drain."""
 ORDER_BASE = 610_000_000_000_000_000
 TRACKING_BASE = 880_000_000
-WORKLOADS = ("light", "records", "chatter", "whoami")
+WORKLOADS = ("light", "records", "chatter", "whoami", "help", "today")
+ALONE = {"whoami": "/whoami", "help": "/help", "today": "/today"}
+"""Workloads of one light command only, to tell their costs apart."""
 SETUP_TIMEOUT = 60.0
 DRAIN_TIMEOUT = 60.0
 
@@ -84,8 +87,8 @@ class Workload:
         n = next(self._count)
         if self.name == "light":
             return ("/whoami", "/help", "/today")[n % 3]
-        if self.name == "whoami":
-            return "/whoami"
+        if self.name in ALONE:
+            return ALONE[self.name]
         if self.name == "records":
             if n % 2 == 0:
                 return f"/refund {ORDER_BASE + n} 12.5 damaged buyer=tb_{n % 500} postage=shop"
@@ -122,14 +125,28 @@ class Drain:
         return self.cpu * 1000 / self.updates
 
 
-class Window:
-    """Timestamps and the bot's CPU at its first getUpdates and at its answer to the end marker."""
+WHOAMI = "/whoami"
 
-    def __init__(self, api: FakeBotApi) -> None:
-        """Chain in front of the tracker's hook on the fake server."""
+
+def is_whoami_answer(text: str) -> bool:
+    """kefu-bot's answer to /whoami ("You are …"), or the bare bot's echo of it."""
+    return text == WHOAMI or text.startswith("You are ")
+
+
+class Window:
+    """Timestamps and the bot's CPU at its first getUpdates and once every chat's end marker is answered.
+
+    kefu-bot handles chats side by side (each chat in order), so one marker queued last proves nothing about
+    the other chats: each chat gets its own marker, a /whoami queued last in it, and the window closes when
+    every chat has had as many /whoami answers as it was sent /whoami (the marker's being the last)."""
+
+    def __init__(self, api: FakeBotApi, expected: Counter[int]) -> None:
+        """Chain in front of the tracker's hook on the fake server; `expected`: /whoami sent per chat."""
         self.bot: BotProcess | None = None
         self.start = self.start_cpu = self.end = self.end_cpu = 0.0
         self.replies: Counter[str] = Counter()
+        self.expected = expected
+        self.answered: Counter[int] = Counter()
         self.done = asyncio.get_running_loop().create_future()
         self._inner = api.on_call
         api.on_call = self._on_call
@@ -140,33 +157,46 @@ class Window:
         assert self.bot is not None
         if call.method == "getUpdates" and not self.start:
             self.start, self.start_cpu = call.at, self.bot.cpu_seconds()
-        elif call.method == "sendMessage" and call.status == 200:
-            if call.params.get("chat_id") == MARKER and not self.done.done():
-                self.end, self.end_cpu = call.at, self.bot.cpu_seconds()
-                self.done.set_result(None)
-            else:
-                text = call.result.get("text", "") if isinstance(call.result, dict) else ""
-                self.replies[str(text).split("\n", 1)[0][:40]] += 1
+        elif call.method == "sendMessage" and call.status == 200 and isinstance(call.result, dict):
+            text = str(call.result.get("text", ""))
+            self.replies[text.split("\n", 1)[0][:40]] += 1
+            chat = int(call.params["chat_id"])
+            if is_whoami_answer(text):
+                self.answered[chat] += 1
+                if self.answered[chat] == self.expected[chat] and self.finished():
+                    self.end, self.end_cpu = call.at, self.bot.cpu_seconds()
+                    self.done.set_result(None)
+
+    def finished(self) -> bool:
+        """Whether every chat's marker has been answered."""
+        return not self.done.done() and all(self.answered[c] >= n for c, n in self.expected.items())
 
 
 async def drain(spec: BotSpec, workload: Workload, users: list[int], count: int, workdir: Path) -> Drain:
-    """Queue `count` updates on a fresh fake server, start the bot, time it until it answers the end marker
-    (one /whoami from another person, queued last: updates are handled in order), stop it."""
+    """Queue `count` updates and one end marker per chat on a fresh fake server, start the bot, time it
+    until every marker is answered, stop it."""
     async with FakeBotApi() as api:
         register_users(api, [*users, MARKER])
         api.group(GROUP_ID, "Backlog team")
         people = itertools.cycle(users)
+        expected: Counter[int] = Counter()
         for _ in range(count):
             user = next(people)
-            api.message(GROUP_ID if workload.in_group else user, user, workload.text())
-        api.message(MARKER, MARKER, "/whoami")
-        window = Window(api)
+            chat = GROUP_ID if workload.in_group else user
+            text = workload.text()
+            api.message(chat, user, text)
+            expected[chat] += text == WHOAMI
+        for chat in {GROUP_ID} if workload.in_group else set(users):
+            api.message(chat, MARKER if workload.in_group else chat, WHOAMI)
+            expected[chat] += 1
+        window = Window(api, expected)
         window.bot = bot = await spawn(spec, api, workdir)
         try:
-            await bot.until_exit(window.done, DRAIN_TIMEOUT, "the answer to the end marker")
+            await bot.until_exit(window.done, DRAIN_TIMEOUT, "the answers to the end markers")
         finally:
             await bot.stop()
-        return Drain(count, window.end - window.start, window.end_cpu - window.start_cpu, window.replies)
+        seconds, cpu = window.end - window.start, window.end_cpu - window.start_cpu
+        return Drain(count + len(expected), seconds, cpu, window.replies)
 
 
 async def prepare(spec: BotSpec, users: list[int], workdir: Path) -> None:

@@ -45,12 +45,23 @@ async def open_storage(app: Application) -> None:  # type: ignore[type-arg]
 
 async def take_over(app: Application) -> None:  # type: ignore[type-arg]
     """The leader's start, as after a restart: owners made managers, menus, daily jobs, catch-up, timers."""
+    await prepare_lead(app)
+    await catch_up(app)
+
+
+async def prepare_lead(app: Application) -> None:  # type: ignore[type-arg]
+    """What the first update must find done: owners are managers, menus and descriptions are published."""
     settings = settings_of(app)
     granted = await people.ensure_owners(settings.bot_owner_ids)
     if granted:
         log.info("owners made managers: %s", granted)
     await menus.publish_defaults(app)
     await menus.publish_descriptions(app)
+
+
+async def catch_up(app: Application) -> None:  # type: ignore[type-arg]
+    """Daily jobs, postings missed while no leader ran, timers: may take long, so updates are served
+    meanwhile."""
     await digest_posts.start(app)
     await retention.start(app)
     await ledger_posts.start(app)
@@ -70,6 +81,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     """The whole bot, ready for `run_polling` or for tests against the fake Bot API server."""
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
+    processor = ChatOrderedProcessor()
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token)
@@ -78,13 +90,14 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .request(BotApiRequest(connection_pool_size=REQUEST_POOL))
         .get_updates_request(BotApiRequest(connection_pool_size=1))
         .defaults(Defaults(tzinfo=ZoneInfo(settings.bot_timezone)))
-        .concurrent_updates(ChatOrderedProcessor())
+        .concurrent_updates(processor)
         .post_init(on_start)
         .post_shutdown(on_shutdown)
     )
     if settings.bot_rate_limit:
         builder = builder.rate_limiter(RollingRateLimiter(retries=RETRIES_ON_RETRY_AFTER))  # type: ignore[arg-type]
     app = builder.build()
+    processor.attach(app)
     app.bot_data[SETTINGS_KEY] = settings
     engine.install(app, KINDS, robot_posts.mirror)
     handlers.register_all(app)

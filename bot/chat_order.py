@@ -2,21 +2,28 @@
 
 PTB handles updates one at a time by default, so every round trip to Telegram (a reply, a query) holds up
 every other chat: a backlog drains at the speed of one conversation. PTB's own concurrency gives up the
-order within a chat, which a conversation needs (a form's steps, a record and the reply that edits it).
-Here each chat (each person, for updates without a chat) keeps its order and chats overlap.
+order within a chat, which a conversation needs (a form's steps, a record and the reply that edits it), and
+costs a task per update. Here PTB hands each update over at once (it sees one update at a time and never
+waits): the update joins its chat's queue, and one worker per chat with updates pending handles them in
+order. Chats without pending updates cost nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor
 
-MAX_CONCURRENT_UPDATES = 64
-"""Updates in hand at once; PTB hands them over in the order they arrived and admits them in that order."""
+log = logging.getLogger(__name__)
+
+MAX_BUSY_CHATS = 64
+"""Chats handled at the same moment; the others' next updates wait for a free place."""
+Spawn = Callable[[Coroutine[Any, Any, None]], object]
 
 
 def order_key(update: object) -> object:
@@ -29,53 +36,65 @@ def order_key(update: object) -> object:
     return None
 
 
-class Turn:
-    """One chat's lock (asyncio's Lock serves waiters first come, first served) and who holds or waits."""
-
-    __slots__ = ("lock", "users")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0
-
-
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    """Runs an update once the one before it in the same chat is done; other chats do not wait."""
+    """Queues each update behind its chat's earlier ones; one worker per chat with updates pending."""
 
-    __slots__ = ("_turns",)
+    __slots__ = ("_idle", "_places", "_queues", "spawn")
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
-        self._turns: dict[object, Turn] = {}
+    def __init__(self, busy_chats: int = MAX_BUSY_CHATS) -> None:
+        super().__init__(1)  # PTB waits for do_process_update, which only queues: updates arrive in order
+        self._queues: dict[object, deque[Awaitable[Any]]] = {}
+        self._places = asyncio.Semaphore(busy_chats)
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.spawn: Spawn = asyncio.create_task
+
+    def attach(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Start workers as the application's tasks, so that stopping it waits until every queued update is
+        handled (the Bot API connection is closed only after that)."""
+        self.spawn = app.create_task
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's earlier updates, then handle this one."""
+        """Queue the update behind its chat's pending ones, starting the chat's worker if it has none."""
         key = order_key(update)
-        turn = self._turns.get(key) or self._turns.setdefault(key, Turn())
-        turn.users += 1
-        try:
-            await self.take(turn, coroutine)
-            try:
-                await coroutine
-            finally:
-                turn.lock.release()
-        finally:
-            turn.users -= 1
-            if not turn.users:
-                del self._turns[key]
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(coroutine)
+            return
+        self._queues[key] = deque((coroutine,))
+        self._idle.clear()
+        self.spawn(self.work(key))
 
-    @staticmethod
-    async def take(turn: Turn, coroutine: Awaitable[Any]) -> None:
-        """Take the chat's turn; if cancelled meanwhile (shutdown), the update is dropped unstarted."""
+    async def work(self, key: object) -> None:
+        """Handle one chat's updates in order until none is left."""
+        queue = self._queues[key]
         try:
-            await turn.lock.acquire()
-        except asyncio.CancelledError:
-            if asyncio.iscoroutine(coroutine):
-                coroutine.close()
-            raise
+            while queue:
+                async with self._places:
+                    try:
+                        await queue[0]
+                    except Exception:  # PTB's error handlers saw it already; the chat's next update goes on
+                        log.exception("handling an update failed")
+                queue.popleft()
+        finally:
+            del self._queues[key]
+            if not self._queues:
+                self._idle.set()
+
+    async def drained(self) -> None:
+        """Return once every queued update is handled (tests, the shell)."""
+        await self._idle.wait()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Nothing to release: stopping the application waited for the workers."""
+
+
+async def settled(app: Application) -> None:  # type: ignore[type-arg]
+    """Return once the application has fetched and handled every update it was given."""
+    await app.update_queue.join()
+    processor = app.update_processor
+    if isinstance(processor, ChatOrderedProcessor):
+        await processor.drained()

@@ -361,7 +361,19 @@ def message(
         call.action = target.action
         await run(call, target.action, lambda: handler(call, target.subject), target.facts)
 
-    return MessageHandler(filters, received)
+    return Received(filters, received)
+
+
+class Received(MessageHandler[Any, Any]):
+    """A gate message handler: replies and files only, so any other message is turned away before PTB
+    evaluates the filters (the chatter a group bot mostly sees)."""
+
+    def check_update(self, update: object) -> Any:
+        """None at once for a message that neither replies to another nor carries a file."""
+        message = update.effective_message if isinstance(update, Update) else None
+        if message is None or (message.reply_to_message is None and message.document is None):
+            return None
+        return super().check_update(update)
 
 
 async def out_of_date(update: Update, context: Ctx) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -238,6 +238,24 @@ async def timed_out(call: Call) -> None:
     await call.context.bot.send_message(call.chat_id, call.t("The refund form timed out: nothing was saved."))
 
 
+class Form(ConversationHandler[Any]):
+    """PTB's conversation, asked first about every update: while nobody has a form open, only a command can
+    open one, so anything else is turned away in one check instead of a walk through the entry points."""
+
+    def check_update(self, update: object) -> Any:
+        """None at once for what cannot open a form when none is open; otherwise PTB's own check."""
+        if not self._conversations and not is_command_like(update):
+            return None
+        return super().check_update(update)
+
+
+def is_command_like(update: object) -> bool:
+    """Whether an update is a message whose text starts with "/"."""
+    message = update.effective_message if isinstance(update, Update) else None
+    text = message.text if message is not None else None
+    return text is not None and text.startswith("/")
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Add the form; it must come before the plain /refund command, which handles /refund with arguments."""
     typed = filters.TEXT & ~filters.COMMAND
@@ -258,7 +276,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     with warnings.catch_warnings():
         # Buttons are meant per (chat, person), not per message: PTB's per_message hint does not apply.
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        form = ConversationHandler(
+        form = Form(
             entry_points=[
                 CommandHandler(
                     "refund", gated("refund", start), filters=filters.Regex(r"^/refund(@\w+)?\s*$")

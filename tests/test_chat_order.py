@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from telegram import Chat, Message, Update, User
+from telegram.ext import ApplicationBuilder
 
 from bot.chat_order import ChatOrderedProcessor
 
@@ -31,19 +32,17 @@ async def test_a_chat_waits_for_its_own_earlier_update_but_not_for_other_chats()
             await release.wait()
         log.append(f"{name} ends")
 
-    tasks = [
-        asyncio.create_task(processor.process_update(update(1, 7), handle("A1", hold=True))),
-        asyncio.create_task(processor.process_update(update(2, 7), handle("A2"))),
-        asyncio.create_task(processor.process_update(update(3, -5), handle("B1"))),
-    ]
+    await processor.process_update(update(1, 7), handle("A1", hold=True))
+    await processor.process_update(update(2, 7), handle("A2"))
+    await processor.process_update(update(3, -5), handle("B1"))
     await asyncio.sleep(0.01)
     assert log == ["A1 starts", "B1 starts", "B1 ends"]
     release.set()
-    await asyncio.gather(*tasks)
+    await processor.drained()
     assert log == ["A1 starts", "B1 starts", "B1 ends", "A1 ends", "A2 starts", "A2 ends"]
 
 
-async def test_a_failed_update_lets_the_next_one_of_its_chat_run() -> None:
+async def test_a_failed_update_lets_the_next_one_of_its_chat_run(caplog: pytest.LogCaptureFixture) -> None:
     processor = ChatOrderedProcessor()
     done: list[int] = []
 
@@ -53,24 +52,41 @@ async def test_a_failed_update_lets_the_next_one_of_its_chat_run() -> None:
     async def note() -> None:
         done.append(2)
 
-    first = asyncio.create_task(processor.process_update(update(1, 7), fail()))
-    second = asyncio.create_task(processor.process_update(update(2, 7), note()))
-    with pytest.raises(RuntimeError):
-        await first
-    await second
+    await processor.process_update(update(1, 7), fail())
+    await processor.process_update(update(2, 7), note())
+    await processor.drained()
     assert done == [2]
+    assert "handling an update failed" in caplog.text
 
 
 async def test_a_hundred_updates_of_one_chat_keep_their_order() -> None:
-    processor = ChatOrderedProcessor(max_concurrent_updates=8)
+    processor = ChatOrderedProcessor(busy_chats=1)
     seen: list[int] = []
 
     async def handle(number: int) -> None:
         await asyncio.sleep(0.001 * (number % 3))  # later ones would overtake if they could
         seen.append(number)
 
-    await asyncio.gather(
-        *(processor.process_update(update(n, -5 if n % 2 else 7), handle(n)) for n in range(100))
-    )
+    for n in range(100):
+        await processor.process_update(update(n, -5 if n % 2 else 7), handle(n))
+    await processor.drained()
     assert [n for n in seen if n % 2] == list(range(1, 100, 2))
     assert [n for n in seen if not n % 2] == list(range(0, 100, 2))
+
+
+async def test_stopping_the_bot_handles_what_was_queued_first() -> None:
+    processor = ChatOrderedProcessor()
+    app = ApplicationBuilder().token("1:x").concurrent_updates(processor).job_queue(None).build()
+    processor.attach(app)
+    handled: list[int] = []
+
+    async def slow(number: int) -> None:
+        await asyncio.sleep(0.05)
+        handled.append(number)
+
+    app._running = True  # as while polling: create_task tracks the workers for stop()
+    app._initialized = True
+    for n in range(3):
+        await processor.process_update(update(n, 7), slow(n))
+    await app.stop()
+    assert handled == [0, 1, 2]

@@ -36,6 +36,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat_order import settled
 from bot.fakeapi import ApiCall, FakeBotApi
 
 pytestmark = [
@@ -152,7 +153,7 @@ def _seconds(value: int | dt.timedelta) -> float:
 async def _handled(api: FakeBotApi, app: Application, update: dict[str, Any]) -> None:  # type: ignore[type-arg]
     """Wait until the bot fetched the update and finished handling it."""
     await api.processed(update)
-    await app.update_queue.join()
+    await settled(app)
 
 
 async def test_echo_round_trip(api: FakeBotApi, app: Application) -> None:  # type: ignore[type-arg]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -111,3 +112,9 @@ async def test_swap_plan_checks_the_roster(database: str) -> None:
     assert await swaps.move(request, swaps.ACCEPTED, actor_id=carol.id, chat_id=-1) is not None
     assert await swaps.approve(request, actor_id=9, chat_id=-1, today=date(2026, 11, 23)) is not None
     assert [e.shift_type_id for e in await RosterShift.filter(person_id=bob.id)] == [night.id]  # type: ignore[attr-defined]
+
+
+async def test_shift_types_read_by_many_chats_at_once_are_each_listed_once(database: str) -> None:
+    lists = await asyncio.gather(*(shifts.all_types() for _ in range(20)))
+    assert [len(found) for found in lists] == [2] * 20
+    assert [t.name for t in await shifts.all_types()] == ["day", "night"]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import time_machine
 
+from bot.chat_order import settled
 from bot.models import Chat, Person
 from bot.services.team import chats, people
 from tests.harness import ALICE, BOB, CAROL, DAVE, SUPERVISORS, TEAM, Harness
@@ -24,7 +25,7 @@ async def test_manager_grants_and_revokes_by_username(bot: Harness) -> None:
 async def test_role_by_reply_and_in_chinese(bot: Harness) -> None:
     [bob_message] = [bot.api.message(TEAM, BOB, "我是新来的")]
     await bot.api.processed(bob_message)
-    await bot.app.update_queue.join()
+    await settled(bot.app)
     reply = await bot.say(ALICE, "/role 售后 差评", reply_to=bob_message["message"]["message_id"])
     assert "@bob is now after-sales" in reply and "@bob is now review team" in reply
 
@@ -32,7 +33,7 @@ async def test_role_by_reply_and_in_chinese(bot: Harness) -> None:
 async def test_role_for_a_user_without_username_by_reply(bot: Harness) -> None:
     update = bot.api.message(TEAM, DAVE, "hello")
     await bot.api.processed(update)
-    await bot.app.update_queue.join()
+    await settled(bot.app)
     reply = await bot.say(ALICE, "/role presale", reply_to=update["message"]["message_id"])
     assert "Dave is now pre-sales" in reply
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.chat_order import settled
 from bot.fakeapi.server import ApiCall, FakeBotApi
 
 SENDING = frozenset(
@@ -24,7 +25,7 @@ async def handled(api: FakeBotApi, app: Application, update: dict[str, Any]) -> 
     """Block until the bot has fetched and fully processed `update`; return the calls it made meanwhile."""
     before = len(api.calls)
     await api.processed(update)
-    await app.update_queue.join()
+    await settled(app)
     return [call for call in api.calls[before:] if call.method != "getUpdates"]
 
 

@@ -2,8 +2,9 @@
 
 Every instance opens the database (migrating one at a time), listens for other instances' changes, serves
 /healthz and, in webhook mode, Telegram's calls. The leader alone polls Telegram (polling mode) and runs the
-scheduler: when it becomes leader it re-arms every schedule from the database and catches up exactly as after
-a restart (`bot.app.take_over`); when its lock connection drops it stops polling and scheduling at once.
+scheduler: when it becomes leader it publishes owners and menus (`bot.app.prepare_lead`), starts polling, then
+re-arms every schedule from the database and catches up exactly as after a restart (`bot.app.catch_up`); when
+its lock connection drops it stops polling and scheduling at once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, on_shutdown, open_storage, take_over
+from bot.app import build_application, catch_up, on_shutdown, open_storage, prepare_lead
 from bot.config import Settings
 from bot.models import Schedule
 from bot.runtime import health, logs, webhook
@@ -102,7 +103,8 @@ class Runner:
                 await self.step_down()
 
     async def lead(self) -> None:
-        """Lead: start the scheduler and polling (or set the webhook), then catch up as after a restart.
+        """Lead: owners and menus first, then the scheduler and polling (or the webhook), then catch up as
+        after a restart.
 
         Polling starts before the catch-up so the team is answered at once even while a long backlog of
         postings goes out; both are safe together because every timer re-reads its row before it posts."""
@@ -112,6 +114,7 @@ class Runner:
         app.bot_data.pop(engine.ELSEWHERE_KEY, None)
         await app.job_queue.start()  # type: ignore[union-attr]
         try:
+            await prepare_lead(app)
             if self.settings.bot_mode == "polling":
                 assert app.updater is not None
                 await app.updater.start_polling(
@@ -123,7 +126,7 @@ class Runner:
                     secret_token=self.settings.webhook_secret,
                     allowed_updates=Update.ALL_TYPES,
                 )
-            await take_over(app)
+            await catch_up(app)
         except Exception:
             log.exception("taking over failed; standing by again")
             await self.step_down()

@@ -18,6 +18,7 @@ from apscheduler.events import (  # type: ignore[import-untyped]
 from telegram.ext import Application, JobQueue
 
 from bot.app import build_application, serving
+from bot.chat_order import settled
 from bot.config import Settings
 
 FINISHED = EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED
@@ -63,7 +64,7 @@ class RunningBot:
         """Wait until every update is handled, no timer is due and every timer run has finished."""
         while True:
             await asyncio.sleep(0)  # a wakeup runs on the loop's next turn
-            await self.app.update_queue.join()
+            await settled(self.app)
             if not self._quiet.is_set():
                 await self._quiet.wait()
                 continue
