@@ -71,7 +71,9 @@ invalidation.register("shift_types", lambda _key: forget_cache())
 async def all_types() -> list[ShiftType]:
     """Every shift type, earliest start first; the domain's defaults are created on first use."""
     if not _types:
-        found = await ShiftType.all().order_by("start", "id") or await default_types()
+        found = await ShiftType.all().order_by("start", "id")
+        if not DEFAULT_TYPES.keys() <= {t.name for t in found}:  # first use, or half done elsewhere
+            found = await default_types()
         _types[:] = found  # replaced, not extended: other chats' updates may be filling it at the same time
     return list(_types)
 
