@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -115,6 +116,7 @@ class Runner:
         await app.job_queue.start()  # type: ignore[union-attr]
         try:
             await prepare_lead(app)
+            gc.freeze()  # what start-up built lives as long as the process: the collector stops rescanning it
             if self.settings.bot_mode == "polling":
                 assert app.updater is not None
                 await app.updater.start_polling(
