@@ -20,6 +20,7 @@ from bot.fakeapi.driver import handled
 from bot.ratelimit import GROUP_PER_MINUTE, GROUP_RESERVE, RollingRateLimiter
 from bot.services.records import book as records
 from handlers import crowd
+from tests.fake_time import TestClock
 from tests.harness import ALICE, DAVE, TEAM, Harness
 
 AGENTS = 30
@@ -32,28 +33,16 @@ ORDER = 710_000_000_000_000_000
 THUMBS_UP, EYES = "👍", "👀"
 
 
-class ManualTime:
+class ManualTime(TestClock):
     """The clock of the bot's rate limiter and of the fake server's limits, moved only by the test."""
 
     def __init__(self) -> None:
-        self.now = time.monotonic() + 1000.0  # after everything the limiter counted while starting
-        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.sleepers.append((self.now + delay, wake))
-        await wake
+        super().__init__(time.monotonic() + 1000.0)  # after everything the limiter counted while starting
 
     async def advance(self, seconds: float) -> None:
         """Move on and wake whoever slept until then; let them run."""
         self.now += seconds
-        for item in [item for item in self.sleepers if item[0] <= self.now]:
-            self.sleepers.remove(item)
-            if not item[1].done():
-                item[1].set_result(None)
+        self.wake_due()
         await asyncio.sleep(0.01)
 
 

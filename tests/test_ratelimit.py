@@ -10,25 +10,14 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.ratelimit import GROUP_PER_MINUTE, MARGIN, Bulk, RollingRateLimiter
+from tests.fake_time import TestClock
 
 GROUP = -100
 OTHER_GROUP = -200
 
 
-class FakeTime:
+class FakeTime(TestClock):
     """A clock that jumps to the next wake-up whenever every task waits: minutes take no real time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.sleepers.append((self.now + delay, wake))
-        await wake
 
     async def run(self, *work: Awaitable[Any]) -> list[Any]:
         everything = asyncio.gather(*work)
@@ -37,9 +26,7 @@ class FakeTime:
                 await asyncio.sleep(0)
             if self.sleepers and not everything.done():
                 self.now = min(at for at, _ in self.sleepers)
-                for item in [item for item in self.sleepers if item[0] <= self.now]:
-                    self.sleepers.remove(item)
-                    item[1].set_result(None)
+                self.wake_due()
         return await everything
 
 
