@@ -311,25 +311,26 @@ def snapshot(record: Record) -> dict[str, object]:
 
 
 async def earlier_claims(record: Record, rules: Rules, now: datetime) -> list[Record]:
-    """Earlier refunds/complaints by the same buyer, phone or address in the window, once at the threshold."""
+    """Earlier refunds/complaints by the same buyer, phone or address in the window, once at the threshold.
+
+    Asked on every refund: the ids come from one plain query (the ORM spent 1.5 ms of CPU building this
+    one), the records only when there are enough of them to warn about."""
     if record.kind not in CLAIM_KINDS:
         return []
     matchers = {"buyer": record.buyer, "phone": record.phone, "address": record.address}
-    conditions = [
-        Q(**{column: value}) for column, value in matchers.items() if value and value != masking.ERASED
-    ]
-    if not conditions:
+    same = {column: value for column, value in matchers.items() if value and value != masking.ERASED}
+    if not same:
         return []
-    same = Q(*conditions, join_type="OR")
-    earlier = (
-        await Record.filter(
-            same, kind__in=CLAIM_KINDS, created_at__gte=now - timedelta(days=rules.repeat_days)
-        )
-        .exclude(id=record.id)
-        .exclude(status=VOID)
-        .order_by("id")
+    kinds = ", ".join("?" for _ in CLAIM_KINDS)
+    since = now - timedelta(days=rules.repeat_days)
+    found = await sql.rows(
+        f"SELECT id FROM record WHERE ({' OR '.join(f'{column} = ?' for column in same)}) "
+        f"AND kind IN ({kinds}) AND created_at >= ? AND id <> ? AND status <> ?",
+        [*same.values(), *(kind.value for kind in CLAIM_KINDS), since, record.id, VOID],
     )
-    return earlier if len(earlier) + 1 >= rules.repeat_threshold else []
+    if len(found) + 1 < rules.repeat_threshold:
+        return []
+    return await Record.filter(id__in=[row["id"] for row in found]).order_by("id")
 
 
 async def _move(
