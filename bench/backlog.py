@@ -48,6 +48,7 @@ from bench.common import (
     echo_bot,
     kefu_bot,
     machine,
+    production_env,
     register_users,
     spawn,
 )
@@ -228,13 +229,7 @@ async def prepare(spec: BotSpec, users: list[int], workdir: Path) -> None:
 
 def specs(workdir: Path, users: list[int], workload: str) -> tuple[BotSpec, BotSpec]:
     """kefu-bot with production settings, and the bare bot (ignoring chatter like kefu-bot does)."""
-    env = {
-        "DATABASE_URL": f"sqlite://{workdir / 'backlog.sqlite3'}",
-        "BOT_OWNER_IDS": ",".join(map(str, users)),
-        "BOT_LOCALE": "en",
-        "BOT_TIMEZONE": "Asia/Shanghai",
-        "BOT_RATE_LIMIT": "true",
-    }
+    env = production_env(workdir / "backlog.sqlite3", users)
     bare = echo_bot()
     if workload == "chatter":
         bare = BotSpec(bare.name, bare.argv, {"ECHO_COMMANDS_ONLY": "1"})

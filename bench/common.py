@@ -21,7 +21,7 @@ import signal
 import sys
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +60,17 @@ class BotSpec:
 def kefu_bot(env: Mapping[str, str], name: str = "kefu-bot") -> BotSpec:
     """kefu-bot exactly as deployed: `python -m bot run` (set DATABASE_URL, BOT_* in env)."""
     return BotSpec(name, (sys.executable, "-m", "bot", "run"), env)
+
+
+def production_env(database: Path, owners: Iterable[int]) -> dict[str, str]:
+    """kefu-bot settings as shipped (rate limiter on, Shanghai, English) on a SQLite file; owners manage."""
+    return {
+        "DATABASE_URL": f"sqlite://{database}",
+        "BOT_OWNER_IDS": ",".join(map(str, owners)),
+        "BOT_LOCALE": "en",
+        "BOT_TIMEZONE": "Asia/Shanghai",
+        "BOT_RATE_LIMIT": "true",
+    }
 
 
 def echo_bot(name: str = "echo-bot") -> BotSpec:

@@ -33,7 +33,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/group_limit.py`: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import BotSpec, LatencyStats, kefu_bot, machine, register_users, spawn
+from bench.common import BotSpec, LatencyStats, kefu_bot, machine, production_env, register_users, spawn
 from bot.fakeapi import ApiCall, FakeBotApi
 
 FIRST_USER_ID = 7_300_001
@@ -178,13 +178,7 @@ async def run(args: argparse.Namespace) -> str:
     moments = plan(args, users)
     with tempfile.TemporaryDirectory(prefix="kefu-group-") as tmp:
         workdir = Path(tmp)
-        env = {
-            "DATABASE_URL": f"sqlite://{workdir / 'group.sqlite3'}",
-            "BOT_OWNER_IDS": ",".join(map(str, users)),
-            "BOT_LOCALE": "en",
-            "BOT_TIMEZONE": "Asia/Shanghai",
-            "BOT_RATE_LIMIT": "true",
-        }
+        env = production_env(workdir / "group.sqlite3", users)
         spec = kefu_bot(env)
         if args.before is not None:
             spec = BotSpec("kefu-before", spec.argv, {**env, "PYTHONPATH": str(args.before)})
