@@ -6,12 +6,18 @@ Reports aggregate in the database: a month holds tens of thousands of records, s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.sqlite.client import SqliteClient
+from tortoise.transactions import in_transaction
 
+from bot.services.group_commit import Plan as Plan
+from bot.services.group_commit import committer, in_utc
+
+T = TypeVar("T")
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_.]*$")
 PLACEHOLDER = re.compile(r"\?")
 
@@ -21,7 +27,7 @@ def is_postgres() -> bool:
     return bool(Tortoise.get_connection("default").capabilities.dialect == "postgres")
 
 
-def _checked(name: str) -> str:
+def checked(name: str) -> str:
     """Column names are ours, never typed by people; refuse anything else."""
     if not IDENTIFIER.match(name):
         raise ValueError(f"not a column name: {name!r}")
@@ -38,15 +44,15 @@ def epoch(expression: str) -> str:
 def slot(column: str, seconds: int) -> str:
     """Which `seconds`-long stretch since 1970 a timestamp falls in, exactly (an integer)."""
     if is_postgres():
-        return f"FLOOR(EXTRACT(EPOCH FROM {_checked(column)}) / {int(seconds)})"
-    return f"(CAST(strftime('%s', {_checked(column)}) AS INTEGER) / {int(seconds)})"
+        return f"FLOOR(EXTRACT(EPOCH FROM {checked(column)}) / {int(seconds)})"
+    return f"(CAST(strftime('%s', {checked(column)}) AS INTEGER) / {int(seconds)})"
 
 
 def json_text(column: str, key: str) -> str:
     """One key of a JSON column as text."""
     if is_postgres():
-        return f"({_checked(column)} ->> '{_checked(key)}')"
-    return f"json_extract({_checked(column)}, '$.{_checked(key)}')"
+        return f"({checked(column)} ->> '{checked(key)}')"
+    return f"json_extract({checked(column)}, '$.{checked(key)}')"
 
 
 async def rows(sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -66,7 +72,35 @@ def portable(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
     if is_postgres():
         numbers = iter(range(1, len(params) + 1))
         sql = PLACEHOLDER.sub(lambda _: f"${next(numbers)}", sql)
-    return sql, [value.astimezone(UTC) if isinstance(value, datetime) else value for value in params]
+    return sql, in_utc(params)
+
+
+async def atomic(plan: Callable[[], Plan[T]], serial: str | None = None) -> T:
+    """Run a plan's statements as one transaction and return its result; plans given the same `serial` name
+    never run side by side (e.g. each takes the next number and must see the one taken before).
+
+    On SQLite the plan joins the others waiting, and they are committed together, one after the other
+    (services/group_commit.py). Elsewhere (PostgreSQL, or inside a transaction already open) its statements
+    run in turn in a transaction, after an advisory lock on `serial`."""
+    client = Tortoise.get_connection("default")
+    if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
+        return await committer(client).run(plan)
+    async with in_transaction() as conn:
+        if serial and is_postgres():
+            await conn.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [serial])
+        steps = plan()
+        step = next(steps)
+        while True:
+            found = await conn.execute_query_dict(*portable(*step))
+            try:
+                step = steps.send([dict(row) for row in found])
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+
+
+def write(sql: str, params: Sequence[Any]) -> Plan[None]:
+    """A plan of one statement."""
+    yield sql, params
 
 
 async def median(inner: str, params: Sequence[Any]) -> tuple[float | None, int]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -21,7 +22,8 @@ from bot.services import sql_portable as sql
 from bot.services.clean import clean
 from bot.services.errors import Msg, UserError
 from bot.services.records import fields as rf
-from bot.services.records import refunds
+from bot.services.records import refunds, storage
+from bot.services.records.storage import snapshot
 from bot.services.records.text import STATUS_LABELS
 from bot.services.team.rules import Rules
 
@@ -65,6 +67,9 @@ REPEAT_OF = "repeat_of"
 KEPT_DATA = ("photos", REPEAT_OF)
 """What a record's data holds beyond its fields, kept through edits."""
 NUMBER_RETRIES = 5
+CREATING = "record.create"
+"""Records are created one at a time: each takes the next number of its kind, and the duplicate check sees
+the record logged an instant before (fifty people at once on PostgreSQL ran out of retries otherwise)."""
 
 
 @dataclass(slots=True)
@@ -154,19 +159,32 @@ def is_open(record: Record) -> bool:
     return record.status in STATUS_FLOW[RecordKind(record.kind)]
 
 
-async def duplicate_of(draft: Draft) -> Record | None:
-    """A refund of the same order that finance has in hand or has paid, else an open record of the same kind
-    for the same order (or, for courier queries, the same tracking number and query kind: asking to weigh a
-    parcel that is also overdue is a second query, not a repeat)."""
-    key = "tracking" if draft.kind == RecordKind.COURIER else "order"
-    column = "tracking_no" if key == "tracking" else "order_no"
-    value = draft.values.get(key)
-    if value is None:
-        return None
-    same = {column: value, **({"subkind": draft.subkind} if draft.kind == RecordKind.COURIER else {})}
-    candidates = await Record.filter(kind=draft.kind, **same).exclude(status=VOID).order_by("id")
-    paid = [record for record in candidates if draft.kind == RecordKind.REFUND and refunds.is_frozen(record)]
-    return next(iter(paid), None) or next((record for record in candidates if is_open(record)), None)
+def duplicate_in(draft: Draft, same: list[Record]) -> Record | None:
+    """Among the records of the same order (same tracking number and query kind for courier queries: asking
+    to weigh a parcel that is also overdue is a second query, not a repeat), a refund finance has in hand or
+    has paid, else an open one."""
+    paid = [record for record in same if draft.kind == RecordKind.REFUND and refunds.is_frozen(record)]
+    return next(iter(paid), None) or next((record for record in same if is_open(record)), None)
+
+
+def same_columns(draft: Draft) -> dict[str, object]:
+    """The columns a duplicate of a draft shares with it (none when the draft has no order or parcel)."""
+    key, column = ("tracking", "tracking_no") if draft.kind == RecordKind.COURIER else ("order", "order_no")
+    if draft.values.get(key) is None:
+        return {}
+    return {
+        column: draft.values[key],
+        **({"subkind": draft.subkind} if draft.kind == RecordKind.COURIER else {}),
+    }
+
+
+def claimant_columns(kind: RecordKind, columns: Mapping[str, object]) -> dict[str, object]:
+    """The columns an earlier claim by the same person shares with a new record: buyer, phone, address (none
+    for kinds that are not claims)."""
+    if kind not in CLAIM_KINDS:
+        return {}
+    matchers = {name: columns[name] for name in ("buyer", "phone", "address")}
+    return {name: value for name, value in matchers.items() if value and value != masking.ERASED}
 
 
 async def create(
@@ -175,17 +193,35 @@ async def create(
     """Store a draft unless a duplicate exists (and `force` is off); committed before returning.
 
     A refund lacking what finance needs is stored as a draft; one whose order finance already has in hand
-    or has paid remembers those refunds, so its card and finance's table say so."""
-    kept: dict[str, object] | None = None
-    if not force:
-        duplicate = await duplicate_of(draft)
-        if duplicate is not None:
+    or has paid remembers those refunds, so its card and finance's table say so. Earlier refunds and
+    complaints by the same person are reported once there are enough of them in the window to warn about.
+    The checks and the insert are one transaction, and records are created one at a time, so two people
+    logging the same order at once store one record and the other sees it as the duplicate."""
+
+    def plan() -> sql.Plan[Created]:
+        """Look, then store unless a duplicate stops it."""
+        columns = _columns(draft, rules, now)
+        since = now - timedelta(days=rules.repeat_days)
+        claimant = claimant_columns(draft.kind, columns)
+        looked = yield from storage.looking(draft.kind, same_columns(draft), claimant, CLAIM_KINDS, since)
+        if not force and (duplicate := duplicate_in(draft, looked.same)) is not None:
             return Created(duplicate=duplicate)
-        kept = {}  # no paid refund of this order (duplicate_of looked): nothing to remember, no second look
-    record = await _insert(draft, author_id=author_id, chat_id=chat_id, rules=rules, now=now, kept=kept)
-    return Created(
-        record=record, earlier_claims=await earlier_claims(record, rules, now), claim_days=rules.repeat_days
-    )
+        status = INITIAL_STATUS[draft.kind]
+        if draft.kind == RecordKind.REFUND:
+            status = refunds.settled_status(status, draft.values)
+            handed_over = [record for record in looked.same if refunds.is_frozen(record)]  # only when forced
+            cast(dict[str, object], columns["data"]).update(repeat_of(handed_over))
+        record = yield from storage.storing(columns, status=status, author_id=author_id, chat_id=chat_id)
+        earlier = looked.claims if len(looked.claims) + 1 >= rules.repeat_threshold else []
+        return Created(record=record, earlier_claims=earlier, claim_days=rules.repeat_days)
+
+    for attempt in range(NUMBER_RETRIES):
+        try:
+            return await sql.atomic(plan, serial=CREATING)
+        except IntegrityError:  # another process took the same number at the same instant
+            if attempt == NUMBER_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _columns(
@@ -221,52 +257,13 @@ def _columns(
     }
 
 
-async def _insert(
-    draft: Draft,
-    *,
-    author_id: int,
-    chat_id: int,
-    rules: Rules,
-    now: datetime,
-    kept: dict[str, object] | None = None,
-) -> Record:
-    """Insert with the next number of its kind; retries when two people log at the same instant. `kept`:
-    the refund's repeat mark when the caller already knows it (looked up here when None)."""
-    status = INITIAL_STATUS[draft.kind]
-    if draft.kind == RecordKind.REFUND:
-        status = refunds.settled_status(status, draft.values)
-        if kept is None:
-            kept = await repeat_mark(draft.values.get("order"))
-    columns = _columns(draft, rules, now, kept)
-    for attempt in range(NUMBER_RETRIES):
-        try:
-            async with in_transaction() as conn:
-                top = await (
-                    Record.filter(kind=draft.kind)
-                    .using_db(conn)
-                    .order_by("-number")
-                    .first()
-                    .values_list("number", flat=True)
-                )
-                record = await Record.create(
-                    number=int(str(top or 0)) + 1,
-                    status=status,
-                    author_id=author_id,
-                    chat_id=chat_id,
-                    using_db=conn,
-                    **columns,
-                )
-                await history_entry(record, author_id, chat_id, "created", None, snapshot(record), conn)
-            return record
-        except IntegrityError:
-            if attempt == NUMBER_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
 async def repeat_mark(order: object, exclude_id: int | None = None) -> dict[str, object]:
     """`repeat_of`: the refunds of this order finance has in hand or has paid (nothing when none)."""
-    earlier = await refunds.earlier_payments(order, exclude_id)
+    return repeat_of(await refunds.earlier_payments(order, exclude_id))
+
+
+def repeat_of(earlier: list[Record]) -> dict[str, object]:
+    """What a refund's data keeps about earlier refunds of its order that finance has in hand or has paid."""
     return {REPEAT_OF: [record.short_id for record in earlier]} if earlier else {}
 
 
@@ -293,44 +290,6 @@ async def history_entry(
         after=after,
         using_db=conn,
     )
-
-
-def snapshot(record: Record) -> dict[str, object]:
-    """The fields of a record as plain JSON, for history and audit."""
-    return {
-        "status": record.status,
-        "subkind": record.subkind,
-        "order": record.order_no,
-        "tracking": record.tracking_no,
-        "buyer": record.buyer,
-        "phone": record.phone,
-        "address": record.address,
-        "amount": str(record.amount) if record.amount is not None else None,
-        **record.data,
-    }
-
-
-async def earlier_claims(record: Record, rules: Rules, now: datetime) -> list[Record]:
-    """Earlier refunds/complaints by the same buyer, phone or address in the window, once at the threshold.
-
-    Asked on every refund: the ids come from one plain query (the ORM spent 1.5 ms of CPU building this
-    one), the records only when there are enough of them to warn about."""
-    if record.kind not in CLAIM_KINDS:
-        return []
-    matchers = {"buyer": record.buyer, "phone": record.phone, "address": record.address}
-    same = {column: value for column, value in matchers.items() if value and value != masking.ERASED}
-    if not same:
-        return []
-    kinds = ", ".join("?" for _ in CLAIM_KINDS)
-    since = now - timedelta(days=rules.repeat_days)
-    found = await sql.rows(
-        f"SELECT id FROM record WHERE ({' OR '.join(f'{column} = ?' for column in same)}) "
-        f"AND kind IN ({kinds}) AND created_at >= ? AND id <> ? AND status <> ?",
-        [*same.values(), *(kind.value for kind in CLAIM_KINDS), since, record.id, VOID],
-    )
-    if len(found) + 1 < rules.repeat_threshold:
-        return []
-    return await Record.filter(id__in=[row["id"] for row in found]).order_by("id")
 
 
 async def _move(
@@ -525,12 +484,13 @@ CARD_UPSERT = (
     "INSERT INTO record_card (chat_id, message_id, record_id) VALUES (?, ?, ?) "
     "ON CONFLICT (chat_id, message_id) DO UPDATE SET record_id = excluded.record_id"
 )
-"""One statement both databases read alike; the ORM's bulk upsert cost more CPU than the rest of a card."""
+"""One statement both databases read alike; the ORM's bulk upsert cost more CPU than the rest of a card. As a
+plan it is committed with the other chats' writes (bot/services/group_commit.py)."""
 
 
 async def remember_card(record: Record, chat_id: int, message_id: int) -> None:
     """Link a bot message to the record it shows, so replies to it reach the record; one upsert, no read."""
-    await sql.execute(CARD_UPSERT, (chat_id, message_id, record.id))
+    await sql.atomic(lambda: sql.write(CARD_UPSERT, (chat_id, message_id, record.id)))
 
 
 async def record_for_card(chat_id: int, message_id: int) -> Record | None:
