@@ -1,15 +1,17 @@
-"""Services against a real database (SQLite and PostgreSQL): migrations, roles, chats, audit."""
+"""Services against a real database (SQLite and PostgreSQL): migrations and indexes, roles, chats, audit."""
 
 from __future__ import annotations
 
 import pytest
 from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
+from tortoise.transactions import in_transaction
 
 from bot import db
 from bot.enums import ChatPurpose, Role
 from bot.models import AuditEntry, Person
 from bot.services import audit
+from bot.services import sql_portable as sql
 from bot.services.errors import UserError
 from bot.services.team import chats, people
 
@@ -25,6 +27,18 @@ async def test_models_and_migrations_agree(database: str) -> None:
     apps_config = config["apps"]
     detector = MigrationAutodetector(Tortoise.apps, apps_config)
     assert await detector.changes() == []
+
+
+@pytest.mark.parametrize("key", ["name", "alipay"])
+async def test_personal_searches_read_an_index_not_every_record(database: str, key: str) -> None:
+    query = f"SELECT id FROM record WHERE {sql.json_text('data', key)} = ?"
+    if sql.is_postgres():
+        async with in_transaction() as conn:
+            await conn.execute_query("SET LOCAL enable_seqscan = off")  # a small table is read whole anyway
+            plan = await conn.execute_query_dict(*sql.portable(f"EXPLAIN {query}", ["张三"]))
+    else:
+        plan = await sql.rows(f"EXPLAIN QUERY PLAN {query}", ["张三"])
+    assert f"idx_record_data_{key}" in str(plan), plan
 
 
 async def test_telegram_ids_are_stored_as_given(database: str) -> None:

@@ -46,12 +46,14 @@ def looking(
     `claimant` the columns an earlier claim by the same person would (each part skipped when empty)."""
     parts, params = [], []
     if same:
-        parts.append(f"SELECT 'same' AS why, * FROM record WHERE kind = ? AND {_all(same)} AND status <> ?")
+        parts.append(
+            f"SELECT 'same' AS why, * FROM record WHERE kind = ? AND {_matching(same, 'AND')} AND status <> ?"
+        )
         params += [kind.value, *same.values(), VOID]
     if claimant:
         kinds = ", ".join("?" for _ in claim_kinds)
         parts.append(
-            f"SELECT 'claim' AS why, * FROM record WHERE ({' OR '.join(f'{c} = ?' for c in claimant)}) "
+            f"SELECT 'claim' AS why, * FROM record WHERE ({_matching(claimant, 'OR')}) "
             f"AND kind IN ({kinds}) AND created_at >= ? AND status <> ?"
         )
         params += [*claimant.values(), *(k.value for k in claim_kinds), since, VOID]
@@ -63,9 +65,9 @@ def looking(
     return found
 
 
-def _all(columns: Mapping[str, object]) -> str:
-    """`a = ? AND b = ?` for columns of ours."""
-    return " AND ".join(f"{sql.checked(column)} = ?" for column in columns)
+def _matching(columns: Mapping[str, object], joiner: str) -> str:
+    """`a = ? AND b = ?` (or OR) for columns of ours."""
+    return f" {joiner} ".join(f"{sql.checked(column)} = ?" for column in columns)
 
 
 def storing(columns: Mapping[str, object], *, status: str, author_id: int, chat_id: int) -> sql.Plan[Record]:
