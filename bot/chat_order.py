@@ -65,6 +65,22 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._idle.clear()
         self.spawn(self.work(key))
 
+    async def handled(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Queue an update like any other and return once it was handled (or failed): a webhook call is
+        answered only then, and two calls for one chat arriving at once keep their order."""
+        done = asyncio.get_running_loop().create_future()
+
+        async def then_done() -> None:
+            """The update's handling, then the caller told."""
+            try:
+                await coroutine
+            finally:
+                if not done.done():
+                    done.set_result(None)
+
+        await self.do_process_update(update, then_done())
+        await done
+
     async def work(self, key: object) -> None:
         """Handle one chat's updates in order until none is left."""
         queue = self._queues[key]

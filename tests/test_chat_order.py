@@ -42,6 +42,28 @@ async def test_a_chat_waits_for_its_own_earlier_update_but_not_for_other_chats()
     assert log == ["A1 starts", "B1 starts", "B1 ends", "A1 ends", "A2 starts", "A2 ends"]
 
 
+async def test_webhook_calls_return_once_handled_and_one_chats_calls_keep_their_order() -> None:
+    processor = ChatOrderedProcessor()
+    log: list[str] = []
+    release = asyncio.Event()
+
+    async def handle(name: str, hold: bool = False) -> None:
+        log.append(f"{name} starts")
+        if hold:
+            await release.wait()
+        log.append(f"{name} ends")
+
+    first = asyncio.create_task(processor.handled(update(1, 7), handle("A1", hold=True)))
+    second = asyncio.create_task(processor.handled(update(2, 7), handle("A2")))
+    other = asyncio.create_task(processor.handled(update(3, -5), handle("B1")))
+    await other
+    assert log == ["A1 starts", "B1 starts", "B1 ends"]
+    assert not first.done() and not second.done()  # no answer to Telegram before the update is handled
+    release.set()
+    await asyncio.gather(first, second)
+    assert log == ["A1 starts", "B1 starts", "B1 ends", "A1 ends", "A2 starts", "A2 ends"]
+
+
 async def test_a_failed_update_lets_the_next_one_of_its_chat_run(caplog: pytest.LogCaptureFixture) -> None:
     processor = ChatOrderedProcessor()
     done: list[int] = []

@@ -2,7 +2,8 @@
 
 A request without Telegram's secret header, or with a wrong one, gets 403 and changes nothing. Every instance
 answers; an update delivered twice (Telegram retries, or two instances behind a balancer) is handled once: the
-first instance to store its id in `handled_update` handles it, the others answer 200 and drop it.
+first instance to store its id in `handled_update` handles it, the others answer 200 and drop it. Updates of
+one chat are handled in the order their calls arrived, one at a time, as in polling.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import hmac
 import json
 import logging
 from datetime import UTC, datetime
+from typing import cast
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.chat_order import ChatOrderedProcessor
 from bot.config import Settings
 from bot.services import handled_updates
 
@@ -28,6 +31,12 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 def webhook_path(settings: Settings) -> str:
     """The path of WEBHOOK_URL: Telegram calls it, the instance listens on it."""
     return urlsplit(settings.webhook_url or "").path or "/"
+
+
+async def handle(bot: Application, update: Update) -> None:  # type: ignore[type-arg]
+    """Handle an update behind its chat's earlier ones, as polling does (bot/chat_order.py)."""
+    processor = cast(ChatOrderedProcessor, bot.update_processor)  # bot.app.build_application's
+    await processor.handled(update, bot.process_update(update))
 
 
 def webhook_app(bot: Application, settings: Settings) -> web.Application:  # type: ignore[type-arg]
@@ -48,7 +57,7 @@ def webhook_app(bot: Application, settings: Settings) -> web.Application:  # typ
         if not await handled_updates.first_time(update.update_id, datetime.now(UTC)):
             log.info("update %s was delivered again: already handled", update.update_id)
             return web.Response()
-        await bot.process_update(update)
+        await handle(bot, update)
         return web.Response()
 
     app = web.Application(client_max_size=2**20)
