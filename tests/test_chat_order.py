@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 import pytest
 from telegram import Chat, Message, Update, User
@@ -21,16 +23,23 @@ def update(number: int, chat_id: int) -> Update:
     return Update(number, message=Message(number, datetime(2026, 12, 1), chat, from_user=user, text="hi"))
 
 
-async def test_a_chat_waits_for_its_own_earlier_update_but_not_for_other_chats() -> None:
-    processor = ChatOrderedProcessor()
-    log: list[str] = []
-    release = asyncio.Event()
+def logged(log: list[str], release: asyncio.Event) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A handler that logs its start and end, and when told to hold, waits for `release` in between."""
 
     async def handle(name: str, hold: bool = False) -> None:
         log.append(f"{name} starts")
         if hold:
             await release.wait()
         log.append(f"{name} ends")
+
+    return handle
+
+
+async def test_a_chat_waits_for_its_own_earlier_update_but_not_for_other_chats() -> None:
+    processor = ChatOrderedProcessor()
+    log: list[str] = []
+    release = asyncio.Event()
+    handle = logged(log, release)
 
     await processor.process_update(update(1, 7), handle("A1", hold=True))
     await processor.process_update(update(2, 7), handle("A2"))
@@ -46,12 +55,7 @@ async def test_webhook_calls_return_once_handled_and_one_chats_calls_keep_their_
     processor = ChatOrderedProcessor()
     log: list[str] = []
     release = asyncio.Event()
-
-    async def handle(name: str, hold: bool = False) -> None:
-        log.append(f"{name} starts")
-        if hold:
-            await release.wait()
-        log.append(f"{name} ends")
+    handle = logged(log, release)
 
     first = asyncio.create_task(processor.handled(update(1, 7), handle("A1", hold=True)))
     second = asyncio.create_task(processor.handled(update(2, 7), handle("A2")))
