@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     bot_rate_limit: bool = Field(default=True, validation_alias="BOT_RATE_LIMIT")
     """Keep Telegram's flood limits client-side; turn off only to measure raw throughput in benchmarks."""
     pii_retention_days: int | None = Field(default=None, ge=1, validation_alias="PII_RETENTION_DAYS")
-    """Erase customer data of records closed longer ago than this many days (a daily job); None keeps it."""
+    """Erase customer data of records closed, and follow-ups done, longer ago than this many days (a daily
+    job); None keeps it."""
     bot_mode: Literal["polling", "webhook"] = Field(default="polling", validation_alias="BOT_MODE")
     """polling: the leader long-polls Telegram; webhook: every instance answers Telegram's HTTPS calls."""
     webhook_url: str | None = Field(default=None, validation_alias="WEBHOOK_URL")

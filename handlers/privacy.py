@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.error import TelegramError
 from telegram.ext import Application
@@ -57,9 +57,10 @@ async def scrub(call: Call) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """A /forget waiting for its confirmation: the records it would erase."""
+    """A /forget waiting for its confirmation: the records and follow-ups it would erase."""
 
     record_ids: list[int]
+    followup_ids: list[int] = field(default_factory=list)
 
 
 async def forget(call: Call) -> None:
@@ -80,16 +81,20 @@ async def forget(call: Call) -> None:
     while len(pending) >= MAX_PENDING:
         pending.pop(next(iter(pending)))
     token = secrets.randbelow(MAX_ID) + 1
-    pending[token] = Pending([record.id for record in found])
-    ids = ", ".join(record.short_id for record in found[:LISTED])
-    if len(found) > LISTED:
-        ids += " " + call.t("and {count} more", count=len(found) - LISTED)
+    pending[token] = Pending([r.id for r in found.records], [f.id for f in found.followups])
+    named = [r.short_id for r in found.records] + [
+        f.order_no for f in found.followups
+    ]  # orders: not personal
+    ids = ", ".join(named[:LISTED])
+    if len(named) > LISTED:
+        ids += " " + call.t("and {count} more", count=len(named) - LISTED)
     text = call.t(
-        "🗑 Erase the customer data of {count} record(s): {ids}?\nBuyer IDs, real names, phones, addresses "
-        "and Alipay accounts become {marker} in these records, their history and the audit log, and in "
-        "handover items and alarms that name the buyer. Amounts, order and tracking numbers, statuses and "
-        "counts stay. This cannot be undone.",
-        count=len(found),
+        "🗑 Erase the customer data of {count} record(s) and {followups} follow-up(s): {ids}?\nBuyer IDs, "
+        "real names, phones, addresses and Alipay accounts become {marker} in these records, their history "
+        "and the audit log, in these follow-ups, and in handover items and alarms that name the buyer. "
+        "Amounts, order and tracking numbers, statuses and counts stay. This cannot be undone.",
+        count=len(found.records),
+        followups=len(found.followups),
         ids=ids,
         marker=masking.ERASED,
     )
@@ -116,18 +121,21 @@ async def decide(call: Call, pending: Pending) -> None:
         await call.answer()
         await call.query.edit_message_text(call.t("✖️ Cancelled: nothing was erased."), reply_markup=None)
         return
-    erased = await erasure.forget(pending.record_ids, actor_id=call.user_id, chat_id=call.chat_id, now=now())
+    erased = await erasure.forget(
+        pending.record_ids, pending.followup_ids, actor_id=call.user_id, chat_id=call.chat_id, now=now()
+    )
     await call.answer()
     await call.query.edit_message_text(
         call.t(
             "🗑 Erased: the customer data of {records} record(s), {events} history entries, {audit} audit "
-            "entries, {handover} handover items and {alarms} alarms. The audit log notes the erasure, "
-            "without the data.",
+            "entries, {handover} handover items, {alarms} alarms and {followups} follow-ups. The audit log "
+            "notes the erasure, without the data.",
             records=len(erased.records),
             events=erased.events,
             audit=erased.audit,
             handover=erased.handover,
             alarms=erased.alarms,
+            followups=erased.followups,
         ),
         reply_markup=None,
     )

@@ -19,9 +19,10 @@ import pytest
 from tortoise import Tortoise
 
 from bot.fakeapi.driver import handled, outgoing
-from bot.models import AuditEntry, Occurrence, Schedule
+from bot.models import AuditEntry, FollowUp, Occurrence, Schedule
 from bot.services import audit, masking
 from bot.services import sql_portable as sql
+from bot.services.followups import book as followups
 from bot.services.records import book as records
 from tests.harness import ALICE, BOB, CAROL, TEAM, Harness
 from tests.shop_clock import START, advance_to, buttons
@@ -230,6 +231,10 @@ async def test_forget_erases_a_buyer_from_every_table_and_the_report_stays_the_s
     await bot.send(ALICE, note, chat=ALICE, reply_to=complaint[0]["message_id"])
     await bot.say(ALICE, f"/handover #call {BUYER} {NAME} wants the money", chat=ALICE)
     await bot.say(ALICE, f"/presale {THIRD_ORDER} days=5 {NAME} asked twice", chat=ALICE)
+    opened = await bot.say(
+        ALICE, f"/followup {OTHER_ORDER} {BUYER} {PHONE} {NAME} wants a call back", chat=ALICE
+    )
+    assert "✅ Follow-up #1" in opened
     await bot.say(
         ALICE, f"/refund {THIRD_ORDER} 3 late buyer=tb_li name=李四 alipay=li4@163.com postage=buyer"
     )
@@ -242,16 +247,18 @@ async def test_forget_erases_a_buyer_from_every_table_and_the_report_stays_the_s
         "audit_entry",
         "handover_item",
         "schedule",
+        "follow_up",
     }
     before = await bot.say(ALICE, "/report month", chat=ALICE)
     assert "Repeat claimants: tb_wang 2" in before and "Refunded (marked paid): ¥12.50 in 1 refunds" in before
 
     asked = await bot.send(ALICE, f"/forget {NEW_PHONE}", chat=ALICE)
-    assert asked[-1]["text"].startswith("🗑 Erase the customer data of 2 record(s): R-1, C-1?")
+    first_line = f"🗑 Erase the customer data of 2 record(s) and 1 follow-up(s): R-1, C-1, {OTHER_ORDER}?"
+    assert asked[-1]["text"].startswith(first_line)
     assert buttons(asked[-1]) == ["Erase 🗑", "Cancel ✖️"]
     done = await bot.press(ALICE, ALICE, asked[-1]["message_id"], 1)
     assert done[-1]["text"].startswith("🗑 Erased: the customer data of 2 record(s),")
-    assert "1 handover items and 1 alarms" in done[-1]["text"]
+    assert "1 handover items, 1 alarms and 1 follow-ups" in done[-1]["text"]
 
     assert await holding(BUYER, NAME, ALIPAY, PHONE, NEW_PHONE, STREET) == {}
     assert set(await holding("tb_li", "李四", "li4@163.com")) >= {"record", "record_event", "audit_entry"}
@@ -270,13 +277,33 @@ async def test_forget_erases_a_buyer_from_every_table_and_the_report_stays_the_s
         "audit": 5,  # R-1 and C-1 logged, R-1 edited, the handover item, the pre-sale promise
         "handover": 1,
         "alarms": 1,
+        "followups": 1,
     }
     assert "Nothing to forget" in await bot.say(ALICE, f"/forget {BUYER}", chat=ALICE)
+    followup = await FollowUp.get(id=1)
+    assert (followup.order_no, followup.buyer, followup.phone) == (OTHER_ORDER, ERASED, ERASED)
+    assert followup.note == f"{ERASED} wants a call back"
     await bot.say(ALICE, "/export refund month csv", chat=ALICE)
     exported = bot.api.calls_to("sendDocument")[-1].params["document"]["content"].decode("utf-8-sig")
     erased_row = next(line for line in exported.splitlines() if line.startswith("R-1,"))
     assert f"{ORDER},12.50,{ERASED},{ERASED},{ERASED},{ERASED},{ERASED}," in erased_row
     assert "李四" in exported and "paid" in erased_row
+
+
+async def test_a_buyer_known_only_by_a_follow_up_is_forgotten_too(bot: Harness) -> None:
+    await bot.say(ALICE, f"/followup {ORDER} TB_Zhou 13700001111 wants a call back", chat=ALICE)
+    await bot.say(ALICE, f"/followup {OTHER_ORDER} tb_li 13700002222", chat=ALICE)
+
+    asked = await bot.send(ALICE, "/forget tb_zhou", chat=ALICE)
+    assert asked[-1]["text"].startswith(
+        f"🗑 Erase the customer data of 0 record(s) and 1 follow-up(s): {ORDER}?"
+    )
+    done = await bot.press(ALICE, ALICE, asked[-1]["message_id"], 1)
+    assert "0 alarms and 1 follow-ups" in done[-1]["text"]
+
+    assert await holding("tb_zhou", "13700001111") == {}
+    assert set(await holding("tb_li", "13700002222")) == {"follow_up"}  # someone else's: kept
+    assert "Nothing to forget" in await bot.say(ALICE, "/forget 13700001111", chat=ALICE)
 
 
 async def test_only_a_manager_forgets_and_only_in_private_after_confirming(bot: Harness) -> None:
@@ -314,6 +341,12 @@ async def test_retention_erases_records_closed_longer_ago_than_the_setting(db_ur
         closed = await records.get("R-1")
         for status in ("sent", "paid"):
             closed = await records.change_status(closed, status, actor_id=ALICE, chat_id=TEAM)
+        await bot.say(ALICE, f"/followup {ORDER} {BUYER} {PHONE} asked for {BUYER} twice", chat=ALICE)
+        await bot.say(ALICE, f"/followup {OTHER_ORDER} tb_li 13700002222", chat=ALICE)  # still open: kept
+        answered = await followups.answer(
+            await FollowUp.get(id=1), "done", actor_id=ALICE, chat_id=ALICE, now=START
+        )
+        assert answered
 
         await advance_to(bot, clock, START + timedelta(hours=17, minutes=31))  # Tuesday 03:31, 17 h later
         await eventually(lambda: retention_ran(1))
@@ -326,8 +359,11 @@ async def test_retention_erases_records_closed_longer_ago_than_the_setting(db_ur
         assert (erased.status, str(erased.amount), erased.order_no) == ("paid", "12.50", ORDER)
         kept = await records.get("R-2")
         assert (kept.buyer, kept.data["name"]) == (BUYER, NAME)
+        done, still_open = await FollowUp.all().order_by("id")
+        assert (done.buyer, done.phone, done.note) == (ERASED, ERASED, f"asked for {ERASED} twice")
+        assert (still_open.buyer, still_open.phone) == ("tb_li", "13700002222")
         summary = await AuditEntry.get(action="privacy.retention")
-        assert summary.after == {"records": 1, "days": 2} and summary.actor_id == bot.app.bot.id
+        assert summary.after == {"records": 2, "days": 2} and summary.actor_id == bot.app.bot.id
         assert await AuditEntry.filter(action="privacy.retention").count() == 1
 
 

@@ -2,9 +2,11 @@
 
 China's PIPL expects personal information deleted on request and once its purpose is served. Erasing replaces
 the personal fields (buyer ID, real name, phone, Alipay account, addresses) with a marker wherever the bot
-kept them: the records, their history, their audit entries, and for /forget also handover items and alarm
-texts that mention them. Amounts, ids, order and tracking numbers, statuses and counts stay, so reports,
-exports and finance's totals keep working. The erasure itself is audited, without the values.
+kept them: the records, their history, their audit entries, the buyer's follow-ups (回访: the buyer ID, the
+phone and the buyer's values in the note), and for /forget also handover items and alarm texts that mention
+them.
+Amounts, ids, order and tracking numbers, statuses and counts stay, so reports, exports and finance's totals
+keep working. The erasure itself is audited, without the values.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from tortoise.transactions import in_transaction
 
 from bot.enums import STATUS_FLOW, ScheduleKind
 from bot.i18n import N_
-from bot.models import AuditEntry, HandoverItem, Record, RecordEvent, Schedule
+from bot.models import AuditEntry, FollowUp, HandoverItem, Record, RecordEvent, Schedule
 from bot.services import audit
 from bot.services.errors import UserError
+from bot.services.followups.book import DONE
 from bot.services.masking import ERASED, PERSONAL_KEYS
 from bot.services.records import fields as rf
 from bot.services.records.book import BUYER_MAX, ORDER_MAX
@@ -56,6 +59,7 @@ class Erased:
     audit: int = 0
     handover: int = 0
     alarms: int = 0
+    followups: int = 0
 
     def summary(self) -> dict[str, object]:
         """The audit entry's content: ids and counts."""
@@ -65,7 +69,19 @@ class Erased:
             "audit": self.audit,
             "handover": self.handover,
             "alarms": self.alarms,
+            "followups": self.followups,
         }
+
+
+@dataclass(slots=True)
+class Found:
+    """What /forget would erase: a buyer's records, and their follow-ups (a buyer may have only those)."""
+
+    records: list[Record]
+    followups: list[FollowUp]
+
+    def __bool__(self) -> bool:
+        return bool(self.records or self.followups)
 
 
 class Scrubber:
@@ -119,26 +135,35 @@ def values_of(records: Iterable[Record], events: Iterable[RecordEvent]) -> set[s
     return values - {ERASED}
 
 
-async def matching(text: str) -> list[Record]:
-    """The records /forget would erase: those of the buyer ID, phone or order typed, then every record of
-    the same buyer ID or phone (a buyer's other orders); records already erased are left out."""
+async def matching(text: str) -> Found:
+    """What /forget would erase: the records of the buyer ID, phone or order typed, then every record of the
+    same buyer ID or phone (a buyer's other orders), and the follow-ups of any of those buyers, phones or
+    orders; what was erased already is left out."""
     cleaned = text.strip()
     if not cleaned or cleaned == ERASED:
         raise UserError(N_("Forget whom? Give a buyer ID, a phone number or an order number."))
     digits = re.sub(r"[\s-]", "", cleaned)
     phone = rf.PHONE.match(digits)
-    first = [Q(buyer=cleaned.lower())] if len(cleaned) <= BUYER_MAX else []
-    first += [Q(phone=phone[1])] if phone else []
-    first += (
-        [Q(order_no=digits)] if digits.isascii() and digits.isdigit() and len(digits) <= ORDER_MAX else []
-    )
-    if not first:
-        return []
-    seeds = await Record.filter(Q(*first, join_type="OR"), erased_at__isnull=True)
-    buyers = sorted({str(r.buyer) for r in seeds if r.buyer})
-    phones = sorted({str(r.phone) for r in seeds if r.phone})
+    buyers = [cleaned.lower()] if len(cleaned) <= BUYER_MAX else []
+    phones = [phone[1]] if phone else []
+    orders = [digits] if digits.isascii() and digits.isdigit() and len(digits) <= ORDER_MAX else []
+    if not (buyers or phones or orders):
+        return Found([], [])
+    typed = [Q(buyer__in=buyers), Q(phone__in=phones), Q(order_no__in=orders)]
+    seeds = await Record.filter(Q(*typed, join_type="OR"), erased_at__isnull=True)
+    buyers += sorted({str(r.buyer) for r in seeds if r.buyer})
+    phones += sorted({str(r.phone) for r in seeds if r.phone})
     same = [Q(id__in=[r.id for r in seeds]), Q(buyer__in=buyers), Q(phone__in=phones)]
-    return await Record.filter(Q(*same, join_type="OR"), erased_at__isnull=True).order_by("id")
+    found = await Record.filter(Q(*same, join_type="OR"), erased_at__isnull=True).order_by("id")
+    orders += sorted({str(r.order_no) for r in found if r.order_no})
+    return Found(found, await followups_of(buyers, phones, orders))
+
+
+async def followups_of(buyers: list[str], phones: list[str], orders: list[str]) -> list[FollowUp]:
+    """Follow-ups not erased yet of these buyer IDs (in any case), phones or orders."""
+    named = [Q(buyer__iexact=buyer) for buyer in buyers]
+    named += [Q(phone__in=phones), Q(order_no__in=orders)]
+    return await FollowUp.filter(Q(*named, join_type="OR")).exclude(buyer=ERASED).order_by("id")
 
 
 async def _rewrite(
@@ -189,16 +214,35 @@ async def _erase_mentions(scrub: Scrubber, buyers: set[str], conn: BaseDBAsyncCl
     erased.handover, erased.alarms = len(items), len(alarms)
 
 
-async def forget(record_ids: list[int], *, actor_id: int, chat_id: int, now: datetime) -> Erased:
+async def _erase_followups(followups: list[FollowUp], scrub: Scrubber, conn: BaseDBAsyncClient) -> int:
+    """Follow-ups lose the buyer ID, the phone, and the values of `scrub` in their note; how many."""
+    for followup in followups:
+        await (
+            FollowUp.filter(id=followup.id)
+            .using_db(conn)
+            .update(buyer=ERASED, phone=ERASED if followup.phone else None, note=scrub.text(followup.note))
+        )
+    return len(followups)
+
+
+async def forget(
+    record_ids: list[int], followup_ids: list[int], *, actor_id: int, chat_id: int, now: datetime
+) -> Erased:
     """Erase a buyer's personal data everywhere the bot kept it, in one transaction, audited without it."""
     async with in_transaction() as conn:
         fresh = await Record.filter(id__in=record_ids, erased_at__isnull=True).using_db(conn).order_by("id")
-        if not fresh:
+        followups = await FollowUp.filter(id__in=followup_ids).exclude(buyer=ERASED).using_db(conn)
+        if not fresh and not followups:
             raise UserError(NOTHING)
         events = await RecordEvent.filter(record_id__in=[r.id for r in fresh]).using_db(conn)
-        scrub = Scrubber(values_of(fresh, events))
+        values = values_of(fresh, events) | {str(v) for f in followups for v in (f.buyer, f.phone) if v}
+        scrub = Scrubber(values)
         erased = await _erase_records(fresh, events, scrub, now, conn)
-        await _erase_mentions(scrub, {str(r.buyer).lower() for r in fresh if r.buyer}, conn, erased)
+        buyers = {str(r.buyer).lower() for r in fresh if r.buyer} | {
+            str(f.buyer).lower() for f in followups if f.buyer
+        }
+        await _erase_mentions(scrub, buyers, conn, erased)
+        erased.followups = await _erase_followups(followups, scrub, conn)
         await audit.record(
             actor_id=actor_id,
             chat_id=chat_id,
@@ -210,6 +254,18 @@ async def forget(record_ids: list[int], *, actor_id: int, chat_id: int, now: dat
     return erased
 
 
+async def _expire_followups(cutoff: datetime) -> int:
+    """Follow-ups done before `cutoff` lose their buyer's data, in batches; how many."""
+    total = 0
+    while found := await FollowUp.filter(state=DONE, done_at__lt=cutoff).exclude(buyer=ERASED).limit(BATCH):
+        async with in_transaction() as conn:
+            for followup in found:
+                own = Scrubber(str(value) for value in (followup.buyer, followup.phone) if value)
+                await _erase_followups([followup], own, conn)
+        total += len(found)
+    return total
+
+
 def closed() -> Q:
     """Records that cannot move on: paid, resolved, closed, fixed, revised, failed, void, reversed."""
     open_now = [Q(kind=kind, status__in=list(flow)) for kind, flow in STATUS_FLOW.items()]
@@ -218,7 +274,8 @@ def closed() -> Q:
 
 async def expire(days: int, *, now: datetime, actor_id: int | None) -> int:
     """The retention period: erase the personal data of records closed more than `days` days ago (each
-    from its own history and audit entries); one summary audit entry for the run. Returns how many."""
+    from its own history and audit entries), and of follow-ups done that long ago; one summary audit entry
+    for the run. Returns how many records and follow-ups."""
     cutoff = now - timedelta(days=days)
     total = 0
     while True:
@@ -239,6 +296,7 @@ async def expire(days: int, *, now: datetime, actor_id: int | None) -> int:
                 own = [event for event in events if event.record_id == record.id]  # type: ignore[attr-defined]
                 await _erase_records([record], own, Scrubber(values_of([record], own)), now, conn)
         total += len(ids)
+    total += await _expire_followups(now - timedelta(days=days))
     if total:
         await audit.record(
             actor_id=actor_id,
