@@ -90,7 +90,14 @@ async def save_alarm(call: Call, reading: Reading) -> None:
             "⏳ No heads-up this time: the alarm rings within the {lead} min heads-up.",
             lead=schedule.lead_minutes,
         )
+    elif schedule.lead_minutes:
+        said += "\n" + heads_up(call.t, schedule)
     await call.reply(said)
+
+
+def heads_up(t: Translator, schedule: Schedule) -> str:
+    """The heads-up an alarm gives before it rings, said back so a misread one is seen at once."""
+    return t("⏳ Heads-up {lead} min before it rings.", lead=schedule.lead_minutes)
 
 
 async def list_alarms(call: Call) -> None:
@@ -103,7 +110,8 @@ async def list_alarms(call: Call) -> None:
     for schedule in found:
         rule = rule_of(call.t, schedule)
         number = schedules.number_of(schedule)
-        lines.append(f"#{number} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}")
+        lead = f" · {heads_up(call.t, schedule)}" if schedule.lead_minutes else ""
+        lines.append(f"#{number} · {local(call.t, schedule)} · {rule} · {what(call.t, schedule)}{lead}")
     await call.reply("\n".join(lines))
 
 

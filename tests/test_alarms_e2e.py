@@ -31,7 +31,10 @@ async def test_one_off_alarm_fires_once_and_done_is_recorded(bot: Harness, clock
 
 
 async def test_windowed_alarm_with_heads_up(bot: Harness, clock: Any) -> None:
-    await bot.say(ALICE, "/shelf every 30m from 10:00 to 11:00 换链接 lead=5m")
+    said = await bot.say(ALICE, "/shelf every 30m from 10:00 to 11:00 换链接 lead=5m")
+    assert said.endswith("\n⏳ Heads-up 5 min before it rings."), said
+    listed = await bot.say(ALICE, "/alarms")
+    assert listed.splitlines()[1].endswith(" · 换链接 · ⏳ Heads-up 5 min before it rings."), listed
     await advance(bot, clock, timedelta(minutes=25))
     await posted(bot, TEAM, "⏳ In 5 min: 换链接")
     await advance(bot, clock, timedelta(minutes=5))
