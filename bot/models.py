@@ -615,6 +615,9 @@ class HandledUpdate(Model):
 
     update_id = fields.BigIntField(primary_key=True, generated=False)
     handled_at = fields.DatetimeField(db_index=True)
+    """When this delivery (or the one that took it over) began handling it."""
+    done_at = fields.DatetimeField(null=True)
+    """When it was handled; None while it is being handled, or when the instance died doing so."""
 
     class Meta:
         table = "handled_update"

@@ -20,6 +20,7 @@ from bot.models import HandledUpdate
 from bot.runtime import logs
 from bot.runtime.leadership import AlreadyRunningError, FileLeadership
 from bot.services import handled_updates
+from bot.services.handled_updates import Claim
 from bot.services.invalidation import channel_for, postgres_dsn
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -68,11 +69,24 @@ def test_json_log_lines_name_the_button_family_and_keep_the_traceback() -> None:
 
 
 async def test_an_update_id_is_taken_once_and_old_ids_are_pruned(database: str) -> None:
-    assert await handled_updates.first_time(41, NOW)
-    assert not await handled_updates.first_time(41, NOW + timedelta(seconds=5))
-    assert await handled_updates.first_time(42, NOW + timedelta(hours=30))
+    assert await handled_updates.take(41, NOW) is Claim.TAKEN
+    assert await handled_updates.take(41, NOW + timedelta(seconds=5)) is Claim.BUSY  # being handled
+    await handled_updates.finish(41, NOW + timedelta(seconds=6))
+    assert await handled_updates.take(41, NOW + timedelta(seconds=7)) is Claim.DONE
+    assert await handled_updates.take(41, NOW + timedelta(minutes=5)) is Claim.DONE
+    assert await handled_updates.take(42, NOW + timedelta(hours=30)) is Claim.TAKEN
     assert await handled_updates.prune(NOW + timedelta(hours=25)) == 1
     assert await HandledUpdate.all().values_list("update_id", flat=True) == [42]
+
+
+async def test_an_update_whose_instance_died_handling_it_is_taken_over_once(database: str) -> None:
+    assert await handled_updates.take(41, NOW) is Claim.TAKEN  # and that instance never finishes
+    assert await handled_updates.take(41, NOW + handled_updates.LEASE) is Claim.BUSY
+    later = NOW + handled_updates.LEASE + timedelta(seconds=1)
+    assert await handled_updates.take(41, later) is Claim.TAKEN  # Telegram's redelivery, on another instance
+    assert await handled_updates.take(41, later + timedelta(seconds=1)) is Claim.BUSY
+    await handled_updates.finish(41, later + timedelta(seconds=2))
+    assert await handled_updates.take(41, later + timedelta(minutes=5)) is Claim.DONE
 
 
 def test_webhook_mode_needs_its_url_and_secret() -> None:

@@ -2,8 +2,10 @@
 
 A request without Telegram's secret header, or with a wrong one, gets 403 and changes nothing. Every instance
 answers; an update delivered twice (Telegram retries, or two instances behind a balancer) is handled once: the
-first instance to store its id in `handled_update` handles it, the others answer 200 and drop it. Updates of
-one chat are handled in the order their calls arrived, one at a time, as in polling.
+first instance to store its id in `handled_update` handles it and marks it done; a later delivery of a done
+update gets 200 and is dropped, one arriving while it is handled gets 503 (Telegram delivers it again later),
+and one arriving after its instance died handling it takes it over (bot/services/handled_updates.py).
+Updates of one chat are handled in the order their calls arrived, one at a time, as in polling.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from telegram.ext import Application
 from bot.chat_order import ChatOrderedProcessor
 from bot.config import Settings
 from bot.services import handled_updates
+from bot.services.handled_updates import Claim
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +57,15 @@ def webhook_app(bot: Application, settings: Settings) -> web.Application:  # typ
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("webhook call with a malformed update refused: %s", exc)
             return web.Response(status=400)
-        if not await handled_updates.first_time(update.update_id, datetime.now(UTC)):
+        claim = await handled_updates.take(update.update_id, datetime.now(UTC))
+        if claim is Claim.DONE:
             log.info("update %s was delivered again: already handled", update.update_id)
             return web.Response()
+        if claim is Claim.BUSY:
+            log.info("update %s is being handled by another delivery: asked to come back", update.update_id)
+            return web.Response(status=503, headers={"Retry-After": "5"})
         await handle(bot, update)
+        await handled_updates.finish(update.update_id, datetime.now(UTC))
         return web.Response()
 
     app = web.Application(client_max_size=2**20)
