@@ -159,11 +159,16 @@ async def matching(text: str) -> Found:
     return Found(found, await followups_of(buyers, phones, orders))
 
 
+def kept() -> Q:
+    """Follow-ups not erased yet (erasing marks the buyer, which may have been empty)."""
+    return Q(buyer__isnull=True) | ~Q(buyer=ERASED)
+
+
 async def followups_of(buyers: list[str], phones: list[str], orders: list[str]) -> list[FollowUp]:
     """Follow-ups not erased yet of these buyer IDs (in any case), phones or orders."""
     named = [Q(buyer__iexact=buyer) for buyer in buyers]
     named += [Q(phone__in=phones), Q(order_no__in=orders)]
-    return await FollowUp.filter(Q(*named, join_type="OR")).exclude(buyer=ERASED).order_by("id")
+    return await FollowUp.filter(Q(*named, join_type="OR"), kept()).order_by("id")
 
 
 async def _rewrite(
@@ -231,7 +236,7 @@ async def forget(
     """Erase a buyer's personal data everywhere the bot kept it, in one transaction, audited without it."""
     async with in_transaction() as conn:
         fresh = await Record.filter(id__in=record_ids, erased_at__isnull=True).using_db(conn).order_by("id")
-        followups = await FollowUp.filter(id__in=followup_ids).exclude(buyer=ERASED).using_db(conn)
+        followups = await FollowUp.filter(kept(), id__in=followup_ids).using_db(conn)
         if not fresh and not followups:
             raise UserError(NOTHING)
         events = await RecordEvent.filter(record_id__in=[r.id for r in fresh]).using_db(conn)
@@ -257,7 +262,7 @@ async def forget(
 async def _expire_followups(cutoff: datetime) -> int:
     """Follow-ups done before `cutoff` lose their buyer's data, in batches; how many."""
     total = 0
-    while found := await FollowUp.filter(state=DONE, done_at__lt=cutoff).exclude(buyer=ERASED).limit(BATCH):
+    while found := await FollowUp.filter(kept(), state=DONE, done_at__lt=cutoff).limit(BATCH):
         async with in_transaction() as conn:
             for followup in found:
                 own = Scrubber(str(value) for value in (followup.buyer, followup.phone) if value)
