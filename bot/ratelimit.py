@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram._utils.types import JSONDict
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,10 @@ NOT_MESSAGES = frozenset(
     {"setMessageReaction", "deleteMessage", "deleteMessages", "sendChatAction", "answerCallbackQuery"}
 )
 """Endpoints with a chat that Telegram does not count as messages: no window holds them back."""
+EDITS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
+"""Changes to a message already in the chat (a card's new status, a list's next page). Nobody waits for their
+result, so in a group at its limit they go out as its budget returns, without holding up the chat's next
+updates (the press was already answered with a toast); the caller gets True, as for an inline message."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
             lambda: RollingWindow(GROUP_PER_MINUTE, 60.0, self.now)
         )
         self.paused_until: dict[object, float] = {}
+        self.deferred: set[asyncio.Task[object]] = set()
+        """Edits waiting for their group's budget (see EDITS)."""
 
     def now(self) -> float:
         """The limiter's clock (read each time, so a test may swap it for one it moves itself)."""
@@ -118,7 +124,14 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Drop the edits still waiting for their group's budget: the changes they show are stored, and the
+        Bot API connection closes after this."""
+        if self.deferred:
+            log.warning(
+                "%d card edits waiting for their group's budget dropped at shutdown", len(self.deferred)
+            )
+        for task in list(self.deferred):
+            task.cancel()
 
     async def acquire(self, chat_id: int | str | None, bulk: bool) -> None:
         """Wait until one more message to `chat_id` stays within its windows and any pause on it; while it
@@ -163,11 +176,40 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
         data: dict[str, Any],
         rate_limit_args: Bulk | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        """Send within the limits; wait out a 429 for its chat and retry, up to the allowed count."""
-        retries = self.retries if rate_limit_args is None else rate_limit_args.retries
+        """Send within the limits; wait out a 429 for its chat and retry, up to the allowed count. An edit
+        in a group at its limit goes later (EDITS)."""
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
+        send = self.send(callback, args, kwargs, endpoint, chat_id, rate_limit_args)
+        if endpoint in EDITS and is_group(chat_id) and self.group_wait(chat_id) > 0:  # type: ignore[arg-type]
+            task: asyncio.Task[object] = asyncio.create_task(self.quietly(endpoint, chat_id, send))
+            self.deferred.add(task)
+            task.add_done_callback(self.deferred.discard)
+            return True
+        return await send
+
+    async def quietly(self, endpoint: str, chat_id: object, send: Awaitable[Any]) -> object:
+        """A deferred edit: its failure is logged, since nobody awaits it."""
+        try:
+            return await send
+        except TelegramError as exc:
+            log.warning(
+                "%s in chat %s, sent later for the group's budget, failed: %s", endpoint, chat_id, exc
+            )
+            return None
+
+    async def send(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        chat_id: Any,
+        rate_limit_args: Bulk | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """One request within the limits, with its 429 retries."""
+        retries = self.retries if rate_limit_args is None else rate_limit_args.retries
         attempt = 0
         while True:
             if chat_id is not None and endpoint not in NOT_MESSAGES:

@@ -188,3 +188,28 @@ async def test_sends_waiting_for_a_group_count_as_spent_until_they_go() -> None:
     assert rl.group_budget(OTHER_GROUP) == GROUP_PER_MINUTE
     await time.run(*queued)
     assert rl.group_budget(GROUP) == GROUP_PER_MINUTE - 2
+
+
+async def test_an_edit_in_a_group_at_its_limit_goes_later_and_its_caller_does_not_wait() -> None:
+    time = FakeTime()
+    rl = limiter(time)
+    sent: list[tuple[str, float]] = []
+
+    def sender(kind: str) -> Callable[[], Awaitable[dict[str, str]]]:
+        async def request() -> dict[str, str]:
+            sent.append((kind, time.now))
+            return {"kind": kind}
+
+        return request
+
+    async def edit(chat_id: int, kind: str) -> Any:
+        return await rl.process_request(sender(kind), (), {}, "editMessageText", {"chat_id": chat_id}, None)
+
+    assert await edit(GROUP, "edit with room") == {"kind": "edit with room"}  # room left: sent, as always
+    await time.run(*(send(rl, GROUP, sender("card")) for _ in range(GROUP_PER_MINUTE - 1)))
+
+    assert await edit(GROUP, "late edit") is True  # at once: the chat's next updates are not held up
+    assert await edit(OTHER_GROUP, "other group") == {"kind": "other group"}
+    assert [kind for kind, _ in sent].count("late edit") == 0
+    await time.run(*rl.deferred)
+    assert sent[-1] == ("late edit", pytest.approx(60 + MARGIN))  # when the group's minute had room again
