@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import warnings
@@ -17,6 +18,8 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
+Reply = bool | JSONDict | list[JSONDict]
+"""What the Bot API answers a request with."""
 
 OVERALL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
@@ -169,19 +172,19 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        callback: Callable[..., Coroutine[Any, Any, Reply]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: Bulk | None,
-    ) -> bool | JSONDict | list[JSONDict]:
+    ) -> Reply:
         """Send within the limits; wait out a 429 for its chat and retry, up to the allowed count. An edit
         in a group at its limit goes later (EDITS)."""
         chat_id = data.get("chat_id")
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
-        send = self.send(callback, args, kwargs, endpoint, chat_id, rate_limit_args)
+        send = self.send(functools.partial(callback, *args, **kwargs), endpoint, chat_id, rate_limit_args)
         if endpoint in EDITS and is_group(chat_id) and self.group_wait(chat_id) > 0:  # type: ignore[arg-type]
             task: asyncio.Task[object] = asyncio.create_task(self.quietly(endpoint, chat_id, send))
             self.deferred.add(task)
@@ -200,22 +203,16 @@ class RollingRateLimiter(BaseRateLimiter[Bulk]):
             return None
 
     async def send(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        chat_id: Any,
-        rate_limit_args: Bulk | None,
-    ) -> bool | JSONDict | list[JSONDict]:
+        self, request: Callable[[], Awaitable[Reply]], endpoint: str, chat_id: Any, bulk: Bulk | None
+    ) -> Reply:
         """One request within the limits, with its 429 retries."""
-        retries = self.retries if rate_limit_args is None else rate_limit_args.retries
+        retries = self.retries if bulk is None else bulk.retries
         attempt = 0
         while True:
             if chat_id is not None and endpoint not in NOT_MESSAGES:
-                await self.acquire(chat_id, bulk=rate_limit_args is not None)
+                await self.acquire(chat_id, bulk=bulk is not None)
             try:
-                return await callback(*args, **kwargs)
+                return await request()
             except RetryAfter as exc:
                 if attempt == retries:
                     raise
