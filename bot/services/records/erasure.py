@@ -42,7 +42,7 @@ SHORTEST_IN_TEXT = 2
 """A value shorter than this is not looked for inside free text (a one-letter name would hit every word)."""
 CLOSING = ("status", "void", "reverse")
 """History entries that move a record on; the last one of a closed record says when it was closed."""
-NOTHING = N_("Nothing to forget: no record of that buyer, phone or order holds customer data.")
+NOTHING = N_("Nothing to forget: no record or follow-up of that buyer, phone or order holds customer data.")
 RETENTION_AT = time(3, 30)
 """The retention job runs daily at this shop time, when nobody is at work."""
 LIVE = (schedules.ACTIVE, schedules.PAUSED)
