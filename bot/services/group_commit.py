@@ -40,7 +40,7 @@ class GroupCommit:
         """Queue a plan and wait until the transaction that holds it is committed (or it failed)."""
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self.waiting.append((plan, done))
-        if self.committing is None:
+        if self.committing is None or self.committing.done():  # done: its loop ended without finishing
             self.committing = asyncio.create_task(self.commit_all())
         return await done
 
