@@ -61,11 +61,6 @@ async def rows(sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     return [dict(row) for row in found]
 
 
-async def execute(sql: str, params: Sequence[Any] = ()) -> None:
-    """Run a statement written with `?` placeholders on whichever database is open (committed at once)."""
-    await Tortoise.get_connection("default").execute_query(*portable(sql, params))
-
-
 def portable(sql: str, params: Sequence[Any]) -> tuple[str, list[Any]]:
     """The statement in the open database's placeholders, timestamps in UTC (SQLite compares timestamps as
     the text they were stored as)."""

@@ -4,9 +4,8 @@ China's PIPL expects personal information deleted on request and once its purpos
 the personal fields (buyer ID, real name, phone, Alipay account, addresses) with a marker wherever the bot
 kept them: the records, their history, their audit entries, the buyer's follow-ups (回访: the buyer ID, the
 phone and the buyer's values in the note), and for /forget also handover items and alarm texts that mention
-them.
-Amounts, ids, order and tracking numbers, statuses and counts stay, so reports, exports and finance's totals
-keep working. The erasure itself is audited, without the values.
+them. Amounts, ids, order and tracking numbers, statuses and counts stay, so reports, exports and finance's
+totals keep working. The erasure itself is audited, without the values.
 """
 
 from __future__ import annotations
@@ -243,9 +242,8 @@ async def forget(
         values = values_of(fresh, events) | {str(v) for f in followups for v in (f.buyer, f.phone) if v}
         scrub = Scrubber(values)
         erased = await _erase_records(fresh, events, scrub, now, conn)
-        buyers = {str(r.buyer).lower() for r in fresh if r.buyer} | {
-            str(f.buyer).lower() for f in followups if f.buyer
-        }
+        named = [r.buyer for r in fresh] + [f.buyer for f in followups]
+        buyers = {str(buyer).lower() for buyer in named if buyer}
         await _erase_mentions(scrub, buyers, conn, erased)
         erased.followups = await _erase_followups(followups, scrub, conn)
         await audit.record(
